@@ -1,0 +1,218 @@
+"""The command line: `rnnsim [options] [TEXT]` opens the app; subcommands do the rest.
+
+Only commands that open a screen import textual, so `rnnsim --help` and
+`rnnsim trace` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DEFAULT_TEXT = "The cat sat on the mat."
+SUBCOMMANDS = ("trace",)
+
+
+class UserError(Exception):
+    """A mistake in what the user asked for: printed as one line, exit status 2."""
+
+
+def _positive_int(name: str, hi: int):
+    def parse(s: str) -> int:
+        try:
+            v = int(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {s!r}") from None
+        if not 1 <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{name} must be between 1 and {hi}, got {v}")
+        return v
+
+    return parse
+
+
+def _seed(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be a whole number, got {s!r}") from None
+    if not 0 <= v < 2**32:
+        raise argparse.ArgumentTypeError(f"seed must be between 0 and {2**32 - 1}, got {v}")
+    return v
+
+
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("model (a file, or a seeded random one)")
+    g.add_argument("--model", metavar="FILE",
+                   help="a .safetensors or .npz model file, or a shipped model's name")
+    g.add_argument("--cell", choices=("rnn", "lstm", "gru"), default=None,
+                   help="cell of a random model (default: lstm)")
+    g.add_argument("--bidirectional", action="store_true",
+                   help="two directions; the task becomes cloze (fill the blank)")
+    g.add_argument("--hidden", type=_positive_int("hidden size", 1024), default=None,
+                   help="hidden units of a random model (default: 16)")
+    g.add_argument("--embed", type=_positive_int("embedding size", 1024), default=None,
+                   help="embedding size of a random model (default: 8)")
+    g.add_argument("--seed", type=_seed, default=None, help="seed of a random model (default: 0)")
+    g.add_argument("--forget-bias", type=float, default=None, metavar="B",
+                   help="added to the LSTM forget-gate bias of a random model (default: 1.0)")
+
+
+def build_model(args: argparse.Namespace, text: str):
+    """The model the options ask for: a file, or a seeded random one whose vocabulary
+    is the text's own words (so nothing is <unk>)."""
+    from .core import ModelError, Vocab, random_model
+    from .core.shipped import resolve_model
+
+    try:
+        if args.model:
+            given = [o for o in ("cell", "hidden", "embed", "seed", "forget_bias")
+                     if getattr(args, o) is not None]
+            if given or args.bidirectional:
+                opt = "--" + (given[0].replace("_", "-") if given else "bidirectional")
+                raise UserError(f"{opt} describes a random model; it cannot change --model FILE")
+            return resolve_model(args.model)
+        return random_model(
+            args.cell or "lstm",
+            vocab=Vocab.from_texts([text]),
+            hidden=args.hidden or 16,
+            embed=args.embed or 8,
+            bidirectional=args.bidirectional,
+            seed=0 if args.seed is None else args.seed,
+            forget_bias=1.0 if args.forget_bias is None else args.forget_bias,
+        )
+    except ModelError as e:
+        raise UserError(str(e)) from None
+
+
+def _read_text(args) -> str:
+    if getattr(args, "file", None):
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise UserError(f"{args.file}: not UTF-8 text") from None
+        except OSError as e:
+            raise UserError(f"{args.file}: {e.strerror or e}") from None
+    else:
+        text = args.text if args.text is not None else DEFAULT_TEXT
+    from .core import tokenize
+
+    if not tokenize(text):
+        raise UserError("the text is empty: give at least one word")
+    return text
+
+
+# ------------------------------------------------------------------ trace
+
+
+def trace_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="rnnsim trace",
+        description="Run a model over TEXT, backpropagate through time, and print every step.",
+    )
+    _add_model_options(p)
+    p.add_argument("--loss", default="all",
+                   help="all (every scored position), last (only the last), or a position number")
+    p.add_argument("--json", action="store_true", help="print the whole run as one JSON object")
+    p.add_argument("--file", metavar="FILE", help="read the text from a UTF-8 file")
+    p.add_argument("text", nargs="?", metavar="TEXT", help=f"the text (default: {DEFAULT_TEXT!r})")
+    return p
+
+
+def _loss_mode(s: str):
+    if s in ("all", "last"):
+        return s
+    try:
+        return int(s)
+    except ValueError:
+        raise UserError(f"unknown --loss {s!r}: use all, last or a position number") from None
+
+
+def cmd_trace(argv: list[str]) -> int:
+    args = trace_parser().parse_args(argv)
+    text = _read_text(args)
+    model = build_model(args, text)
+    try:
+        tr = model.run(text, loss=_loss_mode(args.loss))
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    if args.json:
+        json.dump(tr.to_dict(), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(format_trace(tr))
+    return 0
+
+
+def format_trace(tr) -> str:
+    """A readable table: one row per position."""
+    import numpy as np
+
+    m = tr.model
+    vocab = m.vocab.tokens
+    lines = [f"{m.describe()}; loss mode {tr.loss_mode}: loss {tr.loss:.4f}", ""]
+    head = f"{'t':>3}  {'token':<12} {'target':<10} {'top guess':<16} {'|h|':>6} {'|dL/dh|':>9}"
+    if m.cell == "lstm":
+        head += f" {'|dL/dc|':>9} {'mean f':>6}"
+    if m.cell == "gru":
+        head += f" {'mean z':>6}"
+    if m.bidirectional:
+        head += f" {'|h_rev|':>7} {'|dL/dh_rev|':>11}"
+    lines.append(head)
+    for t, tok in enumerate(tr.tokens):
+        y = tr.targets[t]
+        tgt = "-" if y is None else vocab[y]
+        k = int(np.argmax(tr.probs[t]))
+        guess = f"{vocab[k]} {tr.probs[t, k]:.2f}"
+        shown = tok if len(tok) <= 12 else tok[:11] + "…"
+        row = (f"{t:>3}  {shown:<12} {tgt[:10]:<10} {guess[:16]:<16} "
+               f"{np.linalg.norm(tr.forward.h[t]):>6.3f} {tr.forward.grad_norms()[t]:>9.2e}")
+        if m.cell == "lstm":
+            row += f" {tr.forward.cell_grad_norms()[t]:>9.2e} {tr.forward.gates['f'][t].mean():>6.3f}"
+        if m.cell == "gru":
+            row += f" {tr.forward.gates['z'][t].mean():>6.3f}"
+        if m.bidirectional:
+            row += (f" {np.linalg.norm(tr.reverse.h[t]):>7.3f}"
+                    f" {tr.reverse.grad_norms()[t]:>11.2e}")
+        lines.append(row)
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------ main
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        if argv and argv[0] == "trace":
+            return cmd_trace(argv[1:])
+        return cmd_app(argv)
+    except UserError as e:
+        print(f"rnnsim: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def app_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="rnnsim",
+        description="Step through a recurrent network one token at a time. "
+        "Subcommand: trace (print a run; see rnnsim trace --help).",
+    )
+    _add_model_options(p)
+    p.add_argument("--file", metavar="FILE", help="read the text from a UTF-8 file")
+    p.add_argument("text", nargs="?", metavar="TEXT", help=f"the text (default: {DEFAULT_TEXT!r})")
+    return p
+
+
+def cmd_app(argv: list[str]) -> int:
+    args = app_parser().parse_args(argv)
+    text = _read_text(args)
+    model = build_model(args, text)
+    from .ui.app import run_app
+
+    return run_app(model, text)

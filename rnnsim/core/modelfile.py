@@ -1,0 +1,176 @@
+"""Model files: safetensors (or .npz) with PyTorch's tensor names and rnnsim metadata.
+
+Tensors: embedding.weight [V,E]; rnn.weight_ih_l0 [G*H,E], rnn.weight_hh_l0 [G*H,H],
+rnn.bias_ih_l0, rnn.bias_hh_l0 [G*H] (and the four with suffix _reverse when
+bidirectional); head.weight [V, D*H], head.bias [V]. G = 1 (rnn), 4 (lstm), 3 (gru).
+Metadata (string -> string): rnnsim.cell, rnnsim.bidirectional ("true"/"false"),
+rnnsim.task (next|cloze), rnnsim.vocab (a JSON list of tokens, index = id, with <unk>),
+optional rnnsim.nonlinearity (tanh|relu). In an .npz the metadata is a JSON string
+stored under the entry "__metadata__". Pickles are never loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .model import Model, ModelError
+from .tokenizer import Vocab
+
+META_KEY = "__metadata__"
+_PICKLE_MAGIC = (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05")
+_TORCH_ADVICE = (
+    "it looks like a PyTorch pickle (torch.save); rnnsim never loads pickles. "
+    "Save with safetensors.torch.save_file(model.state_dict(), 'model.safetensors', "
+    "metadata=...) as the README shows"
+)
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write the whole file or nothing: a temp file beside it, then rename."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _metadata(model: Model) -> dict[str, str]:
+    meta = dict(model.meta)
+    meta.update({
+        "rnnsim.cell": model.cell,
+        "rnnsim.bidirectional": "true" if model.bidirectional else "false",
+        "rnnsim.task": model.task,
+        "rnnsim.vocab": json.dumps(list(model.vocab.tokens), ensure_ascii=False),
+    })  # fmt: skip
+    if model.cell == "rnn":
+        meta["rnnsim.nonlinearity"] = model.nonlinearity
+    return meta
+
+
+def save_model(model: Model, path: str | os.PathLike, dtype=np.float32) -> None:
+    """Write a model as .safetensors (default) or .npz (by the file's suffix), atomically."""
+    path = Path(path)
+    tensors = {k: np.ascontiguousarray(v, dtype=dtype) for k, v in model.params.items()}
+    meta = _metadata(model)
+    if path.suffix == ".npz":
+        import io
+
+        buf = io.BytesIO()
+        np.savez(buf, **tensors, **{META_KEY: np.array(json.dumps(meta, ensure_ascii=False))})
+        atomic_write_bytes(path, buf.getvalue())
+    else:
+        from safetensors.numpy import save
+
+        atomic_write_bytes(path, save(tensors, metadata=meta))
+
+
+def _parse_meta(meta: dict[str, str] | None, where: str) -> dict:
+    if not meta:
+        raise ModelError(f"{where}: no rnnsim metadata (rnnsim.cell, rnnsim.vocab, ...)")
+    for key in ("rnnsim.cell", "rnnsim.vocab"):
+        if key not in meta:
+            raise ModelError(f"{where}: metadata {key!r} is missing")
+    bi = meta.get("rnnsim.bidirectional", "false").lower()
+    if bi not in ("true", "false"):
+        raise ModelError(f"{where}: metadata 'rnnsim.bidirectional' must be 'true' or 'false', got {bi!r}")
+    try:
+        vocab_list = json.loads(meta["rnnsim.vocab"])
+    except json.JSONDecodeError as e:
+        raise ModelError(f"{where}: metadata 'rnnsim.vocab' is not valid JSON ({e.msg})") from None
+    if not isinstance(vocab_list, list) or not all(isinstance(t, str) for t in vocab_list):
+        raise ModelError(f"{where}: metadata 'rnnsim.vocab' must be a JSON list of strings")
+    try:
+        vocab = Vocab(vocab_list)
+    except ValueError as e:
+        raise ModelError(f"{where}: metadata 'rnnsim.vocab': {e}") from None
+    bidirectional = bi == "true"
+    task = meta.get("rnnsim.task", "cloze" if bidirectional else "next")
+    extra = {k: v for k, v in meta.items() if not k.startswith("rnnsim.")}
+    return dict(
+        cell=meta["rnnsim.cell"], vocab=vocab, bidirectional=bidirectional, task=task,
+        nonlinearity=meta.get("rnnsim.nonlinearity", "tanh"), meta=extra,
+    )  # fmt: skip
+
+
+def load_model(path: str | os.PathLike) -> Model:
+    """Load and validate a .safetensors or .npz model file; ModelError says what is wrong."""
+    path = Path(path)
+    where = str(path)
+    if not path.exists():
+        raise ModelError(f"{where}: no such file")
+    if path.is_dir():
+        raise ModelError(f"{where}: is a directory, not a model file")
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head[:2] in _PICKLE_MAGIC:
+        raise ModelError(f"{where}: {_TORCH_ADVICE}")
+    if head[:4] == b"PK\x03\x04":
+        if path.suffix in (".pt", ".pth") or _is_torch_zip(path):
+            raise ModelError(f"{where}: {_TORCH_ADVICE}")
+        tensors, meta = _read_npz(path, where)
+    else:
+        tensors, meta = _read_safetensors(path, where)
+    for name, arr in tensors.items():
+        if arr.dtype not in (np.float32, np.float64):
+            raise ModelError(f"{where}: tensor {name!r} has dtype {arr.dtype}; use float32 or float64")
+    try:
+        return Model(params=tensors, **_parse_meta(meta, where))
+    except ModelError as e:
+        raise ModelError(f"{where}: {e}") from None
+
+
+def _is_torch_zip(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(n.endswith("data.pkl") for n in z.namelist())
+    except zipfile.BadZipFile:
+        return False
+
+
+def _read_npz(path: Path, where: str):
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    except ValueError as e:
+        raise ModelError(
+            f"{where}: the .npz holds object arrays or a pickle, which rnnsim refuses ({e})"
+        ) from None
+    except (OSError, zipfile.BadZipFile, EOFError) as e:
+        raise ModelError(f"{where}: not a readable .npz file ({e})") from None
+    if META_KEY not in arrays:
+        raise ModelError(f"{where}: the .npz has no {META_KEY!r} entry holding the rnnsim metadata")
+    try:
+        meta = json.loads(str(arrays.pop(META_KEY)))
+    except json.JSONDecodeError as e:
+        raise ModelError(f"{where}: {META_KEY!r} is not valid JSON ({e.msg})") from None
+    if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
+        raise ModelError(f"{where}: {META_KEY!r} must be a JSON object of strings")
+    return arrays, meta
+
+
+def _read_safetensors(path: Path, where: str):
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(path), framework="numpy") as f:
+            meta = f.metadata()
+            tensors = {k: f.get_tensor(k) for k in f.keys()}
+    except (SafetensorError, OSError, ValueError, TypeError) as e:
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise ModelError(f"{where}: not a valid safetensors file ({msg})") from None
+    return tensors, meta

@@ -1,0 +1,33 @@
+"""The trained models shipped in rnnsim/data, loadable by name (`--model lstm`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .model import Model, ModelError
+from .modelfile import load_model
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def shipped_names() -> list[str]:
+    """Names of the shipped models present in this installation ("lstm", "gru", ...)."""
+    return sorted(p.stem for p in DATA_DIR.glob("*.safetensors"))
+
+
+def load_shipped(name: str) -> Model:
+    path = DATA_DIR / f"{name}.safetensors"
+    if not path.is_file():
+        known = ", ".join(shipped_names()) or "none"
+        raise ModelError(f"no shipped model named {name!r} (shipped: {known})")
+    return load_model(path)
+
+
+def resolve_model(spec: str) -> Model:
+    """A shipped model's name, or a path to a model file."""
+    if "/" not in spec and "." not in spec and (DATA_DIR / f"{spec}.safetensors").is_file():
+        return load_shipped(spec)
+    if not Path(spec).exists() and "/" not in spec and "." not in spec:
+        known = ", ".join(shipped_names()) or "none yet"
+        raise ModelError(f"{spec!r} is neither a model file nor a shipped model (shipped: {known})")
+    return load_model(spec)
