@@ -67,6 +67,14 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
+    """Sum over rows of -log softmax(logits)[target], via log-sum-exp: exact even
+    where the target's probability underflows to zero."""
+    m = logits.max(axis=-1)
+    lse = m + np.log(np.exp(logits - m[:, None]).sum(axis=-1))
+    return float(np.sum(lse - logits[np.arange(len(targets)), targets]))
+
+
 def _weights(model: Model, direction: str):
     w_ih, w_hh, b_ih, b_hh = model.direction_params(direction)
     return w_ih, b_ih, Weights(w_hh, b_hh)
@@ -98,11 +106,12 @@ def run(model: Model, text, loss="all") -> Trace:
     back: dict[str, dict] = {d: {} for d in model.directions}
     loss_value = 0.0
     if positions is not None:
+        pos = np.array(positions, dtype=np.intp)
+        tgt = np.array([targets[t] for t in positions], dtype=np.intp)
+        loss_value = cross_entropy(logits[pos], tgt)
         dlogits = np.zeros_like(logits)
-        for t in positions:
-            loss_value -= float(np.log(max(probs[t, targets[t]], 1e-300)))
-            dlogits[t] = probs[t]
-            dlogits[t, targets[t]] -= 1.0
+        dlogits[pos] = probs[pos]
+        dlogits[pos, tgt] -= 1.0
         grads["head.weight"] = dlogits.T @ feats
         grads["head.bias"] = dlogits.sum(axis=0)
         dfeats = dlogits @ model.params["head.weight"]
