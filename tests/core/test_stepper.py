@@ -1,0 +1,157 @@
+"""The stepwise API against the whole-sequence path, and the records it returns."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import rnnsim
+from rnnsim.core import Stepper
+from rnnsim.core.cells import GATES
+
+TOL = 1e-12
+TEXT = "The cat sat on the mat, and the dog slept under the tree."
+
+CELLS = [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh"), ("gru", "tanh")]
+CELL_IDS = ["rnn-tanh", "rnn-relu", "lstm", "gru"]
+
+
+def make_model(cell, nonlinearity="tanh", bidirectional=False, hidden=12, seed=1):
+    return rnnsim.random_model(
+        cell, hidden=hidden, embed=5, bidirectional=bidirectional, seed=seed,
+        nonlinearity=nonlinearity, forget_bias=1.0,
+    )  # fmt: skip
+
+
+def run_stepper(model, text):
+    st = Stepper(model, text)
+    records = []
+    while not st.done:
+        records.append(st.advance())
+    return st, records
+
+
+def assert_stepwise_matches(model, text):
+    trace = model.run(text)
+    st, records = run_stepper(model, text)
+    T = len(trace.tokens)
+    assert len(records) == T == st.steps_done
+    assert st.tokens == trace.tokens and list(st.ids) == trace.ids.tolist()
+    assert st.targets == trace.targets
+    names = GATES[model.cell]
+    seen_outputs = {}
+    for k, rec in enumerate(records):
+        assert rec.step == k
+        assert set(rec.directions) == set(model.directions)
+        for d, ds in rec.directions.items():
+            pos = k if d == "forward" else T - 1 - k
+            tr = trace.directions[d]
+            assert ds.direction == d and ds.position == pos and ds.token == trace.tokens[pos]
+            np.testing.assert_allclose(ds.h, tr.h[pos], rtol=0, atol=TOL)
+            np.testing.assert_allclose(ds.pre, tr.pre[pos], rtol=0, atol=TOL)
+            assert tuple(ds.gates) == names
+            for g in names:
+                np.testing.assert_allclose(ds.gates[g], tr.gates[g][pos], rtol=0, atol=TOL)
+            if model.cell == "lstm":
+                np.testing.assert_allclose(ds.c, tr.c[pos], rtol=0, atol=TOL)
+                np.testing.assert_array_equal(ds.candidate, ds.gates["g"])
+            else:
+                assert ds.c is None and tr.c is None
+                want = ds.gates["n"] if model.cell == "gru" else ds.h
+                np.testing.assert_array_equal(ds.candidate, want)
+        for t, p in rec.outputs.items():
+            assert t not in seen_outputs, f"position {t} predicted twice"
+            seen_outputs[t] = k
+            np.testing.assert_allclose(p, trace.probs[t], rtol=0, atol=TOL)
+    # Every position is predicted exactly once, as soon as the head's inputs exist.
+    assert sorted(seen_outputs) == list(range(T))
+    for t, k in seen_outputs.items():
+        if model.task == "next":
+            assert k == t
+        else:  # needs forward through t-1 and reverse down to t+1: k+1 tokens read each way
+            assert k == max(0, t - 1, T - 2 - t)
+    return records
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=CELL_IDS)
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
+def test_stepwise_equals_whole_sequence(cell, bidirectional):
+    model = make_model(*cell, bidirectional=bidirectional)
+    assert_stepwise_matches(model, TEXT)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
+@pytest.mark.parametrize("text", ["cat", "cat sat", "the cat sat"])
+def test_short_texts(cell, bidirectional, text):
+    assert_stepwise_matches(make_model(cell, bidirectional=bidirectional), text)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_larger_hidden_and_long_text(cell):
+    """H=64 over 300 tokens: the paths still agree (different BLAS calls, same numbers)."""
+    model = make_model(cell, hidden=64, bidirectional=True, seed=5)
+    rng = np.random.default_rng(0)
+    toks = [model.vocab.tokens[i] for i in rng.integers(0, len(model.vocab), 300)]
+    assert_stepwise_matches(model, toks)
+
+
+def test_records_are_frozen():
+    model = make_model("lstm", bidirectional=True)
+    _, records = run_stepper(model, "the cat sat")
+    rec = records[1]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rec.step = 5
+    ds = rec.directions["forward"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ds.h = np.zeros(3)
+    arrays = [ds.h, ds.c, ds.pre, ds.candidate, *ds.gates.values(), *rec.outputs.values()]
+    assert arrays
+    for a in arrays:
+        assert not a.flags.writeable
+        with pytest.raises(ValueError):
+            a[0] = 1.0
+        assert a.dtype == np.float64
+
+
+def test_records_do_not_change_when_stepping_on():
+    model = make_model("gru")
+    st = Stepper(model, "the cat sat on the mat")
+    first = st.advance()
+    h0 = first.directions["forward"].h.copy()
+    while not st.done:
+        st.advance()
+    np.testing.assert_array_equal(first.directions["forward"].h, h0)
+
+
+def test_advance_past_the_end():
+    st = Stepper(make_model("rnn"), "cat")
+    st.advance()
+    assert st.done
+    with pytest.raises(IndexError, match="every token"):
+        st.advance()
+
+
+def test_empty_text_refused():
+    for text in ["", "   ", "\n"]:
+        with pytest.raises(ValueError, match="no tokens"):
+            Stepper(make_model("rnn"), text)
+        with pytest.raises(ValueError, match="no tokens"):
+            make_model("rnn").run(text)
+
+
+def test_model_stepper_helper():
+    model = make_model("lstm")
+    st = model.stepper("the cat")
+    assert isinstance(st, Stepper) and st.tokens == ["the", "cat"]
+
+
+def test_output_probabilities_sum_to_one():
+    model = make_model("lstm", bidirectional=True)
+    _, records = run_stepper(model, TEXT)
+    for rec in records:
+        for p in rec.outputs.values():
+            assert p.shape == (len(model.vocab),)
+            assert p.sum() == pytest.approx(1.0, abs=1e-12)
