@@ -214,7 +214,9 @@ class Stepper:
             return [k]
         # cloze at t needs forward up to t-1 and reverse down to t+1; after step k
         # both directions have read k+1 tokens, so t is ready at step max(0, t-1, T-2-t).
-        return [t for t in range(T) if max(0, t - 1, T - 2 - t) == k]
+        # That maximum is 0 (t <= 1), t-1 or T-2-t: only these candidates can equal k.
+        candidates = {0, 1, k + 1, T - 2 - k}
+        return sorted(t for t in candidates if 0 <= t < T and max(0, t - 1, T - 2 - t) == k)
 
     def advance(self) -> StepRecord:
         if self.done:
