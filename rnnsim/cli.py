@@ -209,10 +209,43 @@ def app_parser() -> argparse.ArgumentParser:
     return p
 
 
+def app_settings(args: argparse.Namespace):
+    """The session's Settings from the command line: a shipped name or a file with
+    --model, a random model when a random-only option (--hidden, --embed, --seed) is
+    given, else the trained model of the chosen cell."""
+    from .core.shipped import shipped_names
+    from .sim import Settings
+
+    cell = args.cell or "lstm"
+    if args.model:
+        build_model(args, DEFAULT_TEXT)  # refuses random-model options beside --model
+        if args.model in shipped_names():
+            bi = args.model.startswith("bi")
+            return Settings(source="trained", cell=args.model[2:] if bi else args.model, bidirectional=bi)
+        return Settings(source="file", path=args.model)
+    random_only = any(getattr(args, o) is not None for o in ("hidden", "embed", "seed"))
+    return Settings(
+        source="random" if random_only else "trained",
+        cell=cell,
+        bidirectional=args.bidirectional,
+        hidden=args.hidden or 16,
+        embed=args.embed or 8,
+        seed=args.seed or 0,
+        forget_bias=args.forget_bias,
+    )
+
+
 def cmd_app(argv: list[str]) -> int:
     args = app_parser().parse_args(argv)
     text = _read_text(args)
-    model = build_model(args, text)
-    from .ui.app import run_app
+    from .core import ModelError
+    from .sim import SimError, Simulation
 
-    return run_app(model, text)
+    try:
+        sim = Simulation.from_settings(text, app_settings(args))
+    except (ModelError, SimError) as e:
+        raise UserError(str(e)) from None
+    from .ui.app import RnnsimApp
+
+    RnnsimApp(sim).run()
+    return 0

@@ -1,0 +1,64 @@
+"""RNN, LSTM and GRU on the same text, side by side: how much gradient from the
+last word's loss reaches every earlier position, on one log scale."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ..palette import hbar
+from ..widgets.base import clip
+from ..widgets.gradient import DECADES, log_fraction
+
+STYLES = {"rnn": "red", "lstm": "green", "gru": "cyan"}
+
+
+def compare_text(results: dict, tokens: list[str], width: int, height: int) -> Text:
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append("Gradient reaching each word from the loss at the last word, one log scale\n", style="bold")
+    peak = max(float(np.max(n)) for _, n in results.values()) or 1.0
+    for cell, (desc, norms) in results.items():
+        nz = [(t, x) for t, x in enumerate(norms) if x > 0]
+        rate = ""
+        if len(nz) >= 2:
+            (t0, a), (t1, b) = nz[0], nz[-1]
+            rate = f"   ×{(a / b) ** (1 / (t1 - t0)):.2f} per step back, first/last {a / b:.1e}"
+        out.append(f"  {cell:<5}", style=f"bold {STYLES[cell]}")
+        out.append(f"{desc}{rate}\n", style="dim")
+    out.append(f"  bars: 1e-{DECADES} … 1 of the largest value\n\n", style="dim")
+    bar_w = max(4, width - 30)
+    rows_per = len(results) + 1
+    T = len(tokens)
+    shown = range(T) if T * rows_per <= height - 6 else range(max(0, T - (height - 6) // rows_per), T)
+    for t in shown:
+        for k, (cell, (_, norms)) in enumerate(results.items()):
+            label = f"{t:>3} {clip(tokens[t], 10):<10}" if k == 0 else " " * 14
+            out.append(label + f" {cell:<5}", style="bold" if k == 0 else "dim")
+            out.append(hbar(log_fraction(float(norms[t]), peak), bar_w), style=STYLES[cell])
+            out.append(f" {norms[t]:.1e}\n")
+    return out
+
+
+class CompareView(Static):
+    def __init__(self, sim) -> None:
+        super().__init__()
+        self.sim = sim
+
+    def render(self) -> Text:
+        return compare_text(self.sim.compare(), self.sim.tokens, self.size.width, self.size.height)
+
+
+class CompareScreen(Screen[None]):
+    BINDINGS = [Binding("escape,m,q", "app.pop_screen", "Back", id="compare.close")]
+
+    def __init__(self, sim) -> None:
+        super().__init__()
+        self.sim = sim
+
+    def compose(self) -> ComposeResult:
+        yield CompareView(self.sim)
+        yield Footer()

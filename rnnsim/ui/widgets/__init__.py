@@ -1,0 +1,1 @@
+"""Widgets draw from the Simulation; they never compute model maths."""

@@ -1,0 +1,44 @@
+"""Shared pieces of the panels: the Simulation they draw from and a window helper."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual.widget import Widget
+
+from ...sim import Simulation
+from ...textsafe import printable
+
+
+class SimWidget(Widget):
+    """A panel that draws from a Simulation pushed to it by the app ("attributes down")."""
+
+    sim: Simulation | None = None
+
+    def show(self, sim: Simulation) -> None:
+        self.sim = sim
+        self.refresh()
+
+
+def window(n: int, focus: int, capacity: int) -> tuple[int, int]:
+    """The [start, end) slice of n items, `capacity` long, that keeps `focus` in view
+    (a third of the way in, so the reading direction has room ahead)."""
+    capacity = max(1, capacity)
+    if n <= capacity:
+        return 0, n
+    start = max(0, min(focus - capacity // 3, n - capacity))
+    return start, start + capacity
+
+
+def clip(text: str, width: int) -> str:
+    """A token made printable and cut to `width` cells (with … when cut)."""
+    s = printable(text)
+    if cell_len(s) <= width:
+        return s
+    out, used = [], 0
+    for ch in s:
+        w = cell_len(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"

@@ -1,0 +1,149 @@
+"""Inside the cell at the current step: every gate as a bar per unit with its
+mean, the memory cell, the new state, and the cell's equations in plain text.
+
+In the gradient view the same rows show how much gradient reaches each gate's
+pre-activation at that step (log scale)."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+
+from ..palette import LEVELS, bar_char, bucket, cell_style, gate_style, glyph
+from .base import SimWidget, clip
+
+EQUATIONS = {
+    "rnn": [
+        "h' = tanh(W_ih x + b_ih + W_hh h + b_hh)",
+        "one squashing of the word and the old state together",
+    ],
+    "lstm": [
+        "i,f,o = σ(W x + b + U h + b')   g = tanh(…)",
+        "c' = f⊙c + i⊙g      h' = o⊙tanh(c')",
+    ],
+    "gru": [
+        "r,z = σ(W x + b + U h + b')",
+        "n = tanh(W_n x + b_in + r⊙(U_n h + b_hn))",
+        "h' = (1−z)⊙n + z⊙h",
+        "(PyTorch: r scales U_n h + b_hn after the product,",
+        " unlike the 2014 paper and TensorFlow)",
+    ],
+}
+
+ROWS = {
+    "rnn": [("pre", "W·x+U·h", "signed"), ("h", "h' tanh", "signed")],
+    "lstm": [
+        ("i", "i input", "gate"),
+        ("f", "f forget", "gate"),
+        ("g", "g candidate", "signed"),
+        ("o", "o output", "gate"),
+        ("c", "c memory", "signed"),
+        ("tanh_c", "tanh(c)", "signed"),
+        ("h", "h' = o⊙tanh c", "signed"),
+    ],
+    "gru": [
+        ("r", "r reset", "gate"),
+        ("z", "z update", "gate"),
+        ("n", "n candidate", "signed"),
+        ("h", "h' mix", "signed"),
+    ],
+}
+NAME_W = 15
+
+
+def _values(sim, direction: str, key: str, t: int) -> np.ndarray:
+    d = sim.trace.directions[direction]
+    if key == "h":
+        return d.h[t]
+    if key == "c":
+        return d.c[t]
+    if key == "tanh_c":
+        return np.tanh(d.c[t])
+    if key == "pre":
+        return d.pre[t]
+    return d.gates[key][t]
+
+
+def _grad_values(sim, direction: str, key: str, t: int) -> np.ndarray | None:
+    d = sim.trace.directions[direction]
+    if key == "h":
+        return d.dh[t]
+    if key == "c":
+        return d.dc[t]
+    if key == "pre":
+        return d.dgates["a"][t]
+    if d.dgates and key in d.dgates:
+        return d.dgates[key][t]
+    return None
+
+
+class CellPanel(SimWidget):
+    DEFAULT_CSS = "CellPanel { height: 1fr; }"
+
+    def render(self) -> Text:
+        sim = self.sim
+        out = Text(no_wrap=True, overflow="ellipsis")
+        if sim is None:
+            return out
+        cell = sim.model.cell
+        backward = sim.phase == "backward"
+        dirs = sim.model.directions
+        cols = []
+        for d in dirs:
+            if backward:
+                t = sim.grad_cursor
+            else:
+                t = sim.forward_pos if d == "forward" else sim.reverse_pos
+            cols.append((d, t))
+        width = self.size.width
+        per_dir = max(6, (width - NAME_W - 1) // len(dirs) - 8)
+        H = sim.model.hidden
+        units = min(H, per_dir)
+        head = Text("".ljust(NAME_W))
+        for d, t in cols:
+            arrow = "→" if d == "forward" else "←"
+            where = "—" if t is None else f"{clip(sim.tokens[t], 8)} t={t}"
+            head.append(f"{arrow} {where}".ljust(units + 8)[: units + 8], style="bold")
+        out.append_text(head)
+        if backward:
+            out.append("\n")
+            out.append("gradient at each pre-activation, log scale".ljust(NAME_W + units), style="yellow")
+        mono = self.app.no_color
+        for key, label, kind in ROWS[cell]:
+            out.append("\n")
+            out.append(label.ljust(NAME_W)[:NAME_W])
+            for d, t in cols:
+                if t is None:
+                    out.append("·" * units + "        ", style="dim")
+                    continue
+                if backward:
+                    v = _grad_values(sim, d, key, t)
+                    if v is None:
+                        out.append(" " * (units + 8))
+                        continue
+                    mag = np.abs(v[:units])
+                    peak = float(np.abs(sim.trace.directions[d].dh).max()) or 1.0
+                    lv = np.clip((np.log10(np.maximum(mag, 1e-300) / peak) + 8) / 8, 0, 1)
+                    for x in lv:
+                        out.append(bar_char(float(x)), style=gate_style(int(round(float(x) * LEVELS))))
+                    out.append(f" {np.linalg.norm(v):7.1e}", style="yellow")
+                    continue
+                v = _values(sim, d, key, t)
+                for x in v[:units]:
+                    if kind == "gate":
+                        out.append(bar_char(float(x)), style=gate_style(int(round(float(x) * LEVELS))))
+                    elif mono:
+                        out.append(glyph(bucket(float(x))))
+                    else:
+                        out.append(" ", style=cell_style(bucket(float(x))))
+                stat = f" μ{float(np.mean(v)):+.2f}"
+                out.append(stat.ljust(8))
+        if units < H:
+            out.append(f"\n(first {units} of {H} units)", style="dim")
+        out.append("\n")
+        for line in EQUATIONS[cell]:
+            out.append("\n" + line, style="italic")
+        if cell == "lstm":
+            fb = sim.model.forget_bias()
+            out.append(f"\nforget-gate bias b_f = {fb:+.2f}  (f/F: ±0.5)", style="dim")
+        return out

@@ -1,0 +1,89 @@
+"""The unrolled chain of repeating modules: one box per time step, the hidden
+state handed from box to box; a window around the current step for long texts."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.cells import cell_len
+from rich.text import Text
+
+from .base import SimWidget, clip, window
+
+LABEL = 6  # cells of token text inside a box
+BOX = LABEL + 2  # box width with its sides
+ARROW = 3
+
+
+class Chain(SimWidget):
+    DEFAULT_CSS = "Chain { height: auto; }"
+
+    def render(self) -> Text:
+        sim = self.sim
+        if sim is None:
+            return Text()
+        width = max(20, self.size.width)
+        cap = max(1, (width - 6) // (BOX + ARROW))
+        focus = sim.focus_position()
+        start, end = window(sim.T, 0 if focus is None else focus, cap)
+        # Two directions, or a short terminal: boxes lose their top and bottom lines.
+        compact = sim.model.bidirectional or self.app.size.height < 30
+        rows = [self._row(sim, "forward", start, end)]
+        if sim.model.bidirectional:
+            rows.append(self._row(sim, "reverse", start, end))
+        keep = (1, 3) if compact else (0, 1, 2, 3)
+        return Text("\n").join(row[i] for row in rows for i in keep)
+
+    def _row(self, sim, direction: str, start: int, end: int) -> list[Text]:
+        tr = sim.trace
+        d = tr.directions[direction]
+        backward = sim.phase == "backward"
+        norms = d.grad_norms() if backward else np.linalg.norm(d.h, axis=1)
+        rev = direction == "reverse"
+        current = sim.grad_cursor if backward else (sim.reverse_pos if rev else sim.forward_pos)
+        lines = [Text(no_wrap=True, overflow="crop") for _ in range(4)]
+        if rev:  # the reverse chain starts at the right end: h0 enters there
+            lead = " ◀── " if start > 0 else "     "
+        else:
+            lead = "h₀ ─▶" if start == 0 else " ──▶ "
+        lines[0].append("     ")
+        lines[1].append(lead, style="dim")
+        lines[2].append("     ")
+        lines[3].append("|∂h| " if backward else ("|h|  " if not rev else "|h←| "), style="dim")
+        for t in range(start, end):
+            read = sim.read_by(direction, t)
+            if backward:
+                style = "bold yellow" if t == current else ("yellow" if t > current else "dim")
+            elif t == current:
+                style = "bold magenta" if rev else "bold cyan"
+            else:
+                style = "" if read else "dim"
+            label = clip(sim.tokens[t], LABEL)
+            pad = LABEL - cell_len(label)
+            heavy = t == current
+            if heavy:
+                style += " reverse"
+            tl, tr_, bl, br, hz, vt = ("┏", "┓", "┗", "┛", "━", "┃") if heavy else ("┌", "┐", "└", "┘", "─", "│")
+            lines[0].append(tl + hz * LABEL + tr_, style=style)
+            lines[1].append(vt, style=style)
+            lines[1].append(" " * (pad // 2) + label + " " * (pad - pad // 2), style=style)
+            lines[1].append(vt, style=style)
+            lines[2].append(bl + hz * LABEL + br, style=style)
+            shown = read if not backward else t >= current
+            val = f"{norms[t]:.1e}" if backward else f"{norms[t]:.2f}"
+            lines[3].append((val if shown else "").center(BOX), style="yellow" if backward else "")
+            if t < end - 1:
+                if backward:
+                    arrow, astyle = "◀──", ("yellow" if t + 1 > current else "dim")
+                elif rev:
+                    arrow, astyle = "◀──", ("magenta" if sim.read_by("reverse", t) else "dim")
+                else:
+                    arrow, astyle = "──▶", ("cyan" if sim.read_by("forward", t + 1) else "dim")
+                lines[0].append(" " * ARROW)
+                lines[1].append(arrow, style=astyle)
+                lines[2].append(" " * ARROW)
+                lines[3].append(" " * ARROW)
+        if rev:
+            lines[1].append(" ◀─ h₀" if end == sim.T else " ◀── …", style="dim")
+        elif end < sim.T:
+            lines[1].append(" ──▶ …", style="dim")
+        return lines

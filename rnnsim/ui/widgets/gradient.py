@@ -1,0 +1,75 @@
+"""Backpropagation through time: ||dL/dh_t|| (and ||dL/dc_t|| for an LSTM) per
+position on a log scale, revealed one step back at a time, with the factor by
+which each step back multiplies the gradient."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from rich.text import Text
+
+from ..palette import hbar
+from .base import SimWidget, clip, window
+
+DECADES = 8  # the bars span 1e-8 .. 1 of the largest norm
+
+
+def log_fraction(x: float, peak: float) -> float:
+    """Where x sits on a log axis from peak*1e-DECADES (0) to peak (1)."""
+    if not (x > 0 and peak > 0):
+        return 0.0
+    return max(0.0, min(1.0, (math.log10(x / peak) + DECADES) / DECADES))
+
+
+class GradientPanel(SimWidget):
+    DEFAULT_CSS = "GradientPanel { height: 1fr; }"
+
+    def render(self) -> Text:
+        sim = self.sim
+        out = Text(no_wrap=True, overflow="ellipsis")
+        if sim is None:
+            return out
+        mode = sim.loss_mode if isinstance(sim.loss_mode, str) else f"position {sim.loss_mode}"
+        if sim.phase != "backward":
+            out.append("Backpropagation through time\n", style="bold")
+            out.append(f"Press b to run BPTT (loss: {mode}; L switches all/last)\n", style="dim")
+            out.append("and watch how much gradient reaches each earlier word.", style="dim")
+            return out
+        tr = sim.trace
+        dirs = sim.model.directions
+        lstm = sim.model.cell == "lstm"
+        series = []  # (label, norms, style)
+        for d in dirs:
+            arrow = "" if len(dirs) == 1 else ("→" if d == "forward" else "←")
+            series.append((f"|∂L/∂h{arrow}|", tr.directions[d].grad_norms(), "yellow"))
+            if lstm:
+                series.append((f"|∂L/∂c{arrow}|", tr.directions[d].cell_grad_norms(), "magenta"))
+        peak = max(float(np.max(s[1])) for s in series) or 1.0
+        factors = sim.grad_factors("forward")
+        out.append(f"BPTT, loss: {mode} = {tr.loss:.3f}; log scale 1e-{DECADES}..1 of the peak\n", style="bold")
+        width = self.size.width
+        bar_w = max(4, (width - 16 - 9 * len(series) - 7) // len(series))
+        head = f"{'t':>3} {'token':<8} "
+        for label, _, _ in series:
+            head += f"{label:<{bar_w}} {'':>8}"
+        head += " ×step"
+        out.append(head + "\n", style="dim")
+        cap = max(1, self.size.height - 3)
+        start, end = window(sim.T, sim.grad_cursor, cap)
+        for t in range(start, end):
+            revealed = t >= sim.grad_cursor
+            cur = t == sim.grad_cursor
+            out.append(f"{t:>3} ", style="bold" if cur else "dim")
+            out.append(f"{clip(sim.tokens[t], 8):<8} ", style="bold reverse yellow" if cur else "")
+            for _, norms, style in series:
+                if revealed:
+                    out.append(hbar(log_fraction(float(norms[t]), peak), bar_w), style=style)
+                    out.append(f" {norms[t]:7.1e}")
+                else:
+                    out.append("·" * bar_w + "        ", style="dim")
+            f = factors[t + 1] if t + 1 < sim.T else float("nan")
+            if revealed and t < sim.loss_start() and f == f:
+                out.append(f" ×{f:.2f}", style="red" if f < 0.7 else "green")
+            out.append("\n")
+        return out

@@ -1,0 +1,60 @@
+"""The head's output at the current position: the top five tokens with bars,
+and the true token marked."""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+
+from ..palette import hbar
+from .base import SimWidget, clip
+
+
+class Prediction(SimWidget):
+    DEFAULT_CSS = "Prediction { height: 1fr; }"
+
+    def render(self) -> Text:
+        sim = self.sim
+        out = Text(no_wrap=True, overflow="ellipsis")
+        if sim is None:
+            return out
+        t = sim.focus_position()
+        cloze = sim.model.task == "cloze"
+        if t is None:
+            out.append("Nothing read yet: no prediction.", style="dim")
+            return out
+        word = clip(sim.tokens[t], 12)
+        if cloze:
+            left = " ".join(clip(w, 8) for w in sim.tokens[max(0, t - 2) : t])
+            right = " ".join(clip(w, 8) for w in sim.tokens[t + 1 : t + 3])
+            out.append(f"Blank at t={t}: ", style="bold")
+            out.append(f"{left} ___ {right}\n")
+            if not sim.prediction_ready(t):
+                need = []
+                if t > 0 and not sim.read_by("forward", t - 1):
+                    need.append(f"→ to read t={t - 1}")
+                if t < sim.T - 1 and not sim.read_by("reverse", t + 1):
+                    need.append(f"← to read t={t + 1}")
+                out.append("Needs h_fwd[t-1] and h_rev[t+1]: waiting for " + ", ".join(need), style="dim")
+                return out
+        else:
+            out.append("Next word after ", style="bold")
+            out.append(f"“{word}”", style="bold cyan")
+            out.append(f" (t={t})\n", style="bold")
+        want = sim.target_token(t)
+        bar_w = max(4, self.size.width - 26)
+        for tok, p in sim.top_predictions(t, 5):
+            hit = want is not None and tok == want
+            out.append(f"{clip(tok, 10):<10} ", style="bold green" if hit else "")
+            out.append(hbar(p, bar_w), style="green" if hit else "cyan")
+            out.append(f" {p:5.1%}")
+            out.append(" ✓\n" if hit else "\n", style="green")
+        if want is None:
+            out.append("(end of text: nothing to check against)", style="dim")
+        else:
+            p_true = float(sim.trace.probs[t, sim.trace.targets[t]])
+            out.append("the text has ", style="dim")
+            out.append(f"“{clip(want, 12)}”", style="green")
+            out.append(f" p={p_true:.1%}, −log p = {-math.log(max(p_true, 1e-300)):.2f}", style="dim")
+        return out
