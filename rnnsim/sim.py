@@ -19,6 +19,7 @@ positions g..T-1.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -30,6 +31,24 @@ from .core.shipped import load_shipped, shipped_names
 PHASES = ("forward", "backward")
 LOSS_MODES = ("all", "last")
 MAX_TOKENS = 20_000
+
+
+def command(method):
+    """Mark a Simulation command: a successful outermost call is appended to
+    `sim.history` as (name, args), which is what `record` saves as a scene."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args):
+        self._depth += 1
+        try:
+            result = method(self, *args)
+        finally:
+            self._depth -= 1
+        if self._depth == 0:
+            self.history.append((method.__name__, args))
+        return result
+
+    return wrapper
 
 
 class SimError(ValueError):
@@ -80,6 +99,8 @@ class Simulation:
     def __post_init__(self):
         self.tokens = self._check_text(self.text)
         self._trace: Trace | None = None
+        self.history: list[tuple[str, tuple]] = []  # successful commands, for `record`
+        self._depth = 0
 
     # ------------------------------------------------------------ construction
 
@@ -198,6 +219,7 @@ class Simulation:
             self._trace = None
             self.data_version += 1
 
+    @command
     def step(self, n: int = 1) -> None:
         """Read n more tokens (forward phase) or trace the gradient n steps further back."""
         if self.phase == "backward":
@@ -205,12 +227,14 @@ class Simulation:
             return
         self.goto(self.cursor + n)
 
+    @command
     def back(self, n: int = 1) -> None:
         if self.phase == "backward":
             self.grad_back(n)
             return
         self.goto(self.cursor - n)
 
+    @command
     def goto(self, k: int) -> None:
         """Go to the state after k steps (clamped to 0..T); leaves the gradient view."""
         k = max(0, min(int(k), self.T))
@@ -221,6 +245,7 @@ class Simulation:
                 self.playing = False
             self._changed()
 
+    @command
     def goto_position(self, t: int) -> None:
         """Make position t the current one: in the gradient view, trace back to t;
         otherwise read up to and including t."""
@@ -231,6 +256,7 @@ class Simulation:
         else:
             self.goto(t + 1)
 
+    @command
     def to_start(self) -> None:
         if self.phase == "backward":
             self.grad_cursor = self.loss_start()
@@ -238,6 +264,7 @@ class Simulation:
         else:
             self.goto(0)
 
+    @command
     def to_end(self) -> None:
         if self.phase == "backward":
             self.grad_cursor = 0
@@ -265,6 +292,7 @@ class Simulation:
             self.playing = False
             self._changed()
 
+    @command
     def backward(self) -> None:
         """Run BPTT over the whole text and enter the gradient view at the loss."""
         self.cursor = self.T
@@ -273,11 +301,13 @@ class Simulation:
         self.playing = False
         self._changed()
 
+    @command
     def leave_backward(self) -> None:
         if self.phase == "backward":
             self.phase = "forward"
             self._changed()
 
+    @command
     def grad_step(self, n: int = 1) -> None:
         if self.phase != "backward":
             self.backward()
@@ -287,6 +317,7 @@ class Simulation:
             self.grad_cursor = new
             self._changed()
 
+    @command
     def grad_back(self, n: int = 1) -> None:
         if self.phase != "backward":
             raise SimError("not in the gradient view: press b to run backpropagation first")
@@ -295,6 +326,7 @@ class Simulation:
             self.grad_cursor = new
             self._changed()
 
+    @command
     def set_loss_mode(self, mode) -> None:
         """'all', 'last', or a position number (the loss at that one step only)."""
         if isinstance(mode, str) and mode not in LOSS_MODES:
@@ -313,9 +345,11 @@ class Simulation:
         if self.phase == "backward":
             self.grad_cursor = self.loss_start()
 
+    @command
     def cycle_loss_mode(self) -> None:
         self.set_loss_mode("last" if self.loss_mode == "all" else "all")
 
+    @command
     def set_text(self, text: str) -> None:
         tokens = self._check_text(text)
         if self.settings.source == "random":
@@ -331,32 +365,39 @@ class Simulation:
             self.loss_mode = "all"
         self._changed(data=True)
 
+    @command
     def set_cell(self, cell: str) -> None:
         if cell not in CELLS:
             raise SimError(f"unknown cell {cell!r}: choose one of {', '.join(CELLS)}")
         self._rebuild(replace(self.settings, cell=cell, source=self._portable_source()))
 
+    @command
     def cycle_cell(self) -> None:
         i = CELLS.index(self.model.cell)
         self.set_cell(CELLS[(i + 1) % len(CELLS)])
 
+    @command
     def set_bidirectional(self, on: bool) -> None:
         self._rebuild(replace(self.settings, bidirectional=bool(on), source=self._portable_source()))
 
+    @command
     def toggle_bidirectional(self) -> None:
         self.set_bidirectional(not self.model.bidirectional)
 
+    @command
     def set_hidden(self, n: int) -> None:
         if not isinstance(n, (int, np.integer)) or not 1 <= n <= 256:
             raise SimError(f"hidden size must be a whole number from 1 to 256, got {n!r}")
         self._rebuild(replace(self.settings, hidden=int(n), source="random"))
 
+    @command
     def reseed(self, seed: int | None = None) -> None:
         seed = self.settings.seed + 1 if seed is None else seed
         if not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
             raise SimError(f"seed must be a whole number from 0 to {2**32 - 1}, got {seed!r}")
         self._rebuild(replace(self.settings, seed=int(seed), source="random"))
 
+    @command
     def set_forget_bias(self, value: float) -> None:
         if self.model.cell != "lstm":
             raise SimError("only an LSTM has a forget gate: switch the cell to lstm first")
