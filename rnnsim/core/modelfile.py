@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .model import Model, ModelError
+from .model import Model, ModelError, rnn_names
 from .tokenizer import Vocab
 
 META_KEY = "__metadata__"
@@ -36,6 +36,8 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        os.chmod(tmp, _new_file_mode(path))
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -47,6 +49,15 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def _new_file_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777  # replacing a file: keep its mode
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _metadata(model: Model) -> dict[str, str]:
@@ -115,23 +126,63 @@ def load_model(path: str | os.PathLike) -> Model:
         raise ModelError(f"{where}: no such file")
     if path.is_dir():
         raise ModelError(f"{where}: is a directory, not a model file")
-    with open(path, "rb") as f:
-        head = f.read(8)
-    if head[:2] in _PICKLE_MAGIC:
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            head = f.read(9)
+    except OSError as e:
+        raise ModelError(f"{where}: cannot read the file ({e.strerror or e})") from None
+    # A safetensors file starts with its header's length (8 bytes, little-endian) and
+    # then the JSON header. Test that first: the length bytes of a valid file can
+    # look like a pickle's opening (b"\x80\x02" is a 640-byte header).
+    if _looks_like_safetensors(head, size):
+        tensors, meta = _read_safetensors(path, where)
+    elif head[:2] in _PICKLE_MAGIC:
         raise ModelError(f"{where}: {_TORCH_ADVICE}")
-    if head[:4] == b"PK\x03\x04":
+    elif head[:4] == b"PK\x03\x04":
         if path.suffix in (".pt", ".pth") or _is_torch_zip(path):
             raise ModelError(f"{where}: {_TORCH_ADVICE}")
         tensors, meta = _read_npz(path, where)
     else:
-        tensors, meta = _read_safetensors(path, where)
+        tensors, meta = _read_safetensors(path, where)  # fails with safetensors' own reason
+    _check_tensors(tensors, where)
+    kw = _parse_meta(meta, where)
+    try:
+        return Model(params=tensors, **kw)
+    except ModelError as e:
+        raise ModelError(f"{where}: {e}") from None
+
+
+def _looks_like_safetensors(head: bytes, size: int) -> bool:
+    return len(head) == 9 and head[8:9] == b"{" and 8 + int.from_bytes(head[:8], "little") <= size
+
+
+_RANKS = {
+    "embedding.weight": 2, "head.weight": 2, "head.bias": 1,
+    **{name: 2 if ".weight" in name else 1 for name in rnn_names(True)},
+}  # fmt: skip
+
+
+def _check_tensors(tensors: dict[str, np.ndarray], where: str) -> None:
+    """What Model cannot check before it reads sizes off the tensors: dtype, rank, emptiness."""
+    for name in ("embedding.weight", "rnn.weight_hh_l0"):
+        if name not in tensors:
+            found = ", ".join(sorted(tensors)[:5]) or "no tensors at all"
+            raise ModelError(
+                f"{where}: missing tensor {name!r}; an rnnsim model has the tensors of a PyTorch "
+                f"module with submodules embedding, rnn and head (found: {found})"
+            )
     for name, arr in tensors.items():
         if arr.dtype not in (np.float32, np.float64):
             raise ModelError(f"{where}: tensor {name!r} has dtype {arr.dtype}; use float32 or float64")
-    try:
-        return Model(params=tensors, **_parse_meta(meta, where))
-    except ModelError as e:
-        raise ModelError(f"{where}: {e}") from None
+        rank = _RANKS.get(name)
+        if rank is not None and arr.ndim != rank:
+            raise ModelError(
+                f"{where}: tensor {name!r} has shape {list(arr.shape)} ({arr.ndim}-D), "
+                f"expected a {rank}-D tensor"
+            )
+        if arr.size == 0:
+            raise ModelError(f"{where}: tensor {name!r} is empty (shape {list(arr.shape)})")
 
 
 def _is_torch_zip(path: Path) -> bool:
