@@ -1,0 +1,920 @@
+"""Training: minibatch BPTT with Adam and gradient-norm clipping, in NumPy.
+
+    import rnnsim
+    result = rnnsim.train("corpus.txt", cell="lstm", hidden=32, embed=16, epochs=20, seed=0)
+    result.model.run("The cat sat on the")      # the trained Model
+    result.history[-1].heldout_loss             # one EpochRecord per epoch
+
+Decisions (where the issue was silent):
+
+Corpus
+  A UTF-8 text file (a BOM is allowed), one sentence per line; blank lines are skipped.
+  Every line is tokenized like everything else (`tokenize`) and lower-cased. Refused
+  with a `CorpusError` that says why: a missing file, a directory, a binary file (a NUL
+  byte, or more than 1% control characters), bytes that are not UTF-8 (the offset is
+  given), no words at all, or (task next) no line of two or more tokens.
+Held-out part
+  A fraction `holdout` (default 0.1) of the lines, evenly spaced (with 0.1: lines 10,
+  20, 30, ... counting non-blank lines from 1), never trained on, whatever the seed.
+  A corpus too small to spare a line (or holdout=0) is evaluated on its training lines,
+  and the summary says so.
+Vocabulary
+  Built from the training lines only: `<unk>` first, then every lower-cased token seen at
+  least `min_count` times (default 1), in order of first appearance. Rarer tokens, and
+  held-out words never seen in training, become `<unk>`.
+Sequences and state
+  Each line is a sequence of its own: the state starts at zero at every line, as
+  `model.run` does. A line longer than `bptt` tokens (default 64) is cut into chunks of
+  `bptt` tokens. Task next: the state is carried from one chunk to the next (truncated
+  BPTT: gradients stop at the chunk boundary, the state does not), and the last token of
+  a chunk is scored against the first of the next. Every first chunk of an epoch is
+  trained before any second chunk, so the carried state is never stale by more than the
+  batches in between. Task cloze (bidirectional): the chunks are independent sequences,
+  since the reverse direction cannot be carried forward in time.
+Loss
+  Cross-entropy, averaged over the scored positions of a batch (per token, in nats), so
+  the learning rate does not depend on the batch size. (`model.run` reports the sum.)
+  Task next scores every position but the last of a line; task cloze scores every
+  position (the head never sees the word it predicts).
+Batches
+  `batch_size` sequences (default 32) in a seeded random order, padded to the longest;
+  padding is masked out exactly (the state is held, nothing is scored), so a batch's
+  gradient is exactly the sum of `model.run`'s gradients of its sequences, divided by the
+  number of scored tokens (a test proves it).
+Optimiser
+  Adam as torch.optim.Adam computes it (betas 0.9, 0.999, eps 1e-8, no weight decay),
+  after clipping the global gradient norm of the per-token gradient to `clip` (default
+  1; torch's clip_grad_norm_: scale by clip / (norm + 1e-6) when the norm exceeds clip;
+  0 = off).
+Initialisation
+  `random_model(cell, ..., seed=seed)` plus `forget_bias` added to the bias of the gate
+  that keeps the old state: the LSTM's forget gate f (default +1: DESIGN.md measures
+  gradients surviving ~0.77x per step instead of ~0.59x) or the GRU's update gate z
+  (h' = (1-z)*n + z*h; default 0, PyTorch's). The Elman RNN has no such gate.
+Determinism
+  Same corpus, options and seed give the same weights bit for bit on the same machine
+  and NumPy/BLAS build: one seeded generator for the initialisation, another for the
+  batch order, and no clock or thread in the maths. `model_file_bytes` writes a
+  safetensors file with sorted metadata, so the file's bytes are reproducible too.
+Best model and stopping
+  After every epoch the model is evaluated on the held-out part; the epoch with the
+  lowest held-out loss is kept, and that is the model returned. KeyboardInterrupt
+  (Ctrl-C) or `StopTraining`, raised anywhere in training or by the callback, stops
+  cleanly: the result has `interrupted=True` and the best model so far (if no epoch
+  finished yet, the current weights, evaluated once more).
+Progress
+  `callback(event)` after every batch (`event.kind == "batch"`) and every epoch
+  ("epoch"), with the loss, tokens/s and, for epochs, the held-out figures;
+  `event.trainer.current_model()` gives a copy of the model as it is now. No screen
+  library is imported here: the command line draws the progress bar (cli_train.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import struct
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .model import Model, random_model
+from .modelfile import _metadata, atomic_write_bytes
+from .tokenizer import UNK, Vocab, tokenize
+
+DEFAULT_FORGET_BIAS = {"lstm": 1.0, "gru": 0.0}
+
+
+class CorpusError(ValueError):
+    """A corpus that cannot be trained on; the message says why and what to do."""
+
+
+class StopTraining(Exception):  # noqa: N818 - a signal, not an error
+    """Raise from a callback to stop training cleanly (like Ctrl-C)."""
+
+
+# ---------------------------------------------------------------- corpus
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Sentences as lower-cased token tuples, one per non-blank line of the source."""
+
+    sentences: tuple[tuple[str, ...], ...]
+    source: str = "<sentences>"
+    sha256: str = ""
+
+    @classmethod
+    def from_lines(cls, lines: Iterable[str], source: str = "<sentences>") -> Corpus:
+        lines = list(lines)
+        sentences = []
+        for line in lines:
+            toks = tuple(t.lower() for t in tokenize(line))
+            if toks:
+                sentences.append(toks)
+        digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+        if not sentences:
+            raise CorpusError(f"{source}: has no words to learn from")
+        return cls(tuple(sentences), source, digest)
+
+    @property
+    def n_tokens(self) -> int:
+        return sum(len(s) for s in self.sentences)
+
+    def split(self, holdout: float) -> tuple[list[int], list[int]]:
+        """(training line indices, held-out line indices): every 1/holdout-th line held out."""
+        if not 0.0 <= holdout < 1.0:
+            raise ValueError(f"holdout must be a fraction from 0 to below 1, got {holdout!r}")
+        held = [i for i in range(len(self.sentences)) if int((i + 1) * holdout) > int(i * holdout)]
+        if len(held) >= len(self.sentences):  # never hold out everything
+            held = []
+        hs = set(held)
+        return [i for i in range(len(self.sentences)) if i not in hs], held
+
+
+def read_corpus(path: str | os.PathLike) -> Corpus:
+    """Read a UTF-8 corpus file, one sentence per line; CorpusError says what is wrong."""
+    path = Path(path)
+    where = str(path)
+    if not path.exists():
+        raise CorpusError(f"{where}: no such file")
+    if path.is_dir():
+        raise CorpusError(f"{where}: is a directory, not a text file")
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise CorpusError(f"{where}: cannot read it ({e.strerror or e})") from None
+    if not data.strip():
+        raise CorpusError(f"{where}: is empty: give one sentence per line")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise CorpusError(f"{where}: looks like a binary file (a NUL byte at offset {nul}), not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise CorpusError(
+            f"{where}: is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); "
+            "save it as UTF-8"
+        ) from None
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    if controls > max(8, len(text) // 100):
+        raise CorpusError(f"{where}: looks like a binary file ({controls} control characters), not text")
+    return Corpus.from_lines(text.splitlines(), source=where)
+
+
+def _as_corpus(corpus) -> Corpus:
+    if isinstance(corpus, Corpus):
+        return corpus
+    if isinstance(corpus, (str, os.PathLike)):
+        return read_corpus(corpus)
+    if isinstance(corpus, Iterable):
+        lines = list(corpus)
+        if not all(isinstance(s, str) for s in lines):
+            raise CorpusError("sentences must be strings, one sentence each")
+        return Corpus.from_lines(lines)
+    kind = type(corpus).__name__
+    raise CorpusError(f"a corpus is a file path, a list of sentences or a Corpus, not {kind}")
+
+
+def build_vocab(sentences: Iterable[Sequence[str]], min_count: int = 1) -> Vocab:
+    """`<unk>` first, then tokens seen at least min_count times, in order of first appearance."""
+    counts: dict[str, int] = {}
+    for s in sentences:
+        for t in s:
+            counts[t] = counts.get(t, 0) + 1
+    return Vocab([UNK, *(t for t, n in counts.items() if n >= min_count and t != UNK)])
+
+
+# ---------------------------------------------------------------- batched network maths
+#
+# The same equations as cells.py / network.py, for B sequences at once ([T, B, ...]
+# arrays) and with a mask that holds the state over padding. Kept separate because the
+# reference path runs one sequence; tests prove the two agree to 1e-10.
+
+
+def _sig_tanh(block_is_tanh: Sequence[bool], H: int):
+    """(scale, scale, shift) per row: tanh rows (1, 1, 0), sigmoid rows (0.5, 0.5, 0.5)."""
+    s = np.concatenate([np.full(H, 1.0 if t else 0.5) for t in block_is_tanh])
+    b = np.concatenate([np.full(H, 0.0 if t else 0.5) for t in block_is_tanh])
+    return s, s, b
+
+
+def _activate(pre: np.ndarray, scales) -> np.ndarray:
+    """sigmoid on some row blocks and tanh on others: sigmoid(x) = (1 + tanh(x/2)) / 2."""
+    s, a, b = scales
+    out = np.tanh(pre * s)
+    out *= a
+    out += b
+    return out
+
+
+def _dir_forward(cell: str, nonlin: str, xp, mask, full, w_hh, b_hh, h0, c0):
+    """One direction over [T, B] in processing order. xp = W_ih x + b_ih, [T, B, G*H].
+    Returns the cache for _dir_backward; cache["hs"][t + 1] is the state after step t."""
+    T, B, _ = xp.shape
+    H = w_hh.shape[1]
+    whh_t = np.ascontiguousarray(w_hh.T)
+    hs = np.empty((T + 1, B, H))
+    hs[0] = h0
+    cache = {"hs": hs}
+    if cell == "rnn":
+        xpb = xp + b_hh
+        hnew = np.empty((T, B, H))
+        pre = cache["pre"] = np.empty((T, B, H))
+        for t in range(T):
+            a = pre[t]
+            np.dot(hs[t], whh_t, out=a)
+            a += xpb[t]
+            if nonlin == "tanh":
+                np.tanh(a, out=hnew[t])
+            else:
+                np.maximum(a, 0.0, out=hnew[t])
+            hs[t + 1] = hnew[t] if full[t] else np.where(mask[t][:, None], hnew[t], hs[t])
+        cache["hnew"] = hnew
+    elif cell == "lstm":
+        xpb = xp + b_hh
+        scales = _sig_tanh((False, False, True, False), H)
+        cs = np.empty((T + 1, B, H))
+        cs[0] = c0
+        act = np.empty((T, B, 4 * H))
+        tc = np.empty((T, B, H))
+        for t in range(T):
+            a = hs[t] @ whh_t
+            a += xpb[t]
+            act[t] = _activate(a, scales)
+            i, f, g, o = (act[t, :, k * H : (k + 1) * H] for k in range(4))
+            c_new = f * cs[t]
+            c_new += i * g
+            np.tanh(c_new, out=tc[t])
+            h_new = o * tc[t]
+            if full[t]:
+                cs[t + 1], hs[t + 1] = c_new, h_new
+            else:
+                m = mask[t][:, None]
+                cs[t + 1] = np.where(m, c_new, cs[t])
+                hs[t + 1] = np.where(m, h_new, hs[t])
+        cache.update(cs=cs, act=act, tc=tc)
+    else:  # gru
+        xpb = xp.copy()
+        xpb[..., : 2 * H] += b_hh[: 2 * H]
+        b_hn = b_hh[2 * H :]
+        scales = _sig_tanh((False, False), H)
+        act = np.empty((T, B, 3 * H))
+        hn = np.empty((T, B, H))
+        for t in range(T):
+            hh = hs[t] @ whh_t
+            act[t, :, : 2 * H] = _activate(hh[:, : 2 * H] + xpb[t, :, : 2 * H], scales)
+            r, z = act[t, :, :H], act[t, :, H : 2 * H]
+            np.add(hh[:, 2 * H :], b_hn, out=hn[t])
+            n = np.tanh(xpb[t, :, 2 * H :] + r * hn[t])
+            act[t, :, 2 * H :] = n
+            h_new = n - z * n
+            h_new += z * hs[t]
+            hs[t + 1] = h_new if full[t] else np.where(mask[t][:, None], h_new, hs[t])
+        cache.update(act=act, hn=hn)
+    return cache
+
+
+def _dir_backward(cell: str, nonlin: str, cache, dh_direct, mask, full, w_hh):
+    """Backward through one direction: dh_direct [T, B, H] (processing order) is the
+    gradient reaching each carried state from the head. Returns (da_x, da_h)."""
+    hs = cache["hs"]
+    T, B, H = dh_direct.shape
+    m = mask[:, :, None].astype(float)
+    keep = 1.0 - m  # where the state was held over padding, its gradient passes straight back
+    dH = np.zeros((B, H))
+    if cell == "rnn":
+        if nonlin == "tanh":
+            deriv = (1.0 - cache["hnew"] ** 2) * m
+        else:
+            deriv = (cache["pre"] > 0) * m
+        da = np.empty((T, B, H))
+        for t in range(T - 1, -1, -1):
+            dHt = dh_direct[t] + dH
+            np.multiply(dHt, deriv[t], out=da[t])
+            dH = da[t] @ w_hh
+            if not full[t]:
+                dH += keep[t] * dHt
+        return da, da
+    if cell == "lstm":
+        act, cs, tc = cache["act"], cache["cs"], cache["tc"]
+        i, f, g, o = (act[..., k * H : (k + 1) * H] for k in range(4))
+        c_prev = cs[:-1]
+        coef_ifg = np.stack([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g)], axis=2)
+        coef_o = tc * o * (1 - o) * m
+        coef_c = o * (1 - tc * tc) * m
+        da = np.empty((T, B, 4 * H))
+        da3 = da[..., : 3 * H].reshape(T, B, 3, H)
+        dC = np.zeros((B, H))
+        for t in range(T - 1, -1, -1):
+            dHt = dh_direct[t] + dH
+            dcn = dHt * coef_c[t]
+            if full[t]:
+                dcn += dC
+            else:
+                dcn += m[t] * dC
+            np.multiply(dcn[:, None, :], coef_ifg[t], out=da3[t])
+            np.multiply(dHt, coef_o[t], out=da[t, :, 3 * H :])
+            dH = da[t] @ w_hh
+            dC_next = dcn * f[t]
+            if not full[t]:
+                dH += keep[t] * dHt
+                dC_next += keep[t] * dC
+            dC = dC_next
+        return da, da
+    # gru
+    act, hn = cache["act"], cache["hn"]
+    r, z, n = act[..., :H], act[..., H : 2 * H], act[..., 2 * H :]
+    h_prev = hs[:-1]
+    p_n = (1 - z) * (1 - n * n) * m
+    p_z = (h_prev - n) * z * (1 - z) * m
+    p_r = p_n * hn * r * (1 - r)
+    coef_x = np.stack([p_r, p_z, p_n], axis=2)
+    coef_h = np.stack([p_r, p_z, p_n * r], axis=2)
+    zm = z * m + keep  # dh_prev gets z*dh where the step ran, all of dh where it was held
+    da_x = np.empty((T, B, 3 * H))
+    da_h = np.empty((T, B, 3 * H))
+    dax3 = da_x.reshape(T, B, 3, H)
+    dah3 = da_h.reshape(T, B, 3, H)
+    for t in range(T - 1, -1, -1):
+        dHt = dh_direct[t] + dH
+        np.multiply(dHt[:, None, :], coef_x[t], out=dax3[t])
+        np.multiply(dHt[:, None, :], coef_h[t], out=dah3[t])
+        dH = da_h[t] @ w_hh
+        dH += dHt * zm[t]
+    return da_x, da_h
+
+
+@dataclass
+class Batch:
+    """B sequences padded to T: ids/targets [T, B] (target -1: not scored), mask [T, B]."""
+
+    ids: np.ndarray
+    targets: np.ndarray
+    mask: np.ndarray
+    keys: list = field(default_factory=list)  # (line, chunk) of each column, for carried state
+
+    @property
+    def n_tokens(self) -> int:
+        return int(self.mask.sum())
+
+    @property
+    def n_scored(self) -> int:
+        return int((self.targets >= 0).sum())
+
+
+def make_batch(seqs: Sequence[tuple[Sequence[int], Sequence[int]]], keys=None) -> Batch:
+    """Pad (ids, targets) pairs into a Batch; a target of -1 (or None) is not scored."""
+    T = max(len(ids) for ids, _ in seqs)
+    B = len(seqs)
+    ids_a = np.zeros((T, B), dtype=np.int64)
+    tg_a = np.full((T, B), -1, dtype=np.int64)
+    mask = np.zeros((T, B), dtype=bool)
+    for b, (ids, tg) in enumerate(seqs):
+        L = len(ids)
+        ids_a[:L, b] = ids
+        tg_a[:L, b] = [-1 if y is None else y for y in tg]
+        mask[:L, b] = True
+    return Batch(ids_a, tg_a, mask, list(keys) if keys is not None else [None] * B)
+
+
+def _weights(params, sfx):
+    return tuple(params[f"rnn.{k}_l0{sfx}"] for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+
+
+def batch_loss_and_grads(
+    model: Model, batch: Batch, h0=None, c0=None, backward: bool = True
+) -> tuple[float, dict[str, np.ndarray] | None, dict]:
+    """Forward (and backward) over a batch. Returns (sum of cross-entropy over the scored
+    positions, gradients of that sum by tensor name or None, extras) where extras holds
+    "correct" (top-1 hits at scored positions) and "final" (the forward direction's
+    state after each sequence: h, and c for the LSTM, for truncated BPTT).
+    h0/c0: [B, H] initial forward state (zeros when None)."""
+    P = model.params
+    cell, nonlin = model.cell, model.nonlinearity
+    T, B = batch.ids.shape
+    H = model.hidden
+    X = P["embedding.weight"][batch.ids]  # [T, B, E]
+    full = batch.mask.all(axis=1)
+    caches = {}
+    for d in model.directions:
+        sfx = "_reverse" if d == "reverse" else ""
+        w_ih, w_hh, b_ih, b_hh = _weights(P, sfx)
+        order = slice(None) if d == "forward" else slice(None, None, -1)
+        xp = X[order] @ w_ih.T + b_ih
+        zero = np.zeros((B, H))
+        hh0 = h0 if (d == "forward" and h0 is not None) else zero
+        cc0 = c0 if (d == "forward" and c0 is not None) else zero
+        caches[d] = _dir_forward(cell, nonlin, xp, batch.mask[order], full[order], w_hh, b_hh, hh0, cc0)
+    hf = caches["forward"]["hs"][1:]  # [T, B, H], position order
+    if model.task == "next":
+        feats = hf
+    else:
+        hr = caches["reverse"]["hs"][1:][::-1]  # position order
+        feats = np.zeros((T, B, 2 * H))
+        feats[1:, :, :H] = hf[:-1]
+        feats[:-1, :, H:] = hr[1:]
+    logits = feats @ P["head.weight"].T + P["head.bias"]
+    logits -= logits.max(axis=-1, keepdims=True)
+    np.exp(logits, out=logits)
+    logits /= logits.sum(axis=-1, keepdims=True)
+    probs = logits
+    scored = batch.targets >= 0
+    tt, bb = np.nonzero(scored)
+    yy = batch.targets[tt, bb]
+    p_y = probs[tt, bb, yy]
+    loss = float(-np.log(np.maximum(p_y, 1e-300)).sum())
+    correct = int((probs[tt, bb].argmax(axis=-1) == yy).sum())
+    extras = {"correct": correct, "final": {"h": caches["forward"]["hs"][-1]}}
+    if cell == "lstm":
+        extras["final"]["c"] = caches["forward"]["cs"][-1]
+    if not backward:
+        return loss, None, extras
+
+    dlogits = probs * scored[:, :, None]
+    dlogits[tt, bb, yy] -= 1.0
+    V = dlogits.shape[-1]
+    grads: dict[str, np.ndarray] = {}
+    grads["head.weight"] = dlogits.reshape(-1, V).T @ feats.reshape(T * B, -1)
+    grads["head.bias"] = dlogits.sum(axis=(0, 1))
+    dfeats = dlogits @ P["head.weight"]
+    if model.task == "next":
+        direct = {"forward": dfeats}
+    else:
+        direct = {"forward": np.zeros((T, B, H)), "reverse": np.zeros((T, B, H))}
+        direct["forward"][:-1] = dfeats[1:, :, :H]
+        direct["reverse"][1:] = dfeats[:-1, :, H:]
+    demb = np.zeros_like(P["embedding.weight"])
+    for d in model.directions:
+        sfx = "_reverse" if d == "reverse" else ""
+        w_ih, w_hh, _, _ = _weights(P, sfx)
+        order = slice(None) if d == "forward" else slice(None, None, -1)
+        c = caches[d]
+        da_x, da_h = _dir_backward(
+            cell, nonlin, c, direct[d][order], batch.mask[order], full[order], w_hh
+        )
+        G = da_x.shape[-1]
+        dx2 = da_x.reshape(-1, G)
+        dh2 = da_h.reshape(-1, G)
+        grads[f"rnn.weight_ih_l0{sfx}"] = dx2.T @ X[order].reshape(T * B, -1)
+        grads[f"rnn.weight_hh_l0{sfx}"] = dh2.T @ c["hs"][:-1].reshape(T * B, -1)
+        grads[f"rnn.bias_ih_l0{sfx}"] = dx2.sum(axis=0)
+        grads[f"rnn.bias_hh_l0{sfx}"] = dh2.sum(axis=0)
+        np.add.at(demb, batch.ids[order].reshape(-1), dx2 @ w_ih)
+    grads["embedding.weight"] = demb
+    return loss, grads, extras
+
+
+# ---------------------------------------------------------------- optimiser
+
+
+def clip_grad_norm(grads: dict[str, np.ndarray], max_norm: float) -> float:
+    """Scale grads in place so their global L2 norm is at most max_norm (torch's
+    clip_grad_norm_, factor max_norm / (norm + 1e-6)); returns the norm before clipping."""
+    norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
+    if max_norm and max_norm > 0:
+        coef = max_norm / (norm + 1e-6)
+        if coef < 1.0:
+            for g in grads.values():
+                g *= coef
+    return norm
+
+
+class Adam:
+    """torch.optim.Adam's update (no weight decay, no amsgrad), on a dict of arrays."""
+
+    def __init__(self, params: dict[str, np.ndarray], lr=1e-2, betas=(0.9, 0.999), eps=1e-8):
+        self.lr, self.betas, self.eps = lr, betas, eps
+        self.t = 0
+        self.m = {k: np.zeros_like(v) for k, v in params.items()}
+        self.v = {k: np.zeros_like(v) for k, v in params.items()}
+
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        self.t += 1
+        b1, b2 = self.betas
+        bc1 = 1.0 - b1**self.t
+        bc2_sqrt = math.sqrt(1.0 - b2**self.t)
+        step = self.lr / bc1
+        for k in sorted(params):
+            g = grads[k]
+            m, v = self.m[k], self.v[k]
+            m *= b1
+            m += (1.0 - b1) * g
+            v *= b2
+            v += (1.0 - b2) * g * g
+            denom = np.sqrt(v) / bc2_sqrt + self.eps
+            params[k] -= step * (m / denom)
+
+
+# ---------------------------------------------------------------- training
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 20
+    lr: float = 0.01
+    batch_size: int = 32
+    bptt: int = 64
+    clip: float = 1.0
+    seed: int = 0
+    holdout: float = 0.1
+    min_count: int = 1
+
+    def check(self) -> None:
+        if not (isinstance(self.epochs, int) and self.epochs >= 1):
+            raise ValueError(f"epochs must be a whole number of at least 1, got {self.epochs!r}")
+        if not (isinstance(self.batch_size, int) and self.batch_size >= 1):
+            raise ValueError(f"batch size must be a whole number of at least 1, got {self.batch_size!r}")
+        if not (isinstance(self.bptt, int) and self.bptt >= 2):
+            raise ValueError(f"bptt must be a whole number of at least 2, got {self.bptt!r}")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"the learning rate must be a positive number, got {self.lr!r}")
+        if not (math.isfinite(self.clip) and self.clip >= 0):
+            raise ValueError(f"clip must be 0 (off) or a positive number, got {self.clip!r}")
+        if not 0.0 <= self.holdout < 1.0:
+            raise ValueError(f"holdout must be a fraction from 0 to below 1, got {self.holdout!r}")
+        if not (isinstance(self.min_count, int) and self.min_count >= 1):
+            raise ValueError(f"min count must be a whole number of at least 1, got {self.min_count!r}")
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    epoch: int
+    train_loss: float  # mean cross-entropy per scored token over the epoch's batches (nats)
+    heldout_loss: float  # on the held-out part (or the training lines when there is none)
+    heldout_accuracy: float  # top-1 next-word (task next) or cloze (task cloze) accuracy
+    grad_norm: float  # mean global gradient norm before clipping
+    clipped: float  # fraction of batches whose gradient was clipped
+    seconds: float
+    tokens_per_s: float
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the callback receives. kind: "batch" or "epoch"."""
+
+    kind: str
+    trainer: Trainer
+    epoch: int  # 1-based
+    epochs: int
+    batch: int  # 1-based within the epoch
+    batches: int
+    tokens: int  # tokens trained on so far, all epochs
+    loss: float  # this batch's (or, for "epoch", the epoch's) mean loss per token
+    grad_norm: float
+    tokens_per_s: float
+    elapsed: float
+    record: EpochRecord | None = None  # for kind == "epoch"
+
+
+@dataclass
+class TrainResult:
+    model: Model  # the best model (lowest held-out loss)
+    history: list[EpochRecord]
+    best_epoch: int  # 0: no epoch finished (interrupted in the first)
+    heldout_loss: float  # of the returned model
+    heldout_accuracy: float
+    heldout: bool  # False: there was no held-out part; the figures are on training lines
+    interrupted: bool
+    seconds: float
+    tokens_per_s: float
+    n_train: int  # training sentences
+    n_heldout: int
+    planned_epochs: int
+
+    @property
+    def perplexity(self) -> float:
+        return math.exp(min(self.heldout_loss, 700.0))
+
+
+class Trainer:
+    """Trains `model` on `corpus`; `run()` does all epochs, `train_epoch()` one.
+
+    Built by `train()`, or directly to continue training an existing model (its cell,
+    sizes and vocabulary stay; words outside its vocabulary become <unk>)."""
+
+    def __init__(self, model: Model, corpus, config: TrainConfig = TrainConfig(), callback=None):
+        config.check()
+        self.corpus = _as_corpus(corpus)
+        self.config = config
+        self.callback: Callable[[Progress], object] | None = callback
+        self.model = model.copy()
+        self.train_idx, self.held_idx = self.corpus.split(config.holdout)
+        self.heldout = bool(self.held_idx)
+        eval_idx = self.held_idx or self.train_idx
+        self._train_chunks = self._chunks(self.train_idx)
+        self._eval_chunks = self._chunks(eval_idx)
+        if not any(any(y >= 0 for y in tg) for _, _, _, tg in self._train_chunks):
+            raise CorpusError(
+                f"{self.corpus.source}: no line has two or more tokens, so there is no next word to learn"
+            )
+        self.optimizer = Adam(self.model.params, lr=config.lr)
+        self._rng = np.random.default_rng([config.seed, 0x5EED])
+        self.history: list[EpochRecord] = []
+        self.best_params: dict[str, np.ndarray] | None = None
+        self.best_epoch = 0
+        self.best_loss = math.inf
+        self.best_accuracy = 0.0
+        self.tokens = 0
+        self._train_seconds = 0.0
+
+    # -- data
+    def _chunks(self, idx: Sequence[int]):
+        """(line, chunk number, ids, targets) for the given lines, cut at bptt tokens."""
+        vocab, bptt, nxt = self.model.vocab, self.config.bptt, self.model.task == "next"
+        out = []
+        for line in idx:
+            ids = vocab.encode(self.corpus.sentences[line])
+            for k, start in enumerate(range(0, len(ids), bptt)):
+                chunk = ids[start : start + bptt]
+                if nxt:
+                    tg = ids[start + 1 : start + bptt + 1]
+                    tg = tg + [-1] * (len(chunk) - len(tg))
+                else:
+                    tg = list(chunk)
+                out.append((line, k, chunk, tg))
+        return out
+
+    def _batches(self, chunks, batch_size, shuffle: bool):
+        """Batches round by round (all first chunks, then all second chunks, ...)."""
+        rounds: dict[int, list] = {}
+        for ch in chunks:
+            rounds.setdefault(ch[1], []).append(ch)
+        for k in sorted(rounds):
+            group = rounds[k]
+            order = self._rng.permutation(len(group)) if shuffle else range(len(group))
+            group = [group[i] for i in order]
+            for s in range(0, len(group), batch_size):
+                part = group[s : s + batch_size]
+                keys = [(ln, k) for ln, k, _, _ in part]
+                yield make_batch([(ids, tg) for _, _, ids, tg in part], keys=keys)
+
+    def batches_per_epoch(self) -> int:
+        bs = self.config.batch_size
+        rounds: dict[int, int] = {}
+        for ch in self._train_chunks:
+            rounds[ch[1]] = rounds.get(ch[1], 0) + 1
+        return sum(-(-n // bs) for n in rounds.values())
+
+    def _initial_state(self, batch: Batch, carried: dict):
+        if self.model.task != "next" or not any(k[1] > 0 for k in batch.keys):
+            return None, None
+        H, B = self.model.hidden, len(batch.keys)
+        h0, c0 = np.zeros((B, H)), np.zeros((B, H))
+        for b, (line, k) in enumerate(batch.keys):
+            if k > 0 and (line, k) in carried:
+                h, c = carried.pop((line, k))
+                h0[b] = h
+                if c is not None:
+                    c0[b] = c
+        return h0, (c0 if self.model.cell == "lstm" else None)
+
+    @staticmethod
+    def _carry(batch: Batch, extras, carried: dict) -> None:
+        fin = extras["final"]
+        for b, (line, k) in enumerate(batch.keys):
+            c = fin["c"][b].copy() if "c" in fin else None
+            carried[(line, k + 1)] = (fin["h"][b].copy(), c)
+
+    # -- evaluation
+    def evaluate(self, params=None, chunks=None) -> tuple[float, float]:
+        """(mean loss per scored token, top-1 accuracy) on the held-out part."""
+        model = self.model if params is None else self._with(params)
+        chunks = self._eval_chunks if chunks is None else chunks
+        total, correct, n = 0.0, 0, 0
+        carried: dict = {}
+        for batch in self._batches(chunks, 256, shuffle=False):
+            h0, c0 = self._initial_state(batch, carried)
+            loss, _, ex = batch_loss_and_grads(model, batch, h0, c0, backward=False)
+            self._carry(batch, ex, carried)
+            total += loss
+            correct += ex["correct"]
+            n += batch.n_scored
+        return (total / n, correct / n) if n else (math.nan, math.nan)
+
+    def _with(self, params) -> Model:
+        m = self.model.copy()
+        m.params = {k: v.copy() for k, v in params.items()}
+        return m
+
+    def current_model(self) -> Model:
+        """A copy of the model with the weights as they are now."""
+        return self.model.copy()
+
+    # -- training
+    def train_epoch(self, epoch: int) -> EpochRecord:
+        cfg = self.config
+        batches = list(self._batches(self._train_chunks, cfg.batch_size, shuffle=True))
+        t0 = time.perf_counter()
+        tokens0 = self.tokens
+        loss_sum, scored, norms, clipped = 0.0, 0, [], 0
+        carried: dict = {}
+        for j, batch in enumerate(batches, 1):
+            h0, c0 = self._initial_state(batch, carried)
+            n = batch.n_scored
+            loss, grads, ex = batch_loss_and_grads(self.model, batch, h0, c0)
+            self._carry(batch, ex, carried)
+            if n == 0:
+                continue
+            for g in grads.values():
+                g /= n
+            norm = clip_grad_norm(grads, cfg.clip)
+            clipped += bool(cfg.clip and norm > cfg.clip)
+            self.optimizer.step(self.model.params, grads)
+            loss_sum += loss
+            scored += n
+            norms.append(norm)
+            self.tokens += batch.n_tokens
+            if self.callback is not None:
+                dt = time.perf_counter() - t0
+                self.callback(Progress(
+                    "batch", self, epoch, cfg.epochs, j, len(batches), self.tokens, loss / n, norm,
+                    (self.tokens - tokens0) / dt if dt > 0 else 0.0, self._train_seconds + dt,
+                ))  # fmt: skip
+        seconds = time.perf_counter() - t0
+        self._train_seconds += seconds
+        hl, ha = self.evaluate()
+        rec = EpochRecord(
+            epoch=epoch,
+            train_loss=loss_sum / scored if scored else math.nan,
+            heldout_loss=hl,
+            heldout_accuracy=ha,
+            grad_norm=float(np.mean(norms)) if norms else 0.0,
+            clipped=clipped / len(norms) if norms else 0.0,
+            seconds=seconds,
+            tokens_per_s=(self.tokens - tokens0) / seconds if seconds > 0 else 0.0,
+        )
+        self.history.append(rec)
+        if hl < self.best_loss or self.best_params is None:
+            self.best_loss, self.best_accuracy, self.best_epoch = hl, ha, epoch
+            self.best_params = {k: v.copy() for k, v in self.model.params.items()}
+        if self.callback is not None:
+            self.callback(Progress(
+                "epoch", self, epoch, cfg.epochs, len(batches), len(batches), self.tokens, rec.train_loss,
+                rec.grad_norm, rec.tokens_per_s, self._train_seconds, rec,
+            ))  # fmt: skip
+        return rec
+
+    def run(self) -> TrainResult:
+        interrupted = False
+        t0 = time.perf_counter()
+        try:
+            for epoch in range(len(self.history) + 1, self.config.epochs + 1):
+                self.train_epoch(epoch)
+        except (KeyboardInterrupt, StopTraining):
+            interrupted = True
+        seconds = time.perf_counter() - t0
+        if self.best_params is None:  # interrupted before the first epoch ended
+            self.best_params = {k: v.copy() for k, v in self.model.params.items()}
+            self.best_loss, self.best_accuracy = self.evaluate()
+        model = self._with(self.best_params)
+        model.meta = {k: v for k, v in model.meta.items() if not k.startswith("train.")}
+        model.meta.update(self._provenance())
+        return TrainResult(
+            model=model,
+            history=list(self.history),
+            best_epoch=self.best_epoch,
+            heldout_loss=self.best_loss,
+            heldout_accuracy=self.best_accuracy,
+            heldout=self.heldout,
+            interrupted=interrupted,
+            seconds=seconds,
+            tokens_per_s=self.tokens / self._train_seconds if self._train_seconds > 0 else 0.0,
+            n_train=len(self.train_idx),
+            n_heldout=len(self.held_idx),
+            planned_epochs=self.config.epochs,
+        )
+
+    def _provenance(self) -> dict[str, str]:
+        """Metadata saved with the model: how it was trained (no clock, so files reproduce)."""
+        c = self.config
+        meta = {
+            "train.corpus": Path(self.corpus.source).name,
+            "train.corpus_sha256": self.corpus.sha256,
+            "train.epochs": str(len(self.history)),
+            "train.best_epoch": str(self.best_epoch),
+            "train.seed": str(c.seed),
+            "train.lr": repr(c.lr),
+            "train.batch_size": str(c.batch_size),
+            "train.bptt": str(c.bptt),
+            "train.clip": repr(c.clip),
+            "train.holdout": repr(c.holdout),
+            "train.min_count": str(c.min_count),
+            "train.heldout_loss": f"{self.best_loss:.6f}",
+            "train.heldout_accuracy": f"{self.best_accuracy:.6f}",
+        }
+        if "train.forget_bias" in self.model.meta:  # set by new_model()
+            meta["train.forget_bias"] = self.model.meta["train.forget_bias"]
+        return meta
+
+
+def train(
+    corpus,
+    cell: str = "lstm",
+    *,
+    bidirectional: bool = False,
+    hidden: int = 32,
+    embed: int = 16,
+    epochs: int = 20,
+    lr: float = 0.01,
+    batch_size: int = 32,
+    bptt: int = 64,
+    clip: float = 1.0,
+    seed: int = 0,
+    forget_bias: float | None = None,
+    min_count: int = 1,
+    holdout: float = 0.1,
+    nonlinearity: str = "tanh",
+    model: Model | None = None,
+    callback: Callable[[Progress], object] | None = None,
+) -> TrainResult:
+    """Train a model on a corpus (a file path, a list of sentences, or a Corpus) and
+    return a TrainResult: `.model` (the best epoch's), `.history`, the held-out figures.
+
+    A bidirectional model learns the cloze task; a one-directional one the next word.
+    `forget_bias` is added at initialisation to the LSTM's forget-gate bias (None: 1.0)
+    or the GRU's update-gate bias (None: 0). `model`: continue training this model instead of a new one (cell,
+    sizes, vocabulary and task come from it). See the module docstring for the rules."""
+    cfg = TrainConfig(epochs, lr, batch_size, bptt, clip, seed, holdout, min_count)
+    cfg.check()
+    corp = _as_corpus(corpus)
+    if model is None:
+        train_idx, _ = corp.split(holdout)
+        vocab = build_vocab((corp.sentences[i] for i in train_idx), min_count)
+        model = new_model(
+            cell, vocab, hidden=hidden, embed=embed, bidirectional=bidirectional, seed=seed,
+            forget_bias=forget_bias, nonlinearity=nonlinearity,
+        )  # fmt: skip
+    return Trainer(model, corp, cfg, callback).run()
+
+
+def new_model(
+    cell: str,
+    vocab: Vocab,
+    *,
+    hidden: int = 32,
+    embed: int = 16,
+    bidirectional: bool = False,
+    seed: int = 0,
+    forget_bias: float | None = None,
+    nonlinearity: str = "tanh",
+) -> Model:
+    """The untrained model `train` starts from: `random_model` with the forget bias
+    (LSTM: forget gate, default 1.0; GRU: update gate z, default 0) added to b_ih."""
+    if forget_bias is None:
+        forget_bias = DEFAULT_FORGET_BIAS.get(cell, 0.0)
+    model = random_model(
+        cell, vocab=vocab, hidden=hidden, embed=embed, bidirectional=bidirectional, seed=seed,
+        forget_bias=forget_bias if cell == "lstm" else 0.0, nonlinearity=nonlinearity,
+    )  # fmt: skip
+    if cell == "gru" and forget_bias:
+        H = model.hidden
+        for d in model.directions:
+            sfx = "_reverse" if d == "reverse" else ""
+            model.params[f"rnn.bias_ih_l0{sfx}"][H : 2 * H] += forget_bias
+    if cell in ("lstm", "gru"):
+        model.meta["train.forget_bias"] = repr(float(forget_bias))
+    return model
+
+
+# ---------------------------------------------------------------- reproducible files
+
+_DTYPES = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64"}
+
+
+def model_file_bytes(model: Model, dtype=np.float32) -> bytes:
+    """The model as safetensors bytes with sorted metadata and tensors, so the same
+    model always gives the same bytes (the safetensors library orders metadata at
+    random per process). Loadable by `load_model` and by safetensors itself."""
+    meta = dict(sorted(_metadata(model).items()))
+    header: dict = {"__metadata__": meta}
+    chunks, offset = [], 0
+    for name in sorted(model.params):
+        arr = np.ascontiguousarray(model.params[name], dtype=np.dtype(dtype).newbyteorder("<"))
+        data = arr.tobytes()
+        header[name] = {
+            "dtype": _DTYPES[np.dtype(dtype)],
+            "shape": list(arr.shape),
+            "data_offsets": [offset, offset + len(data)],
+        }
+        chunks.append(data)
+        offset += len(data)
+    hb = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    hb += b" " * (-len(hb) % 8)
+    return struct.pack("<Q", len(hb)) + hb + b"".join(chunks)
+
+
+def save_trained(model: Model, path: str | os.PathLike, dtype=np.float32) -> None:
+    """Write a model atomically: reproducible safetensors bytes, or .npz by the suffix."""
+    path = Path(path)
+    if path.suffix == ".npz":
+        from .modelfile import save_model
+
+        save_model(model, path, dtype=dtype)
+    else:
+        atomic_write_bytes(path, model_file_bytes(model, dtype))
