@@ -1,0 +1,131 @@
+"""`rnnsim train`: the command line around rnnsim.core.train."""
+
+from __future__ import annotations
+
+import pytest
+
+from rnnsim.cli import UserError
+from rnnsim.cli_train import cmd_train
+from rnnsim.core import load_model
+from rnnsim.core.train import Trainer
+
+SENTENCES = [
+    "the cat sat on the mat .",
+    "the dog slept on the rug .",
+    "a bird sang in the tree .",
+    "the cat slept on the mat .",
+    "the dog sat on the rug .",
+] * 4
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(SENTENCES) + "\n", encoding="utf-8")
+    return path
+
+
+def _args(corpus, out, *more):
+    return [str(corpus), "--out", str(out), "--hidden", "6", "--embed", "4", "--epochs", "2", *more]
+
+
+def test_trains_writes_the_model_and_prints_a_summary(corpus, tmp_path, capsys):
+    out = tmp_path / "m.safetensors"
+    assert cmd_train(_args(corpus, out, "--cell", "gru", "--seed", "3")) == 0
+    model = load_model(out)
+    assert model.cell == "gru" and model.hidden == 6 and model.meta["train.seed"] == "3"
+    cap = capsys.readouterr()
+    assert "2 held out" in cap.out
+    assert "next-word accuracy" in cap.out
+    assert f"wrote {out}" in cap.out
+    # not a terminal: one progress line per epoch on stderr
+    assert cap.err.count("epoch ") == 2 and "tokens/s" in cap.err
+
+
+def test_quiet_and_bidirectional(corpus, tmp_path, capsys):
+    out = tmp_path / "bi.npz"
+    assert cmd_train(_args(corpus, out, "--bidirectional", "--quiet")) == 0
+    cap = capsys.readouterr()
+    assert cap.err == ""
+    assert "cloze (fill-the-blank) accuracy" in cap.out
+    assert load_model(out).task == "cloze"
+
+
+def test_same_seed_same_file(corpus, tmp_path):
+    a, b = tmp_path / "a.safetensors", tmp_path / "b.safetensors"
+    cmd_train(_args(corpus, a, "--quiet"))
+    cmd_train(_args(corpus, b, "--quiet"))
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_ctrl_c_keeps_the_best_model_and_exits_130(corpus, tmp_path, capsys, monkeypatch):
+    real = Trainer.train_epoch
+
+    def epoch(self, n):
+        if n == 2:
+            raise KeyboardInterrupt
+        return real(self, n)
+
+    monkeypatch.setattr(Trainer, "train_epoch", epoch)
+    out = tmp_path / "m.safetensors"
+    assert cmd_train(_args(corpus, out, "--epochs", "5")) == 130
+    assert "interrupted after 1 of 5 epochs: kept the best model (epoch 1)" in capsys.readouterr().out
+    assert load_model(out).meta["train.best_epoch"] == "1"
+
+
+def test_continue_training_a_shipped_model(corpus, tmp_path):
+    pytest.importorskip("safetensors")
+    from rnnsim.core.shipped import DATA_DIR, load_shipped
+
+    if not (DATA_DIR / "rnn.safetensors").is_file():
+        pytest.fail("the shipped rnn model is missing: run scripts/make_models.py")
+    out = tmp_path / "more.safetensors"
+    assert cmd_train([str(corpus), "--out", str(out), "--model", "rnn", "--epochs", "1", "--quiet"]) == 0
+    assert load_model(out).vocab == load_shipped("rnn").vocab
+
+
+@pytest.mark.parametrize(
+    "setup, argv, message",
+    [
+        (None, ["missing.txt", "--out", "m.safetensors"], "missing.txt: no such file"),
+        (b"", ["c.txt", "--out", "m.safetensors"], "c.txt: is empty"),
+        (b"\x00\x01binary", ["c.txt", "--out", "m.safetensors"], "c.txt: looks like a binary file"),
+        (b"caf\xe9 au lait", ["c.txt", "--out", "m.safetensors"], "c.txt: is not UTF-8 text"),
+        (b"cat\ndog\n", ["c.txt", "--out", "m.safetensors"], "no line has two or more tokens"),
+        (b"the cat sat", ["c.txt", "--out", "m.pt"], "must end in .safetensors or .npz"),
+        (b"the cat sat", ["c.txt", "--out", "nodir/m.safetensors"], "the directory nodir does not exist"),
+        (b"the cat sat", ["c.txt", "--out", "."], "must end in"),
+        (b"the cat sat", ["c.txt"], "the following arguments are required: --out"),
+        (b"the cat sat", ["c.txt", "--out", "m.safetensors", "--lr", "-1"], "learning rate must be above 0"),
+        (b"the cat sat", ["c.txt", "--out", "m.safetensors", "--epochs", "x"], "epochs must be a whole number"),
+        (b"the cat sat", ["c.txt", "--out", "m.safetensors", "--cell", "tcn"], "invalid choice"),
+        (b"the cat sat", ["c.txt", "--out", "m.safetensors", "--model", "lstm", "--hidden", "8"],
+         "--hidden describes a new model"),
+        (b"the cat sat", ["c.txt", "--out", "m.safetensors", "--model", "nosuch"], "'nosuch' is neither"),
+    ],
+)  # fmt: skip
+def test_user_mistakes_are_one_line_errors(tmp_path, monkeypatch, setup, argv, message):
+    monkeypatch.chdir(tmp_path)
+    if setup is not None:
+        (tmp_path / "c.txt").write_bytes(setup)
+    with pytest.raises(UserError) as e:
+        cmd_train(argv)
+    text = str(e.value)
+    assert message in text
+    assert "\n" not in text
+    assert not (tmp_path / "m.safetensors").exists()
+
+
+def test_main_reports_user_errors_with_exit_status_2(tmp_path, capsys):
+    """Through rnnsim.cli.main once the `train` subcommand is wired in."""
+    import inspect
+
+    from rnnsim import cli
+
+    if '"train"' not in inspect.getsource(cli.main):
+        pytest.skip("rnnsim.cli.main does not dispatch `train` yet")
+    code = cli.main(["train", str(tmp_path / "missing.txt"), "--out", str(tmp_path / "m.safetensors")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rnnsim: error: ") and "missing.txt: no such file" in err
+    assert err.count("\n") == 1
