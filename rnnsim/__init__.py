@@ -15,10 +15,11 @@ from .core import (
     random_model,
     save_model,
     tokenize,
+    train,
 )
 
 __version__ = "0.1.0"
 __all__ = [
     "Model", "ModelError", "Trace", "Vocab", "load_model", "random_model", "save_model",
-    "tokenize", "__version__",
+    "tokenize", "train", "__version__",
 ]  # fmt: skip
