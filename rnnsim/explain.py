@@ -55,7 +55,7 @@ def explain(sim: Simulation) -> str:
         )
     if sim.model.bidirectional:
         r = sim.reverse_pos
-        both = sum(sim.combined_ready(p) for p in range(sim.T))
+        both = sim.combined_count()
         return (
             f"{body} Reverse read {_q(sim.tokens[r])}; {both} of {sim.T} positions "
             "have both halves of cat(h_fwd, h_rev)."
@@ -74,7 +74,7 @@ def _explain_backward(sim: Simulation) -> str:
     tr = sim.trace
     t = sim.grad_cursor
     d = tr.forward
-    norms = d.grad_norms()
+    norms = sim.grad_norms()
     start = sim.loss_start()
     tok = _q(sim.tokens[t])
     what = {"all": "the loss summed over every position", "last": "the loss at the last word"}.get(

@@ -101,6 +101,7 @@ class Simulation:
         self._trace: Trace | None = None
         self.history: list[tuple[str, tuple]] = []  # successful commands, for `record`
         self._depth = 0
+        self._derived: dict = {}  # per-trace summaries the views ask for every frame
 
     # ------------------------------------------------------------ construction
 
@@ -138,9 +139,15 @@ class Simulation:
         return self.T - self.cursor
 
     @property
-    def unknown(self) -> list[bool]:
-        ids = self.trace.ids
-        return [int(i) == self.model.vocab.unk_id for i in ids]
+    def unknown(self) -> np.ndarray:
+        """Per position: is this token missing from the model's vocabulary (shown as <unk>)?"""
+        return self.trace.ids == self.model.vocab.unk_id
+
+    def combined_count(self) -> int:
+        """How many positions both directions have read (their combined state exists)."""
+        if not self.model.bidirectional:
+            return self.cursor
+        return max(0, 2 * self.cursor - self.T)
 
     def read_by(self, direction: str, t: int) -> bool:
         """Has this direction read position t yet?"""
@@ -179,13 +186,15 @@ class Simulation:
 
     def loss_start(self) -> int:
         """Where the gradient walk starts: the last position the loss scores."""
-        pos = self.trace.loss_positions or [self.T - 1]
-        return max(pos)
+        return self._cached("loss_start", lambda: max(self.trace.loss_positions or [self.T - 1]))
 
     def grad_factors(self, direction: str = "forward") -> np.ndarray:
         """Per position t: ||dL/dh_{t-1}|| / ||dL/dh_t|| in the direction's reading
         order (how much of the gradient survives one step back). NaN where undefined."""
-        norms = self.trace.directions[direction].grad_norms()
+        return self._cached(("factors", direction), lambda: self._grad_factors(direction))
+
+    def _grad_factors(self, direction: str) -> np.ndarray:
+        norms = self.grad_norms(direction)
         f = np.full(self.T, np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
             if direction == "forward":
@@ -217,7 +226,36 @@ class Simulation:
         self.version += 1
         if data:
             self._trace = None
+            self._derived = {}
             self.data_version += 1
+
+    def _cached(self, key, compute):
+        """A summary of the current trace, computed once per trace (not once per frame)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
+
+    def grad_norms(self, direction: str = "forward") -> np.ndarray:
+        """||dL/dh_t|| per position."""
+        return self._cached(("dh", direction), lambda: self.trace.directions[direction].grad_norms())
+
+    def cell_grad_norms(self, direction: str = "forward") -> np.ndarray | None:
+        """||dL/dc_t|| per position (LSTM), else None."""
+        return self._cached(("dc", direction), lambda: self.trace.directions[direction].cell_grad_norms())
+
+    def state_norms(self, direction: str = "forward") -> np.ndarray:
+        """||h_t|| per position."""
+        return self._cached(("h", direction), lambda: np.linalg.norm(self.trace.directions[direction].h, axis=1))
+
+    def grad_peak(self, direction: str = "forward") -> float:
+        """The largest |dL/dh| entry of the run: the top of the gates' log scale."""
+        return self._cached(("peak", direction), lambda: float(np.abs(self.trace.directions[direction].dh).max()))
+
+    def state_scale(self) -> float:
+        """The largest |h| anywhere in the run: one colour scale for the whole heatmap."""
+        return self._cached(
+            "scale", lambda: max(float(np.abs(d.h).max()) for d in self.trace.directions.values()) or 1.0
+        )
 
     @command
     def step(self, n: int = 1) -> None:

@@ -4,6 +4,7 @@ commands into Simulation commands, and pushes the result down to the widgets."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
@@ -30,12 +31,14 @@ PLAY_INTERVAL = 0.6  # seconds per step while playing
 
 
 def _b(key, action, description, id, tooltip, show=True):
-    return Binding(key, action, description, show=show, priority=True, id=id, tooltip=tooltip)
+    # Not priority bindings: nothing on the main screen takes focus (the heatmap can't), so the
+    # arrows reach the app, while an Input on the edit screen still gets its own arrows and space.
+    return Binding(key, action, description, show=show, id=id, tooltip=tooltip)
 
 
 class RnnsimApp(App[None]):
     TITLE = "rnnsim"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
     BINDINGS = [
         _b("right,l", "step", "Step", "step", "read the next token (in the gradient view: one step back in time)"),
         _b("left,h", "back", "Back", "back", "undo one step"),
@@ -53,6 +56,8 @@ class RnnsimApp(App[None]):
         _b("m", "compare", "Compare", "compare", "RNN, LSTM and GRU gradients side by side"),
         _b("escape", "leave_backward", "Forward", "forward", "leave the gradient view", show=False),
         _b("question_mark", "help", "Help", "help", "keys and panels"),
+        _b("w", "record", "Save", "record", "save this session as a scene (a TOML file rnnsim play replays)",
+           show=False),
         _b("q", "quit", "Quit", "quit", "quit rnnsim"),
     ]
 
@@ -128,13 +133,17 @@ class RnnsimApp(App[None]):
             t.append("  ▶ playing", style="bold green")
         return t
 
+    def screen_text(self) -> str:
+        """The current screen as plain text, one line per row (for tests and txt frames)."""
+        return "\n".join(strip.text for strip in self.screen._compositor.render_strips())
+
     # ------------------------------------------------------------ size
 
-    def on_resize(self) -> None:
-        self._check_size()
+    def on_resize(self, event) -> None:
+        self._check_size(event.size)
 
-    def _check_size(self) -> None:
-        w, h = self.size
+    def _check_size(self, size=None) -> None:
+        w, h = size or self.size
         small = w < MIN_SIZE[0] or h < MIN_SIZE[1]
         self.screen.set_class(small, "-too-small")
         if small:
@@ -156,10 +165,11 @@ class RnnsimApp(App[None]):
         return not isinstance(self.screen, (HelpScreen, EditScreen, CompareScreen))
 
     def check_action(self, action: str, parameters) -> bool | None:
-        # Keys of the main screen do nothing while a help/edit/compare screen is up.
-        if action in ("quit", "help") or self._on_main_screen():
-            return True
-        return False
+        # The main screen's own keys do nothing while a help/edit/compare screen is up
+        # (quit and help excepted); Textual's actions (pop_screen, ...) always run.
+        if action in _MAIN_ACTIONS and action not in ("quit", "help"):
+            return self._on_main_screen()
+        return True
 
     def action_step(self) -> None:
         self.run_command(self.sim.step)
@@ -219,6 +229,18 @@ class RnnsimApp(App[None]):
             return
         self.push_screen(HelpScreen(self.BINDINGS))
 
+    def action_record(self) -> None:
+        """Write sim.history as a scene file, atomically (to `record_path` if set, as by
+        `rnnsim record FILE`; else a new rnnsim-session-*.toml here)."""
+        from ..scene import SceneError, save_session
+
+        try:
+            path, note = save_session(self.sim, getattr(self, "record_path", None), size=tuple(self.size))
+        except SceneError as e:
+            self.notify(str(e), severity="error", timeout=6)
+            return
+        self.notify(f"saved this session as a scene: {path}" + (f" ({note})" if note else ""), timeout=5)
+
     def on_token_clicked(self, message: TokenClicked) -> None:
         self.run_command(self.sim.goto_position, message.position)
 
@@ -230,3 +252,6 @@ class RnnsimApp(App[None]):
             if b.action in ("quit",):
                 continue
             yield SystemCommand(b.description, b.tooltip, lambda a=b.action: self.run_action(a))
+
+
+_MAIN_ACTIONS = {b.action.split("(")[0] for b in RnnsimApp.BINDINGS}

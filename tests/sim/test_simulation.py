@@ -128,7 +128,7 @@ def test_a_file_model_keeps_its_vocabulary_and_marks_unknown_words(tmp_path):
     sim = Simulation.from_settings(TEXT, Settings(source="file", path=str(path)))
     assert sim.origin == f"file {path}"
     sim.set_text("The zebra sat")
-    assert sim.unknown == [False, True, False]
+    assert sim.unknown.tolist() == [False, True, False]
     assert sim.top_predictions(0, 1)[0][0] in sim.model.vocab.tokens
 
 

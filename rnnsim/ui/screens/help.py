@@ -34,11 +34,11 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, bindings: list[Binding]) -> None:
         super().__init__()
-        self._bindings = bindings
+        self._key_list = bindings
 
     def compose(self) -> ComposeResult:
         lines = ["[b]rnnsim keys[/b]  (also in the command palette: ctrl+p)", ""]
-        for b in self._bindings:
+        for b in self._key_list:
             keys = ", ".join(_key_name(k) for k in b.key.split(","))
             lines.append(f"  [b]{keys:<18}[/b] {b.tooltip or b.description}")
         lines += ["", PANELS, "Press escape or ? to close."]

@@ -122,7 +122,7 @@ class CellPanel(SimWidget):
                         out.append(" " * (units + 8))
                         continue
                     mag = np.abs(v[:units])
-                    peak = float(np.abs(sim.trace.directions[d].dh).max()) or 1.0
+                    peak = sim.grad_peak(d) or 1.0
                     lv = np.clip((np.log10(np.maximum(mag, 1e-300) / peak) + 8) / 8, 0, 1)
                     for x in lv:
                         out.append(bar_char(float(x)), style=gate_style(int(round(float(x) * LEVELS))))

@@ -3,7 +3,6 @@ state handed from box to box; a window around the current step for long texts.""
 
 from __future__ import annotations
 
-import numpy as np
 from rich.cells import cell_len
 from rich.text import Text
 
@@ -34,10 +33,8 @@ class Chain(SimWidget):
         return Text("\n").join(row[i] for row in rows for i in keep)
 
     def _row(self, sim, direction: str, start: int, end: int) -> list[Text]:
-        tr = sim.trace
-        d = tr.directions[direction]
         backward = sim.phase == "backward"
-        norms = d.grad_norms() if backward else np.linalg.norm(d.h, axis=1)
+        norms = sim.grad_norms(direction) if backward else sim.state_norms(direction)
         rev = direction == "reverse"
         current = sim.grad_cursor if backward else (sim.reverse_pos if rev else sim.forward_pos)
         lines = [Text(no_wrap=True, overflow="crop") for _ in range(4)]

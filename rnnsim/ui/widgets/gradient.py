@@ -42,9 +42,9 @@ class GradientPanel(SimWidget):
         series = []  # (label, norms, style)
         for d in dirs:
             arrow = "" if len(dirs) == 1 else ("→" if d == "forward" else "←")
-            series.append((f"|∂L/∂h{arrow}|", tr.directions[d].grad_norms(), "yellow"))
+            series.append((f"|∂L/∂h{arrow}|", sim.grad_norms(d), "yellow"))
             if lstm:
-                series.append((f"|∂L/∂c{arrow}|", tr.directions[d].cell_grad_norms(), "magenta"))
+                series.append((f"|∂L/∂c{arrow}|", sim.cell_grad_norms(d), "magenta"))
         peak = max(float(np.max(s[1])) for s in series) or 1.0
         factors = sim.grad_factors("forward")
         out.append(f"BPTT, loss: {mode} = {tr.loss:.3f}; log scale 1e-{DECADES}..1 of the peak\n", style="bold")

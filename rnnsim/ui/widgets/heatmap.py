@@ -44,7 +44,7 @@ class Heatmap(ScrollView, can_focus=False):
     def show(self, sim) -> None:
         self.sim = sim
         self._layout()
-        scale = max(float(np.abs(d.h).max()) for d in sim.trace.directions.values()) or 1.0
+        scale = sim.state_scale()
         if self.parent is not None:
             self.parent.border_title = (
                 f"hidden state: {sim.model.hidden} units × position, blue<0<red ±{scale:.2f}"
@@ -89,9 +89,7 @@ class Heatmap(ScrollView, can_focus=False):
             self._cache.clear()
             self._key = key
             # one colour scale for the whole run, so a colour means the same value everywhere
-            self._scale = max(
-                float(np.abs(d.h).max()) for d in sim.trace.directions.values()
-            ) or 1.0
+            self._scale = sim.state_scale()
         strip = self._cache.get(row_index)
         if strip is None:
             # Line API strips carry no widget style: lay the panel's colours under them

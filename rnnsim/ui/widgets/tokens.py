@@ -7,7 +7,7 @@ from rich.text import Text
 from textual import events
 
 from ..messages import TokenClicked
-from .base import SimWidget, clip, window
+from .base import SimWidget, clip
 
 MAX_TOKEN_CELLS = 16
 
@@ -24,17 +24,33 @@ class TokenStrip(SimWidget):
         if sim is None:
             return Text()
         width = max(10, self.size.width)
-        shown = [clip(t, MAX_TOKEN_CELLS) for t in sim.tokens]
         focus = sim.focus_position()
         focus = 0 if focus is None else focus
-        # how many tokens fit around the focus: grow the window while it fits
-        avg = max(2, (sum(cell_len(s) for s in shown[: min(len(shown), 200)]) // min(len(shown), 200)) + 1)
-        start, end = window(sim.T, focus, max(1, (width - 4) // avg))
-        while end - start > 1 and sum(cell_len(s) + 1 for s in shown[start:end]) + 4 > width:
-            if focus - start > end - 1 - focus:
-                start += 1
+        # Grow a window around the focus one token at a time while it fits: only the
+        # tokens on screen are measured, so a 10,000-token text costs what 7 do.
+        shown: dict[int, str] = {}
+
+        def cells(t: int) -> int:
+            if t not in shown:
+                shown[t] = clip(sim.tokens[t], MAX_TOKEN_CELLS)
+            return cell_len(shown[t]) + 1
+
+        start, end, used = focus, focus + 1, cells(focus) + 4
+        while True:
+            # prefer the side that keeps the focus about a third of the way in
+            right_first = (end - focus) <= (focus - start) // 2
+            sides = ("right", "left") if right_first else ("left", "right")
+            for side in sides:
+                if side == "right" and end < sim.T and used + cells(end) <= width:
+                    used += cells(end)
+                    end += 1
+                    break
+                if side == "left" and start > 0 and used + cells(start - 1) <= width:
+                    start -= 1
+                    used += cells(start)
+                    break
             else:
-                end -= 1
+                break
         unknown = sim.unknown
         top = Text(no_wrap=True, overflow="crop")
         marks = Text(no_wrap=True, overflow="crop")

@@ -1,0 +1,260 @@
+"""Playing a scene in the app: a caption area above the usual panels, and keys to move
+through the scene. The scene's logic (steps, replay, checks) is rnnsim.scene.ScenePlayer;
+this module only shows it and times it.
+
+Keys: space pauses and resumes, → / ← go to the next / previous scene step; every other
+key of the app still works (l / h read a token forward / back, b backpropagates, ...):
+the user takes over, the scene pauses, and → carries on from the scene's own next step.
+
+Headless (`render_scene`): no terminal; the steps run one after another as fast as the
+app can draw them, and each `snapshot` step's frame is handed to a callback as SVG or text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from ..scene import Failure, Scene, SceneError, ScenePlayer, Step
+from . import app as app_module
+from .app import RnnsimApp
+from .screens.compare import CompareScreen
+
+
+class Caption(Static):
+    """The lesson's voice: a status line (title, step, keys) and the step's caption."""
+
+    DEFAULT_CSS = """
+    Caption { height: 4; padding: 0 1; background: $primary-background-darken-1; color: $text; }
+    """
+
+
+class SceneCompareScreen(CompareScreen):
+    """The compare view with the scene's caption above it. (The view is given the screen's
+    height: as an auto-height Static it is measured at height 0 and draws no rows.)"""
+
+    DEFAULT_CSS = "SceneCompareScreen CompareView { height: 1fr; }"
+
+    def compose(self) -> ComposeResult:
+        yield Caption(classes="scene-caption", markup=False)
+        yield from super().compose()
+
+    def on_mount(self) -> None:
+        self.app.show_caption()
+
+
+class ScenePlayerApp(RnnsimApp):
+    CSS_PATH = Path(app_module.__file__).with_name("app.tcss")
+    BINDINGS = [
+        Binding("right", "scene_next", "Next", priority=True, id="scene.next",
+                tooltip="the scene's next step"),
+        Binding("left", "scene_previous", "Prev", priority=True, id="scene.previous",
+                tooltip="the scene's previous step"),
+        Binding("space", "scene_pause", "Pause", priority=True, id="scene.pause",
+                tooltip="pause / resume the scene"),
+    ]
+
+    def __init__(self, scene: Scene, *, autoplay: bool = True, headless: bool = False, **kw) -> None:
+        self.player = ScenePlayer(scene)
+        super().__init__(self.player.sim, **kw)
+        self.scene = scene
+        self.headless = headless
+        self.scene_playing = autoplay and not headless
+        self.exploring = False
+        self._advance = None
+
+    # ------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Caption(id="caption", classes="scene-caption", markup=False)
+        yield from super().compose()
+
+    def on_mount(self) -> None:
+        # Textual calls RnnsimApp.on_mount itself (handlers run for every class in the MRO).
+        self.show_caption()
+        self._schedule()
+
+    # ------------------------------------------------------------ showing
+
+    def caption_text(self) -> Text:
+        p = self.player
+        t = Text(no_wrap=False, overflow="ellipsis")
+        t.append(f"{self.scene.title}", style="bold")
+        t.append(f"  ·  step {p.done}/{p.total}", style="dim")
+        if not self.headless:
+            if self.exploring:
+                state = "exploring: → continues the scene"
+            elif p.at_end:
+                state = "end: explore freely, ← goes back, q quits"
+            elif self.scene_playing:
+                state = "▶ playing (space pauses)"
+            else:
+                state = "❚❚ paused (space plays, → next step)"
+            t.append(f"  ·  {state}", style="dim")
+        t.append("\n")
+        t.append(p.caption)
+        for f in p.failures:
+            t.append(f"\n✗ {f}", style="bold red")
+        return t
+
+    def show_caption(self) -> None:
+        text = self.caption_text()
+        for screen in self.screen_stack:
+            for w in screen.query(".scene-caption"):
+                w.update(text)
+
+    def _sync_view(self) -> None:
+        """After the player moved: the app's sim, the compare view, every panel, the caption."""
+        p = self.player
+        self.sim = p.sim
+        showing = isinstance(self.screen, CompareScreen)
+        if showing and (not p.compare_open or self.screen.sim is not p.sim):
+            self.pop_screen()
+            showing = False
+        if p.compare_open and not showing:
+            self.push_screen(SceneCompareScreen(p.sim))
+        self.show_sim()
+        self.show_caption()
+
+    # ------------------------------------------------------------ moving
+
+    def play_step(self) -> Step | None:
+        """Apply the scene's next step (and show it); None at the end."""
+        step = self.player.next()
+        self.exploring = False
+        self._sync_view()
+        if step is not None and self.player.failures and not self.headless:
+            self.notify("; ".join(self.player.failures), title="a check failed", severity="error", timeout=8)
+        return step
+
+    def _schedule(self) -> None:
+        if self._advance is not None:
+            self._advance.stop()
+            self._advance = None
+        if self.scene_playing and not self.player.at_end and not self.exploring:
+            self._advance = self.set_timer(self.player.pause(), self._auto_next)
+
+    def _auto_next(self) -> None:
+        self._advance = None
+        if self.scene_playing and not self.exploring:
+            self.play_step()
+            if self.player.at_end:
+                self.scene_playing = False
+                self.show_caption()
+            self._schedule()
+
+    def action_scene_next(self) -> None:
+        if self.player.at_end and not self.exploring:
+            self.notify("the scene is over: ← goes back, q quits", timeout=3)
+            return
+        if self.exploring:  # back into the lesson: the scene's own state, then its next step
+            self.exploring = False
+        self.play_step()
+        self._schedule()
+
+    def action_scene_previous(self) -> None:
+        self.exploring = False
+        self.player.previous()
+        self._sync_view()
+        self._schedule()
+
+    def action_scene_pause(self) -> None:
+        if self.player.at_end and not self.scene_playing:
+            self.player.goto(0)  # play again from the start
+            self.exploring = False
+            self._sync_view()
+        self.scene_playing = not self.scene_playing
+        if self.scene_playing:
+            self.exploring = False
+        self.show_caption()
+        self._schedule()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action.startswith("scene_"):
+            return True
+        return super().check_action(action, parameters)
+
+    # ------------------------------------------------------------ the user takes over
+
+    def run_command(self, command, *args) -> None:
+        super().run_command(command, *args)
+        if self.player.user_changed and not self.exploring:
+            self.exploring = True
+            self.scene_playing = False
+            self._schedule()
+        self.show_caption()
+
+
+# ------------------------------------------------------------------ headless
+
+
+def export_text(app) -> str:
+    """The screen as plain text, one line per row (what export_screenshot draws, unstyled)."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system=None, record=True, legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    lines = console.export_text(styles=False).splitlines()
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def svg_to_png(svg: str) -> bytes:
+    """PNG from a Textual SVG, in a monospace font that exists offline (cairosvg: the
+    optional extra `png`)."""
+    try:
+        import cairosvg
+    except ImportError:
+        raise SceneError("PNG frames need cairosvg: pip install 'rnnsim[png]' "
+                         "(or use --format svg or txt)", "--format png") from None
+    svg = svg.replace("Fira Code", "DejaVu Sans Mono")
+    return cairosvg.svg2png(bytestring=svg.encode("utf-8"))
+
+
+async def _render(scene: Scene, on_frame: Callable[[Step, ScenePlayerApp], None],
+                  on_step: Callable[[Step, ScenePlayerApp], None] | None = None) -> list[Failure]:
+    app = ScenePlayerApp(scene, autoplay=False, headless=True)
+    failures: list[Failure] = []
+    async with app.run_test(size=scene.size) as pilot:
+        await pilot.pause()
+        while not app.player.at_end:
+            step = app.play_step()
+            failures += [Failure(step, m, scene.file) for m in app.player.failures]
+            await pilot.pause()
+            if on_step is not None:
+                on_step(step, app)
+            if step.snapshot is not None:
+                app.clear_notifications()
+                await pilot.pause()
+                on_frame(step, app)
+    return failures
+
+
+def render_scene(scene: Scene, on_frame: Callable[[Step, ScenePlayerApp], None],
+                 on_step: Callable[[Step, ScenePlayerApp], None] | None = None) -> list[Failure]:
+    """Play the whole scene headless; call on_frame(step, app) at every snapshot step.
+    Returns the expect failures (the scene plays on after one)."""
+    return asyncio.run(_render(scene, on_frame, on_step))
+
+
+def frames(scene: Scene, fmt: str = "svg") -> tuple[dict[str, str | bytes], list[Failure]]:
+    """Every snapshot of the scene as {name: SVG text | plain text | PNG bytes}, and the failures."""
+    out: dict[str, str | bytes] = {}
+
+    def grab(step: Step, app: ScenePlayerApp) -> None:
+        if fmt == "txt":
+            out[step.snapshot] = export_text(app)
+        else:
+            out[step.snapshot] = app.export_screenshot(title=scene.title)
+
+    failures = render_scene(scene, grab)
+    if fmt == "png":
+        out = {k: svg_to_png(v) for k, v in out.items()}
+    return out, failures
