@@ -238,6 +238,7 @@ def test_compare_gives_one_gradient_curve_per_cell():
     out = sim.compare()
     assert list(out) == ["rnn", "lstm", "gru"]
     for desc, norms in out.values():
+        assert desc
         assert norms.shape == (sim.T,) and np.all(np.isfinite(norms))
 
 
