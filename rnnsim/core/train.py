@@ -596,7 +596,17 @@ class Trainer:
     """Trains `model` on `corpus`; `run()` does all epochs, `train_epoch()` one.
 
     Built by `train()`, or directly to continue training an existing model (its cell,
-    sizes and vocabulary stay; words outside its vocabulary become <unk>)."""
+    sizes and vocabulary stay; words outside its vocabulary become <unk>). The trainer
+    works on its own copy of the model.
+
+    For a screen that trains live: run `run()` in a worker thread. The callback is
+    called in that thread after every batch and every epoch; pause by blocking in it,
+    stop by raising StopTraining, look at the weights with `event.trainer.current_model()`
+    (a copy; call it from the callback, never while a batch is running). After a stop,
+    `run()` goes on from the next epoch (the stopped epoch's finished batches stay).
+
+    Memory: a batch holds [T, B, V] probabilities (T <= bptt), so with a large
+    vocabulary lower the batch size."""
 
     def __init__(self, model: Model, corpus, config: TrainConfig = TrainConfig(), callback=None):
         config.check()
@@ -688,7 +698,9 @@ class Trainer:
         chunks = self._eval_chunks if chunks is None else chunks
         total, correct, n = 0.0, 0, 0
         carried: dict = {}
-        for batch in self._batches(chunks, 256, shuffle=False):
+        # as many sequences at once as keep the [T, B, V] probabilities to ~32 MB
+        bs = max(1, min(256, 4_000_000 // (self.config.bptt * len(self.model.vocab))))
+        for batch in self._batches(chunks, bs, shuffle=False):
             h0, c0 = self._initial_state(batch, carried)
             loss, _, ex = batch_loss_and_grads(model, batch, h0, c0, backward=False)
             self._carry(batch, ex, carried)
@@ -706,13 +718,8 @@ class Trainer:
         """A copy of the model with the weights as they are now."""
         return self.model.copy()
 
-    # -- training
-    def train_epoch(self, epoch: int) -> EpochRecord:
+    def _train_batches(self, epoch, batches, t0, tokens0, stats) -> None:
         cfg = self.config
-        batches = list(self._batches(self._train_chunks, cfg.batch_size, shuffle=True))
-        t0 = time.perf_counter()
-        tokens0 = self.tokens
-        loss_sum, scored, norms, clipped = 0.0, 0, [], 0
         carried: dict = {}
         for j, batch in enumerate(batches, 1):
             h0, c0 = self._initial_state(batch, carried)
@@ -724,11 +731,11 @@ class Trainer:
             for g in grads.values():
                 g /= n
             norm = clip_grad_norm(grads, cfg.clip)
-            clipped += bool(cfg.clip and norm > cfg.clip)
+            stats["clipped"] += bool(cfg.clip and norm > cfg.clip)
             self.optimizer.step(self.model.params, grads)
-            loss_sum += loss
-            scored += n
-            norms.append(norm)
+            stats["loss"] += loss
+            stats["scored"] += n
+            stats["norms"].append(norm)
             self.tokens += batch.n_tokens
             if self.callback is not None:
                 dt = time.perf_counter() - t0
@@ -736,8 +743,20 @@ class Trainer:
                     "batch", self, epoch, cfg.epochs, j, len(batches), self.tokens, loss / n, norm,
                     (self.tokens - tokens0) / dt if dt > 0 else 0.0, self._train_seconds + dt,
                 ))  # fmt: skip
-        seconds = time.perf_counter() - t0
-        self._train_seconds += seconds
+
+    # -- training
+    def train_epoch(self, epoch: int) -> EpochRecord:
+        cfg = self.config
+        batches = list(self._batches(self._train_chunks, cfg.batch_size, shuffle=True))
+        t0 = time.perf_counter()
+        tokens0 = self.tokens
+        stats = {"loss": 0.0, "scored": 0, "norms": [], "clipped": 0}
+        try:
+            self._train_batches(epoch, batches, t0, tokens0, stats)
+        finally:  # also when interrupted: the time spent counts for tokens/s
+            seconds = time.perf_counter() - t0
+            self._train_seconds += seconds
+        loss_sum, scored, norms, clipped = stats["loss"], stats["scored"], stats["norms"], stats["clipped"]
         hl, ha = self.evaluate()
         rec = EpochRecord(
             epoch=epoch,

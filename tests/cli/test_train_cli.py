@@ -129,3 +129,29 @@ def test_main_reports_user_errors_with_exit_status_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("rnnsim: error: ") and "missing.txt: no such file" in err
     assert err.count("\n") == 1
+
+
+def test_a_real_sigint_stops_cleanly_and_writes_the_best_model(tmp_path):
+    """Ctrl-C as the terminal sends it, after the first epoch has finished."""
+    import signal
+    import subprocess
+    import sys
+
+    from rnnsim.core.shipped import DATA_DIR
+
+    out = tmp_path / "m.safetensors"
+    code = "import sys\nfrom rnnsim.cli_train import cmd_train\nsys.exit(cmd_train(sys.argv[1:]))\n"
+    argv = [str(DATA_DIR / "corpus.txt"), "--out", str(out), "--hidden", "8", "--embed", "4", "--epochs", "1000"]
+    proc = subprocess.Popen([sys.executable, "-c", code, *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        first = proc.stderr.readline()  # one line per finished epoch
+        assert first.startswith("epoch   1/1000: train loss"), first
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "interrupted after" in stdout and f"wrote {out}" in stdout
+    assert int(load_model(out).meta["train.best_epoch"]) >= 1
