@@ -91,6 +91,13 @@ def _explain_backward(sim: Simulation) -> str:
         )
     else:
         line += ". Step back (→) to carry it to earlier words."
+    if sim.model.bidirectional:
+        r = sim.reverse_grad_pos
+        line += (
+            f" The reverse direction's gradient runs the other way in time: at {_q(sim.tokens[r])} (t={r}) "
+            f"|dL/dh←| = {sim.grad_norms('reverse')[r]:.2e}."
+        )
+        return line
     if sim.model.cell == "lstm" and d.dc is not None and t < start:
         f = float(d.gates["f"][t + 1].mean())
         line += f" Along the cell path it is scaled by the forget gate ({f:.2f} on average)."

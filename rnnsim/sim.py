@@ -13,8 +13,11 @@ Where the model comes from (`source`):
 
 The cursor counts the steps read: after k steps the forward direction has read
 tokens 0..k-1 and (bidirectional) the reverse direction tokens T-1..T-k.
-In the gradient phase, `grad_cursor` g means dL/dh has been traced back to
-positions g..T-1.
+In the gradient phase, `grad_steps` s counts the steps taken backward in time
+from the loss: the forward direction's gradient is shown for positions >= the loss's
+last position - s (`grad_cursor`); a reverse direction runs backward in time the
+other way, so its gradient is shown from the loss's first position up to + s
+(`reverse_grad_pos`). Both walks mirror how the directions read.
 """
 
 from __future__ import annotations
@@ -89,7 +92,7 @@ class Simulation:
     origin: str = ""  # where the model came from, in words ("trained: lstm", "random, seed 0")
     cursor: int = 0
     phase: str = "forward"
-    grad_cursor: int = 0
+    grad_steps: int = 0
     loss_mode: str | int = "all"
     playing: bool = False
     notice: str = ""  # what the last command wants the user to know
@@ -169,6 +172,30 @@ class Simulation:
         right = t == self.T - 1 or self.read_by("reverse", t + 1)
         return left and right
 
+    @property
+    def grad_cursor(self) -> int:
+        """The forward direction's position in the gradient walk."""
+        return max(0, self.loss_start() - self.grad_steps)
+
+    @property
+    def reverse_grad_pos(self) -> int | None:
+        """The reverse direction's position in the gradient walk (None if one direction)."""
+        if not self.model.bidirectional:
+            return None
+        return min(self.T - 1, self.loss_first() + self.grad_steps)
+
+    def grad_max_steps(self) -> int:
+        """Steps until every direction's walk has reached its end of the text."""
+        if self.model.bidirectional:
+            return max(self.loss_start(), self.T - 1 - self.loss_first())
+        return self.loss_start()
+
+    def grad_revealed(self, direction: str, t: int) -> bool:
+        """Has the gradient walk reached position t in this direction yet?"""
+        if direction == "forward":
+            return t >= self.grad_cursor
+        return t <= self.reverse_grad_pos
+
     def focus_position(self) -> int | None:
         """The position whose prediction and inside the panels show."""
         if self.phase == "backward":
@@ -187,6 +214,10 @@ class Simulation:
     def loss_start(self) -> int:
         """Where the gradient walk starts: the last position the loss scores."""
         return self._cached("loss_start", lambda: max(self.trace.loss_positions or [self.T - 1]))
+
+    def loss_first(self) -> int:
+        """The first position the loss scores (where a reverse direction's walk starts)."""
+        return self._cached("loss_first", lambda: min(self.trace.loss_positions or [0]))
 
     def grad_factors(self, direction: str = "forward") -> np.ndarray:
         """Per position t: ||dL/dh_{t-1}|| / ||dL/dh_t|| in the direction's reading
@@ -289,7 +320,7 @@ class Simulation:
         otherwise read up to and including t."""
         t = max(0, min(int(t), self.T - 1))
         if self.phase == "backward":
-            self.grad_cursor = max(t, 0)
+            self.grad_steps = max(0, min(self.grad_max_steps(), self.loss_start() - t))
             self._changed()
         else:
             self.goto(t + 1)
@@ -297,7 +328,7 @@ class Simulation:
     @command
     def to_start(self) -> None:
         if self.phase == "backward":
-            self.grad_cursor = self.loss_start()
+            self.grad_steps = 0
             self._changed()
         else:
             self.goto(0)
@@ -305,13 +336,13 @@ class Simulation:
     @command
     def to_end(self) -> None:
         if self.phase == "backward":
-            self.grad_cursor = 0
+            self.grad_steps = self.grad_max_steps()
             self._changed()
         else:
             self.goto(self.T)
 
     def set_playing(self, playing: bool) -> None:
-        at_end = (self.grad_cursor == 0) if self.phase == "backward" else self.cursor >= self.T
+        at_end = self._at_end()
         if playing and at_end:
             self.to_start()
         self.playing = playing
@@ -320,13 +351,17 @@ class Simulation:
     def toggle_play(self) -> None:
         self.set_playing(not self.playing)
 
+    def _at_end(self) -> bool:
+        if self.phase == "backward":
+            return self.grad_steps >= self.grad_max_steps()
+        return self.cursor >= self.T
+
     def tick(self) -> None:
         """One beat of playback: advance, and stop at the end."""
         if not self.playing:
             return
         self.step()
-        done = (self.grad_cursor == 0) if self.phase == "backward" else self.cursor >= self.T
-        if done:
+        if self._at_end():
             self.playing = False
             self._changed()
 
@@ -335,7 +370,7 @@ class Simulation:
         """Run BPTT over the whole text and enter the gradient view at the loss."""
         self.cursor = self.T
         self.phase = "backward"
-        self.grad_cursor = self.loss_start()
+        self.grad_steps = 0
         self.playing = False
         self._changed()
 
@@ -350,18 +385,18 @@ class Simulation:
         if self.phase != "backward":
             self.backward()
             n -= 1
-        new = max(0, self.grad_cursor - n)
-        if new != self.grad_cursor:
-            self.grad_cursor = new
+        new = min(self.grad_max_steps(), self.grad_steps + n)
+        if new != self.grad_steps:
+            self.grad_steps = new
             self._changed()
 
     @command
     def grad_back(self, n: int = 1) -> None:
         if self.phase != "backward":
             raise SimError("not in the gradient view: press b to run backpropagation first")
-        new = min(self.loss_start(), self.grad_cursor + n)
-        if new != self.grad_cursor:
-            self.grad_cursor = new
+        new = max(0, self.grad_steps - n)
+        if new != self.grad_steps:
+            self.grad_steps = new
             self._changed()
 
     @command
@@ -380,8 +415,7 @@ class Simulation:
             mode = int(mode)
         self.loss_mode = mode
         self._changed(data=True)
-        if self.phase == "backward":
-            self.grad_cursor = self.loss_start()
+        self.grad_steps = 0
 
     @command
     def cycle_loss_mode(self) -> None:

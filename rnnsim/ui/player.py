@@ -88,7 +88,7 @@ class ScenePlayerApp(RnnsimApp):
         p = self.player
         t = Text(no_wrap=False, overflow="ellipsis")
         t.append(f"{self.scene.title}", style="bold")
-        t.append(f"  ·  step {p.done}/{p.total}", style="dim")
+        t.append(f"  ·  scene step {p.done}/{p.total}", style="dim")
         if not self.headless:
             if self.exploring:
                 state = "exploring: → continues the scene"

@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static
 
 from ..palette import hbar
 from ..widgets.base import clip
-from ..widgets.gradient import DECADES, log_fraction
+from ..widgets.gradient import decades_spanned, log_fraction
 
 STYLES = {"rnn": "red", "lstm": "green", "gru": "cyan"}
 
@@ -21,6 +21,7 @@ def compare_text(results: dict, tokens: list[str], width: int, height: int) -> T
     out = Text(no_wrap=True, overflow="ellipsis")
     out.append("Gradient reaching each word from the loss at the last word, one log scale\n", style="bold")
     peak = max(float(np.max(n)) for _, n in results.values()) or 1.0
+    decades = decades_spanned(*(n for _, n in results.values()))
     for cell, (desc, norms) in results.items():
         nz = [(t, x) for t, x in enumerate(norms) if x > 0]
         rate = ""
@@ -29,7 +30,7 @@ def compare_text(results: dict, tokens: list[str], width: int, height: int) -> T
             rate = f"   ×{(a / b) ** (1 / (t1 - t0)):.2f} per step back, first/last {a / b:.1e}"
         out.append(f"  {cell:<5}", style=f"bold {STYLES[cell]}")
         out.append(f"{desc}{rate}\n", style="dim")
-    out.append(f"  bars: 1e-{DECADES} … 1 of the largest value\n\n", style="dim")
+    out.append(f"  bars: log scale, 1e-{decades} … 1 of the largest value\n\n", style="dim")
     bar_w = max(4, width - 30)
     rows_per = len(results) + 1
     T = len(tokens)
@@ -38,12 +39,14 @@ def compare_text(results: dict, tokens: list[str], width: int, height: int) -> T
         for k, (cell, (_, norms)) in enumerate(results.items()):
             label = f"{t:>3} {clip(tokens[t], 10):<10}" if k == 0 else " " * 14
             out.append(label + f" {cell:<5}", style="bold" if k == 0 else "dim")
-            out.append(hbar(log_fraction(float(norms[t]), peak), bar_w), style=STYLES[cell])
+            out.append(hbar(log_fraction(float(norms[t]), peak, decades), bar_w), style=STYLES[cell])
             out.append(f" {norms[t]:.1e}\n")
     return out
 
 
 class CompareView(Static):
+    DEFAULT_CSS = "CompareView { height: 1fr; padding: 0 1; }"
+
     def __init__(self, sim) -> None:
         super().__init__()
         self.sim = sim

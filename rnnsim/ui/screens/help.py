@@ -10,15 +10,17 @@ from textual.widgets import Static
 
 PANELS = """\
 [b]What you see[/b]
-  tokens      the text; cyan = the word the forward direction just read, magenta = the
-              reverse direction's, underlined + <unk> = not in the model's vocabulary
-  chain       one box per time step: the same cell applied again and again, the hidden
-              state handed along the arrows; under each box |h| (or |∂L/∂h| after b)
+  tokens      the text; cyan = the word the forward direction just read, magenta =
+              the reverse direction's; underlined <unk> = not in the vocabulary
+  chain       one box per time step: the same cell applied again and again, the
+              hidden state handed along the arrows; under each box |h| (|∂L/∂h| after b)
   heatmap     every hidden state so far, units × position, blue < 0 < red
-  cell        inside the cell at this step: gates (0..1 bars), candidate, memory, new state
-  prediction  the five likeliest next words (cloze: words for the blank); ✓ = the text's word
-  gradient    after b: how much of the loss's gradient reaches each earlier word, log scale,
-              and the factor each step back multiplies it by
+  cell        inside the cell at this step: gates (bars, 0..1), candidate, memory,
+              new state, and the cell's equations
+  prediction  the five likeliest next words (cloze: words for the blank);
+              ✓ marks the word the text really has
+  gradient    after b: how much of the loss's gradient reaches each earlier word,
+              on a log scale, and the factor each step back multiplies it by
 """
 
 

@@ -91,7 +91,7 @@ class CellPanel(SimWidget):
         cols = []
         for d in dirs:
             if backward:
-                t = sim.grad_cursor
+                t = sim.grad_cursor if d == "forward" else sim.reverse_grad_pos
             else:
                 t = sim.forward_pos if d == "forward" else sim.reverse_pos
             cols.append((d, t))

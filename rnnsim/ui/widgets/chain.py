@@ -36,7 +36,10 @@ class Chain(SimWidget):
         backward = sim.phase == "backward"
         norms = sim.grad_norms(direction) if backward else sim.state_norms(direction)
         rev = direction == "reverse"
-        current = sim.grad_cursor if backward else (sim.reverse_pos if rev else sim.forward_pos)
+        if backward:
+            current = sim.reverse_grad_pos if rev else sim.grad_cursor
+        else:
+            current = sim.reverse_pos if rev else sim.forward_pos
         lines = [Text(no_wrap=True, overflow="crop") for _ in range(4)]
         if rev:  # the reverse chain starts at the right end: h0 enters there
             lead = " ◀── " if start > 0 else "     "
@@ -48,8 +51,9 @@ class Chain(SimWidget):
         lines[3].append("|∂h| " if backward else ("|h|  " if not rev else "|h←| "), style="dim")
         for t in range(start, end):
             read = sim.read_by(direction, t)
+            revealed = backward and sim.grad_revealed(direction, t)
             if backward:
-                style = "bold yellow" if t == current else ("yellow" if t > current else "dim")
+                style = "bold yellow" if t == current else ("yellow" if revealed else "dim")
             elif t == current:
                 style = "bold magenta" if rev else "bold cyan"
             else:
@@ -65,12 +69,14 @@ class Chain(SimWidget):
             lines[1].append(" " * (pad // 2) + label + " " * (pad - pad // 2), style=style)
             lines[1].append(vt, style=style)
             lines[2].append(bl + hz * LABEL + br, style=style)
-            shown = read if not backward else t >= current
+            shown = revealed if backward else read
             val = f"{norms[t]:.1e}" if backward else f"{norms[t]:.2f}"
             lines[3].append((val if shown else "").center(BOX), style="yellow" if backward else "")
             if t < end - 1:
-                if backward:
-                    arrow, astyle = "◀──", ("yellow" if t + 1 > current else "dim")
+                if backward:  # the gradient flows against the reading direction
+                    nxt = t if rev else t + 1
+                    arrow = "──▶" if rev else "◀──"
+                    astyle = "yellow" if sim.grad_revealed(direction, nxt) else "dim"
                 elif rev:
                     arrow, astyle = "◀──", ("magenta" if sim.read_by("reverse", t) else "dim")
                 else:

@@ -12,18 +12,30 @@ from rich.text import Text
 from ..palette import hbar
 from .base import SimWidget, clip, window
 
-DECADES = 8  # the bars span 1e-8 .. 1 of the largest norm
+MAX_DECADES = 12
 
 
-def log_fraction(x: float, peak: float) -> float:
-    """Where x sits on a log axis from peak*1e-DECADES (0) to peak (1)."""
+def decades_spanned(*series: np.ndarray) -> int:
+    """How many powers of ten the axis spans: enough for the smallest non-zero value, so
+    a gradient that shrinks 50x fills the width as clearly as one that shrinks 1e9x."""
+    values = np.concatenate([np.asarray(s, dtype=float).ravel() for s in series])
+    pos = values[values > 0]
+    if pos.size == 0:
+        return 1
+    return int(min(MAX_DECADES, max(1, math.ceil(math.log10(pos.max() / pos.min()) + 0.3))))
+
+
+def log_fraction(x: float, peak: float, decades: int) -> float:
+    """Where x sits on a log axis from peak*10^-decades (0) to peak (1)."""
     if not (x > 0 and peak > 0):
         return 0.0
-    return max(0.0, min(1.0, (math.log10(x / peak) + DECADES) / DECADES))
+    return max(0.0, min(1.0, (math.log10(x / peak) + decades) / decades))
 
 
 class GradientPanel(SimWidget):
     DEFAULT_CSS = "GradientPanel { height: 1fr; }"
+    _decades_for: int | None = None
+    _decades = 1
 
     def render(self) -> Text:
         sim = self.sim
@@ -42,34 +54,36 @@ class GradientPanel(SimWidget):
         series = []  # (label, norms, style)
         for d in dirs:
             arrow = "" if len(dirs) == 1 else ("→" if d == "forward" else "←")
-            series.append((f"|∂L/∂h{arrow}|", sim.grad_norms(d), "yellow"))
+            series.append((d, f"|∂L/∂h{arrow}|", sim.grad_norms(d), "yellow"))
             if lstm:
-                series.append((f"|∂L/∂c{arrow}|", sim.cell_grad_norms(d), "magenta"))
-        peak = max(float(np.max(s[1])) for s in series) or 1.0
+                series.append((d, f"|∂L/∂c{arrow}|", sim.cell_grad_norms(d), "magenta"))
+        peak = max(float(np.max(s[2])) for s in series) or 1.0
+        if self._decades_for != sim.data_version:  # once per trace, not per frame
+            self._decades_for, self._decades = sim.data_version, decades_spanned(*(s[2] for s in series))
+        decades = self._decades
         factors = sim.grad_factors("forward")
-        out.append(f"BPTT, loss: {mode} = {tr.loss:.3f}; log scale 1e-{DECADES}..1 of the peak\n", style="bold")
+        out.append(f"BPTT, loss: {mode} = {tr.loss:.3f}; log scale, 1e-{decades}..1 of the peak\n", style="bold")
         width = self.size.width
         bar_w = max(4, (width - 16 - 9 * len(series) - 7) // len(series))
         head = f"{'t':>3} {'token':<8} "
-        for label, _, _ in series:
+        for _, label, _, _ in series:
             head += f"{label:<{bar_w}} {'':>8}"
         head += " ×step"
         out.append(head + "\n", style="dim")
         cap = max(1, self.size.height - 3)
         start, end = window(sim.T, sim.grad_cursor, cap)
         for t in range(start, end):
-            revealed = t >= sim.grad_cursor
             cur = t == sim.grad_cursor
             out.append(f"{t:>3} ", style="bold" if cur else "dim")
             out.append(f"{clip(sim.tokens[t], 8):<8} ", style="bold reverse yellow" if cur else "")
-            for _, norms, style in series:
-                if revealed:
-                    out.append(hbar(log_fraction(float(norms[t]), peak), bar_w), style=style)
+            for direction, _, norms, style in series:
+                if sim.grad_revealed(direction, t):
+                    out.append(hbar(log_fraction(float(norms[t]), peak, decades), bar_w), style=style)
                     out.append(f" {norms[t]:7.1e}")
                 else:
                     out.append("·" * bar_w + "        ", style="dim")
             f = factors[t + 1] if t + 1 < sim.T else float("nan")
-            if revealed and t < sim.loss_start() and f == f:
+            if sim.grad_revealed("forward", t) and t < sim.loss_start() and f == f:
                 out.append(f" ×{f:.2f}", style="red" if f < 0.7 else "green")
             out.append("\n")
         return out

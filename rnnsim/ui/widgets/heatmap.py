@@ -83,7 +83,7 @@ class Heatmap(ScrollView, can_focus=False):
         if sim is None or row_index >= len(self._rows):
             return Strip.blank(self.size.width, self.rich_style)
         start, end = self._columns()
-        key = (sim.data_version, sim.cursor, sim.phase, sim.grad_cursor, start, end,
+        key = (sim.data_version, sim.cursor, sim.phase, sim.grad_steps, start, end,
                self.size.width, self.app.no_color)
         if key != self._key:
             self._cache.clear()
@@ -144,7 +144,7 @@ class StateLine(SimWidget):
         for d in sim.model.directions:
             t = sim.focus_position() if d == "forward" else sim.reverse_pos
             if sim.phase == "backward" and d == "reverse":
-                t = sim.grad_cursor
+                t = sim.reverse_grad_pos
             if out.plain:
                 out.append("\n")
             name = "h" if d == "forward" else "h←"

@@ -64,7 +64,9 @@ class TokenStrip(SimWidget):
             if sim.phase == "backward":
                 if t == sim.grad_cursor:
                     style = "bold reverse yellow"
-                elif t > sim.grad_cursor:
+                elif t == sim.reverse_grad_pos:
+                    style = "bold reverse magenta"
+                elif any(sim.grad_revealed(d, t) for d in sim.model.directions):
                     style = "yellow"
                 else:
                     style = ""
