@@ -25,8 +25,7 @@ EQUATIONS = {
         "r,z = σ(W x + b + U h + b')",
         "n = tanh(W_n x + b_in + r⊙(U_n h + b_hn))",
         "h' = (1−z)⊙n + z⊙h",
-        "(PyTorch: r scales U_n h + b_hn after the product,",
-        " unlike the 2014 paper and TensorFlow)",
+        "r acts after U_n h: PyTorch's GRU, not the paper's",
     ],
 }
 

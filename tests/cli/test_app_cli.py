@@ -1,0 +1,83 @@
+"""`rnnsim [options] [TEXT]`: what the options open, and one-line errors for mistakes."""
+
+import pytest
+
+from rnnsim import cli
+from rnnsim.core.shipped import shipped_names
+from rnnsim.sim import Simulation
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    """Run the app command without a screen: capture the Simulation it would show."""
+    seen = {}
+
+    def fake_run(self):
+        seen["sim"] = self.sim
+
+    monkeypatch.setattr("rnnsim.ui.app.RnnsimApp.run", fake_run)
+    return seen
+
+
+def test_no_arguments_opens_the_default_sentence_on_the_best_model(opened):
+    assert cli.main([]) == 0
+    sim: Simulation = opened["sim"]
+    assert sim.text == cli.DEFAULT_TEXT
+    assert sim.model.cell == "lstm"
+    if "lstm" in shipped_names():
+        assert sim.origin == "trained: lstm"
+
+
+def test_cell_bidirectional_and_text(opened):
+    assert cli.main(["--cell", "gru", "--bidirectional", "Some sentence here"]) == 0
+    sim = opened["sim"]
+    assert sim.model.cell == "gru" and sim.model.bidirectional and sim.tokens == ["Some", "sentence", "here"]
+
+
+def test_random_options_give_a_random_model(opened):
+    assert cli.main(["--cell", "rnn", "--hidden", "12", "--seed", "4", "x y"]) == 0
+    sim = opened["sim"]
+    assert sim.origin == "random, seed 4" and sim.model.hidden == 12
+
+
+def test_file_text_and_model_file(opened, tmp_path):
+    from rnnsim import random_model, save_model
+
+    story = tmp_path / "story.txt"
+    story.write_text("The dog ran.\nIt slept.", encoding="utf-8")
+    model = tmp_path / "m.safetensors"
+    save_model(random_model("gru", hidden=6), model)
+    assert cli.main(["--model", str(model), "--file", str(story)]) == 0
+    sim = opened["sim"]
+    assert sim.model.cell == "gru" and sim.model.hidden == 6 and sim.T == 7
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--file", "/no/such/file.txt"], "No such file"),
+        ([""], "empty"),
+        (["--model", "/no/such.safetensors"], "no such file"),
+        (["--model", "nonsense"], "neither a model file nor a shipped model"),
+        (["--model", "x.safetensors", "--hidden", "4"], "--hidden describes a random model"),
+    ],
+)
+def test_mistakes_are_one_line_errors(opened, capsys, argv, message):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("rnnsim: error:") and message in err
+    assert "sim" not in opened
+
+
+def test_binary_file_is_refused(opened, capsys, tmp_path):
+    f = tmp_path / "bin.txt"
+    f.write_bytes(b"\xff\xfe\x00\x81")
+    assert cli.main(["--file", str(f)]) == 2
+    assert "not UTF-8" in capsys.readouterr().err
+
+
+def test_bad_option_values_exit_2(capsys):
+    with pytest.raises(SystemExit) as e:
+        cli.main(["--hidden", "zero"])
+    assert e.value.code == 2
+    assert "hidden size must be a whole number" in capsys.readouterr().err
