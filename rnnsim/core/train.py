@@ -52,9 +52,10 @@ Initialisation
   gradients surviving ~0.77x per step instead of ~0.59x) or the GRU's update gate z
   (h' = (1-z)*n + z*h; default 0, PyTorch's). The Elman RNN has no such gate.
 Determinism
-  Same corpus, options and seed give the same weights bit for bit on the same machine
-  and NumPy/BLAS build: one seeded generator for the initialisation, another for the
-  batch order, and no clock or thread in the maths. `model_file_bytes` writes a
+  Same corpus, options and seed give the same weights bit for bit with the same
+  NumPy/BLAS build and BLAS thread count (OpenBLAS sums some products in another order
+  with more threads): one seeded generator for the initialisation, another for the
+  batch order, no clock in the maths. scripts/make_models.py fixes one thread. `model_file_bytes` writes a
   safetensors file with sorted metadata, so the file's bytes are reproducible too.
 Best model and stopping
   After every epoch the model is evaluated on the held-out part; the epoch with the
