@@ -108,17 +108,17 @@ class Corpus:
 
     sentences: tuple[tuple[str, ...], ...]
     source: str = "<sentences>"
-    sha256: str = ""
+    sha256: str = ""  # of the file's bytes (of the lines joined by newlines when not a file)
 
     @classmethod
-    def from_lines(cls, lines: Iterable[str], source: str = "<sentences>") -> Corpus:
+    def from_lines(cls, lines: Iterable[str], source: str = "<sentences>", sha256: str = "") -> Corpus:
         lines = list(lines)
         sentences = []
         for line in lines:
             toks = tuple(t.lower() for t in tokenize(line))
             if toks:
                 sentences.append(toks)
-        digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+        digest = sha256 or hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
         if not sentences:
             raise CorpusError(f"{source}: has no words to learn from")
         return cls(tuple(sentences), source, digest)
@@ -165,7 +165,7 @@ def read_corpus(path: str | os.PathLike) -> Corpus:
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v")
     if controls > max(8, len(text) // 100):
         raise CorpusError(f"{where}: looks like a binary file ({controls} control characters), not text")
-    return Corpus.from_lines(text.splitlines(), source=where)
+    return Corpus.from_lines(text.splitlines(), source=where, sha256=hashlib.sha256(data).hexdigest())
 
 
 def _as_corpus(corpus) -> Corpus:
