@@ -116,6 +116,16 @@ class LongRangeReport:
     cue_grads: tuple[float, ...]
     ratios: tuple[float, ...]
 
+    def by_gap(self, edges=(15, 20, 25, 30, 36)) -> list[tuple[int, int, int, float, float]]:
+        """(lo, hi, probes, accuracy, geometric-mean ratio) for gaps lo <= gap < hi."""
+        rows = []
+        for lo, hi in zip(edges[:-1], edges[1:], strict=False):
+            idx = [k for k, g in enumerate(self.gaps) if lo <= g < hi]
+            if idx:
+                acc = sum(self.hits[k] for k in idx) / len(idx)
+                rows.append((lo, hi, len(idx), acc, _geomean([self.ratios[k] for k in idx])))
+        return rows
+
     def line(self) -> str:
         return (
             f"{self.cell:5s} target right {self.accuracy:6.1%} (chance {self.chance:.1%}); "

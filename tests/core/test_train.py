@@ -440,6 +440,10 @@ def test_long_range_lesson_gated_cells_carry_the_cue_and_the_rnn_does_not(shippe
     for gated in ("lstm", "gru"):
         assert rep[gated].ratio >= 1e3 * rep["rnn"].ratio, (gated, rep[gated].ratio, rep["rnn"].ratio)
         assert rep[gated].cue_grad >= 1e3 * rep["rnn"].cue_grad
+    # the farther the cue, the less reaches it through the RNN; the gated cells keep it
+    rnn_rows = rep["rnn"].by_gap((15, 25, 36))
+    assert rnn_rows[1][4] < rnn_rows[0][4] / 10
+    assert sum(r[2] for r in rnn_rows) == rep["rnn"].n
 
 
 def test_shipped_models_regenerate_bit_for_bit():
