@@ -123,6 +123,8 @@ def _build_trainer(args):
 
             model = resolve_model(args.model)
         else:
+            if args.forget_bias is not None and (args.cell or "lstm") == "rnn":
+                raise UserError("--forget-bias: the Elman RNN has no gate to bias (LSTM and GRU only)")
             train_idx, _ = corpus.split(cfg.holdout)
             vocab = build_vocab((corpus.sentences[i] for i in train_idx), cfg.min_count)
             model = new_model(

@@ -102,6 +102,8 @@ def test_continue_training_a_shipped_model(corpus, tmp_path):
         (b"the cat sat", ["c.txt", "--out", "m.safetensors", "--model", "lstm", "--hidden", "8"],
          "--hidden describes a new model"),
         (b"the cat sat", ["c.txt", "--out", "m.safetensors", "--model", "nosuch"], "'nosuch' is neither"),
+        (b"the cat sat", ["c.txt", "--out", "m.safetensors", "--cell", "rnn", "--forget-bias", "1"],
+         "the Elman RNN has no gate to bias"),
     ],
 )  # fmt: skip
 def test_user_mistakes_are_one_line_errors(tmp_path, monkeypatch, setup, argv, message):
