@@ -225,7 +225,7 @@ class RnnsimApp(App[None]):
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
-            self.pop_screen()
+            self.screen.action_close()
             return
         self.push_screen(HelpScreen(self.BINDINGS))
 

@@ -26,14 +26,14 @@ from textual.widgets import Static
 from ..scene import Failure, Scene, SceneError, ScenePlayer, Step
 from . import app as app_module
 from .app import RnnsimApp
-from .screens.compare import CompareScreen
+from .screens.compare import CompareScreen, CompareView
 
 
 class Caption(Static):
     """The lesson's voice: a status line (title, step, keys) and the step's caption."""
 
     DEFAULT_CSS = """
-    Caption { height: 4; padding: 0 1; background: $primary-background-darken-1; color: $text; }
+    Caption { height: 4; padding: 0 1; background: $accent 12%; color: $text; border-left: outer $accent; }
     """
 
 
@@ -121,6 +121,8 @@ class ScenePlayerApp(RnnsimApp):
             showing = False
         if p.compare_open and not showing:
             self.push_screen(SceneCompareScreen(p.sim))
+        elif showing:
+            self.screen.query_one(CompareView).refresh()  # the text or model may have changed
         self.show_sim()
         self.show_caption()
 
@@ -218,30 +220,28 @@ def svg_to_png(svg: str) -> bytes:
     return cairosvg.svg2png(bytestring=svg.encode("utf-8"))
 
 
-async def _render(scene: Scene, on_frame: Callable[[Step, ScenePlayerApp], None],
-                  on_step: Callable[[Step, ScenePlayerApp], None] | None = None) -> list[Failure]:
+async def _render(scene: Scene, on_frame: Callable[[Step, ScenePlayerApp], None]) -> list[Failure]:
     app = ScenePlayerApp(scene, autoplay=False, headless=True)
     failures: list[Failure] = []
     async with app.run_test(size=scene.size) as pilot:
         await pilot.pause()
         while not app.player.at_end:
-            step = app.play_step()
+            # Only frames that are kept are drawn: the panels are a function of the
+            # Simulation, so skipping the pictures in between changes nothing in them.
+            step = app.player.next()
             failures += [Failure(step, m, scene.file) for m in app.player.failures]
-            await pilot.pause()
-            if on_step is not None:
-                on_step(step, app)
             if step.snapshot is not None:
+                app._sync_view()
                 app.clear_notifications()
                 await pilot.pause()
                 on_frame(step, app)
     return failures
 
 
-def render_scene(scene: Scene, on_frame: Callable[[Step, ScenePlayerApp], None],
-                 on_step: Callable[[Step, ScenePlayerApp], None] | None = None) -> list[Failure]:
+def render_scene(scene: Scene, on_frame: Callable[[Step, ScenePlayerApp], None]) -> list[Failure]:
     """Play the whole scene headless; call on_frame(step, app) at every snapshot step.
     Returns the expect failures (the scene plays on after one)."""
-    return asyncio.run(_render(scene, on_frame, on_step))
+    return asyncio.run(_render(scene, on_frame))
 
 
 def frames(scene: Scene, fmt: str = "svg") -> tuple[dict[str, str | bytes], list[Failure]]:

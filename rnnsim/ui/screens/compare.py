@@ -56,11 +56,15 @@ class CompareView(Static):
 
 
 class CompareScreen(Screen[None]):
-    BINDINGS = [Binding("escape,m,q", "app.pop_screen", "Back", id="compare.close")]
+    BINDINGS = [Binding("escape,m,q", "close", "Back", id="compare.close")]
 
     def __init__(self, sim) -> None:
         super().__init__()
         self.sim = sim
+
+    def action_close(self) -> None:
+        if self.is_current:  # keys can arrive faster than screens change
+            self.dismiss()
 
     def compose(self) -> ComposeResult:
         yield CompareView(self.sim)

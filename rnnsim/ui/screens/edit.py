@@ -39,7 +39,9 @@ class EditScreen(ModalScreen[str | None]):
         except ValueError as e:
             self.query_one("#error", Label).update(str(e))
             return
-        self.dismiss(event.value)
+        if self.is_current:  # keys can arrive faster than screens change
+            self.dismiss(event.value)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self.is_current:
+            self.dismiss(None)

@@ -26,7 +26,7 @@ PANELS = """\
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape,question_mark,q", "app.pop_screen", "Close", id="help.close"),
+        Binding("escape,question_mark,q", "close", "Close", id="help.close"),
     ]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -37,6 +37,11 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, bindings: list[Binding]) -> None:
         super().__init__()
         self._key_list = bindings
+
+    def action_close(self) -> None:
+        # Keys can arrive faster than screens change: close only while on top.
+        if self.is_current:
+            self.dismiss()
 
     def compose(self) -> ComposeResult:
         lines = ["[b]rnnsim keys[/b]  (also in the command palette: ctrl+p)", ""]
