@@ -7,16 +7,30 @@ Only commands that open a screen import textual, so `rnnsim --help` and
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
 
 DEFAULT_TEXT = "The cat sat on the mat."
-SUBCOMMANDS = ("trace",)
+# subcommand -> (module, function); imported only when used, so each starts fast
+SUBCOMMANDS = {
+    "trace": ("rnnsim.cli", "cmd_trace"),
+    "train": ("rnnsim.cli_train", "cmd_train"),
+    "play": ("rnnsim.cli_scene", "cmd_play"),
+    "record": ("rnnsim.cli_scene", "cmd_record"),
+}
 
 
 class UserError(Exception):
     """A mistake in what the user asked for: printed as one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line (through UserError), not usage + error."""
+
+    def error(self, message: str):
+        raise UserError(f"{message} (see {self.prog} --help)")
 
 
 def _positive_int(name: str, hi: int):
@@ -107,7 +121,7 @@ def _read_text(args) -> str:
 
 
 def trace_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="rnnsim trace",
         description="Run a model over TEXT, backpropagate through time, and print every step.",
     )
@@ -185,8 +199,9 @@ def format_trace(tr) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        if argv and argv[0] == "trace":
-            return cmd_trace(argv[1:])
+        if argv and argv[0] in SUBCOMMANDS:
+            module, function = SUBCOMMANDS[argv[0]]
+            return getattr(importlib.import_module(module), function)(argv[1:])
         return cmd_app(argv)
     except UserError as e:
         print(f"rnnsim: error: {e}", file=sys.stderr)
@@ -198,10 +213,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def app_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="rnnsim",
-        description="Step through a recurrent network one token at a time. "
-        "Subcommand: trace (print a run; see rnnsim trace --help).",
+        description="Step through a recurrent network one token at a time. Subcommands: "
+        "trace (print a run), train (train a model on a corpus), play (play a scene), "
+        "record (save what you do as a scene); see rnnsim SUBCOMMAND --help.",
     )
     _add_model_options(p)
     p.add_argument("--file", metavar="FILE", help="read the text from a UTF-8 file")

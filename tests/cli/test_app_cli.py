@@ -76,8 +76,8 @@ def test_binary_file_is_refused(opened, capsys, tmp_path):
     assert "not UTF-8" in capsys.readouterr().err
 
 
-def test_bad_option_values_exit_2(capsys):
-    with pytest.raises(SystemExit) as e:
-        cli.main(["--hidden", "zero"])
-    assert e.value.code == 2
-    assert "hidden size must be a whole number" in capsys.readouterr().err
+@pytest.mark.parametrize("argv", [["--hidden", "zero"], ["--bogus"], ["--cell", "cnn"]])
+def test_bad_option_values_are_one_line_errors(capsys, argv):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("rnnsim: error:") and "rnnsim --help" in err

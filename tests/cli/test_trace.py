@@ -221,11 +221,6 @@ def test_bad_options_exit_2_without_traceback(capsys, argv, pattern):
     assert re.search(pattern, err.strip().splitlines()[-1])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rnnsim/cli.py lets argparse print its multi-line usage before the error; the issue "
-    "asks for a one-line error (fix in cli.py, then drop this marker)",
-)
 @pytest.mark.parametrize("argv,pattern", ARGPARSE_ERRORS[:2])
 def test_bad_options_one_line(capsys, argv, pattern):
     assert_one_line_error(*call(argv, capsys), pattern)
