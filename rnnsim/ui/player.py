@@ -27,6 +27,8 @@ from ..scene import Failure, Scene, SceneError, ScenePlayer, Step
 from . import app as app_module
 from .app import RnnsimApp
 from .screens.compare import CompareScreen, CompareView
+from .screens.edit import EditScreen
+from .screens.help import HelpScreen
 
 
 class Caption(Static):
@@ -54,11 +56,11 @@ class SceneCompareScreen(CompareScreen):
 class ScenePlayerApp(RnnsimApp):
     CSS_PATH = Path(app_module.__file__).with_name("app.tcss")
     BINDINGS = [
-        Binding("right", "scene_next", "Next", priority=True, id="scene.next",
+        Binding("right", "scene_next", "Next", id="scene.next",
                 tooltip="the scene's next step"),
-        Binding("left", "scene_previous", "Prev", priority=True, id="scene.previous",
+        Binding("left", "scene_previous", "Prev", id="scene.previous",
                 tooltip="the scene's previous step"),
-        Binding("space", "scene_pause", "Pause", priority=True, id="scene.pause",
+        Binding("space", "scene_pause", "Pause", id="scene.pause",
                 tooltip="pause / resume the scene"),
     ]
 
@@ -180,8 +182,8 @@ class ScenePlayerApp(RnnsimApp):
         self._schedule()
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action.startswith("scene_"):
-            return True
+        if action.startswith("scene_"):  # on the main and compare screens, not under help or edit
+            return not isinstance(self.screen, (HelpScreen, EditScreen))
         return super().check_action(action, parameters)
 
     # ------------------------------------------------------------ the user takes over

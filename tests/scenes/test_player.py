@@ -179,3 +179,15 @@ async def test_headless_frames_equal_the_frames_of_a_step_by_step_play():
                 await pilot.pause()
                 slow[step.snapshot] = app.export_screenshot(title=scene.title)
     assert slow == fast
+
+
+async def test_scene_keys_rest_under_the_help_and_edit_screens():
+    app = ScenePlayerApp(scene(), autoplay=False)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await pilot.press("question_mark", "right", "space")
+        assert app.player.done == 0 and not app.scene_playing
+        await pilot.press("escape", "e")
+        await pilot.press("space", "x", "right")  # typed into the edit box
+        assert app.player.done == 0 and not app.scene_playing
+        await pilot.press("escape", "right")
+        assert app.player.done == 1
