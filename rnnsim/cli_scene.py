@@ -103,10 +103,14 @@ def _play_headless(scene, out: str | None, fmt: str) -> int:
         except OSError as e:
             raise UserError(f"--out {out}: {e.strerror or e}") from None
     t0 = time.perf_counter()
+    notices: list = []
     try:
-        shots, failures = frames(scene, fmt)
+        shots, failures = frames(scene, fmt, notices)
     except SceneError as e:
         raise UserError(str(e)) from None
+    for number, notice in notices:
+        print(f"rnnsim: note: {scene.file}: {'start' if number == 0 else f'step {number}'}: {notice}",
+              file=sys.stderr)
     written = []
     if folder is not None:
         for name, data in shots.items():

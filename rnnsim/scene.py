@@ -727,6 +727,9 @@ class ScenePlayer:
         self.done = 0
         self.failures: list[str] = []
         self.compare_open = False
+        # what the Simulation said along the way (e.g. a random model standing in for a
+        # trained one that is not shipped): (step number or 0 for the start, notice)
+        self.notices: list[tuple[int, str]] = [(0, self.sim.notice)] if self.sim.notice else []
         self._version = self.sim.version
 
     @property
@@ -788,7 +791,10 @@ class ScenePlayer:
         self._version = self.sim.version
 
     def _apply(self, step: Step) -> None:
+        before = self.sim.notice
         apply_step(self.scene, self.sim, step)
+        if self.sim.notice and self.sim.notice != before:
+            self.notices.append((step.number, self.sim.notice))
         if step.action == "compare":
             self.compare_open = bool(step.value)
         elif step.action is not None and ACTIONS[step.action].sim_change:

@@ -222,7 +222,8 @@ def svg_to_png(svg: str) -> bytes:
     return cairosvg.svg2png(bytestring=svg.encode("utf-8"))
 
 
-async def _render(scene: Scene, on_frame: Callable[[Step, ScenePlayerApp], None]) -> list[Failure]:
+async def _render(scene: Scene, on_frame: Callable[[Step, ScenePlayerApp], None],
+                  notices: list | None = None) -> list[Failure]:
     app = ScenePlayerApp(scene, autoplay=False, headless=True)
     failures: list[Failure] = []
     async with app.run_test(size=scene.size) as pilot:
@@ -237,17 +238,23 @@ async def _render(scene: Scene, on_frame: Callable[[Step, ScenePlayerApp], None]
                 app.clear_notifications()
                 await pilot.pause()
                 on_frame(step, app)
+        if notices is not None:
+            notices[:] = app.player.notices
     return failures
 
 
-def render_scene(scene: Scene, on_frame: Callable[[Step, ScenePlayerApp], None]) -> list[Failure]:
+def render_scene(scene: Scene, on_frame: Callable[[Step, ScenePlayerApp], None],
+                 notices: list | None = None) -> list[Failure]:
     """Play the whole scene headless; call on_frame(step, app) at every snapshot step.
-    Returns the expect failures (the scene plays on after one)."""
-    return asyncio.run(_render(scene, on_frame))
+    Returns the expect failures (the scene plays on after one); `notices`, if given,
+    receives what the Simulation said along the way: (step number, 0 = start; text)."""
+    return asyncio.run(_render(scene, on_frame, notices))
 
 
-def frames(scene: Scene, fmt: str = "svg") -> tuple[dict[str, str | bytes], list[Failure]]:
-    """Every snapshot of the scene as {name: SVG text | plain text | PNG bytes}, and the failures."""
+def frames(scene: Scene, fmt: str = "svg", notices: list | None = None
+           ) -> tuple[dict[str, str | bytes], list[Failure]]:
+    """Every snapshot of the scene as {name: SVG text | plain text | PNG bytes}, and the
+    failures. `notices`, if given, receives what the Simulation said: (step number, text)."""
     out: dict[str, str | bytes] = {}
 
     def grab(step: Step, app: ScenePlayerApp) -> None:
@@ -256,7 +263,7 @@ def frames(scene: Scene, fmt: str = "svg") -> tuple[dict[str, str | bytes], list
         else:
             out[step.snapshot] = app.export_screenshot(title=scene.title)
 
-    failures = render_scene(scene, grab)
+    failures = render_scene(scene, grab, notices)
     if fmt == "png":
         out = {k: svg_to_png(v) for k, v in out.items()}
     return out, failures

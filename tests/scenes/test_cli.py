@@ -144,3 +144,16 @@ def test_record_saves_what_was_done_on_quit(capsys, tmp_path, monkeypatch):
     assert code == 0, err
     text = out.read_text()
     assert 'text = "A b c d."' in text and "seed = 4" in text and "step = 2" in text
+
+
+def test_headless_says_when_a_model_stands_in_for_another(capsys, tmp_path, monkeypatch):
+    """A scene asking for a trained model that is not shipped plays on a random one, and says so."""
+    from rnnsim import sim as sim_module
+
+    monkeypatch.setattr(sim_module, "shipped_names", lambda: [])
+    p = tmp_path / "s.toml"
+    p.write_text('[scene]\nmodel = "gru"\n[[step]]\nstep = 1\n[[step]]\ncell = "rnn"\n', encoding="utf-8")
+    code, _, err = run(capsys, "play", p, "--headless")
+    assert code == 0
+    assert f"rnnsim: note: {p}: start: no trained gru is shipped: using a random one" in err
+    assert f"rnnsim: note: {p}: step 2: no trained rnn is shipped: using a random one" in err

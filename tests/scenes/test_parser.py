@@ -344,3 +344,16 @@ def test_the_scene_in_the_docs_is_valid_and_its_checks_pass():
     source = doc.split("```toml\n", 1)[1].split("```", 1)[0]
     scene = parse_scene(source, file="docs/scenes.md")
     assert [str(f) for f in dry_run(scene)] == []
+
+
+def test_a_loss_position_with_nothing_to_predict_names_the_loss_line():
+    e = error('[scene]\ncell = "rnn"\nloss = 6\n[[step]]\nstep = 1\n')
+    assert "has no word to predict" in str(e) and e.line == 3
+
+
+def test_expect_as_a_sub_table_is_read_and_located():
+    source = HEAD + '[[step]]\nstep = 2\n[step.expect]\ncursor = 2\ntpo = "x"\n'
+    e = error(source)
+    assert "unknown check 'tpo'" in str(e) and e.line is not None
+    scene = parse_scene(HEAD + '[[step]]\nstep = 2\n[step.expect]\ncursor = 2\n', file="s.toml")
+    assert scene.steps[0].expect == (("cursor", 2, None, "forward"),)
