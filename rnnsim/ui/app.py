@@ -54,6 +54,7 @@ class RnnsimApp(App[None]):
         _b("r", "reseed", "Reseed", "reseed", "a random model with the next seed", show=False),
         _b("e", "edit", "Edit", "edit", "edit the text"),
         _b("m", "compare", "Compare", "compare", "RNN, LSTM and GRU gradients side by side"),
+        _b("t", "train", "Train", "train", "train this cell on the shipped corpus, live", show=False),
         _b("escape", "leave_backward", "Forward", "forward", "leave the gradient view", show=False),
         _b("question_mark", "help", "Help", "help", "keys and panels"),
         _b("w", "record", "Save", "record", "save this session as a scene (a TOML file rnnsim play replays)",
@@ -162,7 +163,8 @@ class RnnsimApp(App[None]):
         self.show_sim()
 
     def _on_main_screen(self) -> bool:
-        return not isinstance(self.screen, (HelpScreen, EditScreen, CompareScreen))
+        """No help, edit, compare or training screen on top of the main one."""
+        return len(self.screen_stack) == 1
 
     def check_action(self, action: str, parameters) -> bool | None:
         # The main screen's own keys do nothing while a help/edit/compare screen is up
@@ -219,6 +221,26 @@ class RnnsimApp(App[None]):
                 self.run_command(self.sim.set_text, text)
 
         self.push_screen(EditScreen(self.sim.text, Simulation._check_text), done)
+
+    def action_train(self) -> None:
+        from ..core.train import CorpusError
+        from ..live_training import LiveTraining
+        from .screens.train import TrainScreen
+
+        sim = self.sim
+        try:
+            live = LiveTraining(
+                sim.tokens, cell=sim.model.cell, bidirectional=sim.model.bidirectional,
+                hidden=max(4, min(64, sim.model.hidden)), seed=sim.settings.seed,
+            )  # fmt: skip
+        except (CorpusError, ValueError) as e:
+            self.notify(f"cannot train: {e}", severity="error")
+            return
+
+        def use(model, origin: str) -> None:
+            self.run_command(sim.set_model, model, origin)
+
+        self.push_screen(TrainScreen(live, use))
 
     def action_compare(self) -> None:
         self.push_screen(CompareScreen(self.sim))

@@ -1,0 +1,72 @@
+"""Live training: the worker-side object without a screen, and the screen with a pilot."""
+
+import time
+
+import pytest
+
+from rnnsim.live_training import LiveTraining
+from rnnsim.sim import Settings, Simulation
+from rnnsim.ui.app import RnnsimApp
+from rnnsim.ui.screens.train import TrainScreen
+
+TEXT = "The cat sat on the mat."
+SENTENCES = ["the cat sat on the mat .", "the dog sat on the rug .", "a cat slept on the bed ."] * 6
+
+
+@pytest.fixture
+def small_corpus(tmp_path):
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(SENTENCES), encoding="utf-8")
+    return path
+
+
+def test_runs_every_epoch_and_records_what_the_screen_shows(small_corpus):
+    live = LiveTraining(TEXT.split(), cell="gru", hidden=8, embed=4, epochs=3, corpus_path=small_corpus)
+    first = live.snapshot()
+    assert first.state == "ready" and len(first.probe_norms) == 1  # the untrained model's gradient
+    live.run()
+    snap = live.snapshot()
+    assert snap.state == "done" and [e.epoch for e in snap.epochs_done] == [1, 2, 3]
+    assert len(snap.probe_norms) == 4 and len(snap.probe_guess) == 4
+    assert len(snap.batch_losses) >= 3 and snap.batch_losses[-1] < snap.batch_losses[0]
+    assert live.latest.vocab.lookup("mat") != live.latest.vocab.unk_id
+
+
+def test_pause_holds_the_worker_and_stop_ends_it(small_corpus):
+    import threading
+
+    live = LiveTraining(TEXT.split(), cell="rnn", hidden=8, embed=4, epochs=500, corpus_path=small_corpus)
+    worker = threading.Thread(target=live.run)
+    worker.start()
+    deadline = time.time() + 10
+    while not live.snapshot().batch_losses and time.time() < deadline:
+        time.sleep(0.01)
+    live.pause()
+    time.sleep(0.3)  # let a batch in flight finish
+    n = len(live.snapshot().batch_losses)
+    time.sleep(0.3)
+    assert len(live.snapshot().batch_losses) == n and live.state == "paused"
+    live.resume()
+    live.stop()
+    worker.join(10)
+    assert not worker.is_alive() and live.state == "stopped"
+
+
+async def test_train_key_trains_live_and_use_puts_the_model_in_the_session():
+    app = RnnsimApp(Simulation.from_settings(TEXT, Settings(source="random", cell="gru")))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("t")
+        assert isinstance(app.screen, TrainScreen)
+        live = app.screen.live
+        deadline = time.time() + 30
+        while not live.snapshot().epochs_done and time.time() < deadline:
+            await pilot.pause(0.2)
+        await pilot.press("space")
+        assert live.state == "paused"
+        assert "held-out loss" in app.screen_text()
+        await pilot.press("space")
+        assert live.state in ("training", "done")
+        await pilot.press("u")
+        assert not isinstance(app.screen, TrainScreen)
+        assert app.sim.origin.startswith("trained here") and app.sim.model.cell == "gru"
+        assert app.sim.model.vocab.lookup("mat") != app.sim.model.vocab.unk_id
