@@ -910,7 +910,8 @@ def load_scene(spec: str | os.PathLike, *, dry: bool = True) -> Scene:
         source = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise SceneError(f"not UTF-8 text (byte {e.start}); save the scene as UTF-8", spec) from None
-    return parse_scene(source, file=str(spec), base_dir=path.resolve().parent, dry=dry)
+    file = str(spec) if Path(spec).is_file() else str(path)  # a shipped scene by name: its path
+    return parse_scene(source, file=file, base_dir=path.resolve().parent, dry=dry)
 
 
 def parse_scene(source: str, file: str = "<scene>", base_dir: str | os.PathLike | None = None,
@@ -957,7 +958,7 @@ class _Validator:
         if "scene" not in doc:
             raise self.fail("no [scene] table: a scene starts with [scene] (title, text, model...)", 1)
         head = doc["scene"]
-        if not isinstance(head, dict) or (isinstance(head, list)):
+        if not isinstance(head, dict):
             raise self.fail("write the start as one [scene] table, not [[scene]] or scene = ...",
                             L.table("scene") or L.top_keys.get("scene"))
         steps = doc.get("step")
