@@ -54,7 +54,7 @@ async def test_backward_key_and_loss_mode():
         await pilot.press("escape")
         assert sim.phase == "forward"
         await pilot.pause()
-        assert "Press b to run BPTT" in screen_text(app)
+        assert "Press b to run it" in screen_text(app)
 
 
 async def test_cell_bidirectional_forget_and_reseed_keys():

@@ -34,7 +34,12 @@ def compare_text(results: dict, tokens: list[str], width: int, height: int) -> T
     bar_w = max(4, width - 30)
     rows_per = len(results) + 1
     T = len(tokens)
-    shown = range(T) if T * rows_per <= height - 6 else range(max(0, T - (height - 6) // rows_per), T)
+    fits = max(2, (height - 7) // rows_per)
+    if T <= fits:
+        shown = list(range(T))
+    else:  # evenly spaced positions, the first and the last always among them
+        shown = sorted({round(i * (T - 1) / (fits - 1)) for i in range(fits)})
+        out.append(f"  ({len(shown)} of {T} positions shown, evenly spaced)\n", style="dim")
     for t in shown:
         for k, (cell, (_, norms)) in enumerate(results.items()):
             label = f"{t:>3} {clip(tokens[t], 10):<10}" if k == 0 else " " * 14

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual.widget import Widget
 
 from ...sim import Simulation
@@ -27,6 +28,14 @@ def window(n: int, focus: int, capacity: int) -> tuple[int, int]:
         return 0, n
     start = max(0, min(focus - capacity // 3, n - capacity))
     return start, start + capacity
+
+
+def fit(text: Text, width: int) -> Text:
+    """Cut every line of `text` to `width` cells (with … where cut): a panel never wraps."""
+    lines = text.split("\n", allow_blank=True)
+    for line in lines:
+        line.truncate(max(1, width), overflow="ellipsis")
+    return Text("\n").join(lines)
 
 
 def clip(text: str, width: int) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 from rich.text import Text
 
 from ..palette import LEVELS, bar_char, bucket, cell_style, gate_style, glyph
-from .base import SimWidget, clip
+from .base import SimWidget, clip, fit
 
 EQUATIONS = {
     "rnn": [
@@ -80,6 +80,9 @@ class CellPanel(SimWidget):
     DEFAULT_CSS = "CellPanel { height: 1fr; }"
 
     def render(self) -> Text:
+        return fit(self._compose_text(), self.size.width)
+
+    def _compose_text(self) -> Text:
         sim = self.sim
         out = Text(no_wrap=True, overflow="ellipsis")
         if sim is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 
-from .base import SimWidget, clip, window
+from .base import SimWidget, clip, fit, window
 
 LABEL = 6  # cells of token text inside a box
 BOX = LABEL + 2  # box width with its sides
@@ -21,7 +21,8 @@ class Chain(SimWidget):
         if sim is None:
             return Text()
         width = max(20, self.size.width)
-        cap = max(1, (width - 6) // (BOX + ARROW))
+        # lead (5) + n boxes + (n-1) arrows + tail (6) must fit the width
+        cap = max(1, (width - 8) // (BOX + ARROW))
         focus = sim.focus_position()
         start, end = window(sim.T, 0 if focus is None else focus, cap)
         # Two directions, or a short terminal: boxes lose their top and bottom lines.
@@ -30,7 +31,7 @@ class Chain(SimWidget):
         if sim.model.bidirectional:
             rows.append(self._row(sim, "reverse", start, end))
         keep = (1, 3) if compact else (0, 1, 2, 3)
-        return Text("\n").join(row[i] for row in rows for i in keep)
+        return fit(Text("\n").join(row[i] for row in rows for i in keep), width)
 
     def _row(self, sim, direction: str, start: int, end: int) -> list[Text]:
         backward = sim.phase == "backward"

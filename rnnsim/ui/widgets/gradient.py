@@ -10,7 +10,7 @@ import numpy as np
 from rich.text import Text
 
 from ..palette import hbar
-from .base import SimWidget, clip, window
+from .base import SimWidget, clip, fit, window
 
 MAX_DECADES = 12
 
@@ -38,6 +38,9 @@ class GradientPanel(SimWidget):
     _decades = 1
 
     def render(self) -> Text:
+        return fit(self._compose_text(), self.size.width)
+
+    def _compose_text(self) -> Text:
         sim = self.sim
         out = Text(no_wrap=True, overflow="ellipsis")
         if sim is None:
@@ -45,8 +48,9 @@ class GradientPanel(SimWidget):
         mode = sim.loss_mode if isinstance(sim.loss_mode, str) else f"position {sim.loss_mode}"
         if sim.phase != "backward":
             out.append("Backpropagation through time\n", style="bold")
-            out.append(f"Press b to run BPTT (loss: {mode}; L switches all/last)\n", style="dim")
-            out.append("and watch how much gradient reaches each earlier word.", style="dim")
+            out.append("Press b to run it and watch how much\n", style="dim")
+            out.append("gradient reaches each earlier word.\n", style="dim")
+            out.append(f"Loss: {mode} (L switches all/last).", style="dim")
             return out
         tr = sim.trace
         dirs = sim.model.directions

@@ -8,13 +8,16 @@ import math
 from rich.text import Text
 
 from ..palette import hbar
-from .base import SimWidget, clip
+from .base import SimWidget, clip, fit
 
 
 class Prediction(SimWidget):
     DEFAULT_CSS = "Prediction { height: 1fr; }"
 
     def render(self) -> Text:
+        return fit(self._compose_text(), self.size.width)
+
+    def _compose_text(self) -> Text:
         sim = self.sim
         out = Text(no_wrap=True, overflow="ellipsis")
         if sim is None:
