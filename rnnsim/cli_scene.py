@@ -161,7 +161,7 @@ def cmd_record(argv: list[str]) -> int:
         raise UserError(f"{out}: the folder {out.resolve().parent} does not exist")
     text = _read_text(args)
     from .core import ModelError
-    from .scene import SceneError, remember_start, save_session
+    from .scene import SceneError, save_session
     from .sim import SimError, Simulation
 
     settings = app_settings(args)
@@ -169,19 +169,18 @@ def cmd_record(argv: list[str]) -> int:
         sim = Simulation.from_settings(text, settings)
     except (ModelError, SimError) as e:
         raise UserError(str(e)) from None
-    remember_start(sim, text, settings)
     from .ui.app import RnnsimApp
 
     app = RnnsimApp(sim)
     app.record_path = out  # the w key saves here too
     app.run()
     try:
-        path, note = save_session(app.sim, out, size=tuple(app.size))
+        path = save_session(app.sim, out, size=tuple(app.size))
     except SceneError as e:
         raise UserError(str(e)) from None
     from .scene import history_steps
 
     n = len(history_steps(app.sim.history))
-    print(f"rnnsim: saved {n} step{'s' * (n != 1)} to {path}" + (f" ({note})" if note else "")
-          + f"; play it with: rnnsim play {path}", file=sys.stderr)
+    print(f"rnnsim: saved {n} step{'s' * (n != 1)} to {path}; play it with: rnnsim play {path}",
+          file=sys.stderr)
     return 0

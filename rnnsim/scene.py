@@ -629,7 +629,6 @@ class Scene:
                 sim.set_loss_mode(self.loss)
             except (SimError, ValueError) as e:
                 raise SceneError(f"loss: {e}", self.file, self.loss_line or self.line) from None
-        remember_start(sim, self.text, self.settings)
         return sim
 
     def pause_of(self, step: Step) -> float:
@@ -1136,23 +1135,6 @@ class _Validator:
 
 # ------------------------------------------------------------------ writing scenes
 
-_STARTS: dict[int, tuple] = {}
-
-
-def remember_start(sim: Simulation, text: str, settings: Settings) -> None:
-    """Note where a Simulation started, so `session_scene` can write its history as a scene."""
-    import weakref
-
-    key = id(sim)
-    _STARTS[key] = (text, settings)
-    weakref.finalize(sim, _STARTS.pop, key, None)
-
-
-def _start_of(sim: Simulation):
-    start = getattr(sim, "start", None)  # a future Simulation attribute: (text, settings)
-    if start is not None:
-        return start
-    return _STARTS.get(id(sim))
 
 
 def toml_str(s: str) -> str:
@@ -1202,8 +1184,6 @@ _HISTORY = {
     "set_bidirectional": "bidirectional", "toggle_bidirectional": "toggle_bidirectional",
     "set_hidden": "hidden", "reseed": "reseed", "set_forget_bias": "forget_bias",
 }  # fmt: skip
-_CHANGES_START = {"set_text", "set_cell", "cycle_cell", "set_bidirectional", "toggle_bidirectional",
-                  "set_hidden", "reseed", "set_forget_bias"}
 _MERGE = {"step", "back", "grad_step", "grad_back"}
 
 
@@ -1243,26 +1223,10 @@ def history_steps(history, text: str | None = None) -> list[tuple[str, Any]]:
 
 
 def session_scene(sim: Simulation, *, size: tuple[int, int] | None = None,
-                  title: str = "Recorded session") -> tuple[str, str]:
-    """The session as scene text: its start and every command since. Returns (text, note);
-    note is non-empty when the start is unknown and only the current view could be saved."""
-    start = _start_of(sim)
-    note = ""
-    steps = history_steps(sim.history, start[0] if start is not None else sim.text)
-    if start is None:
-        if not any(name in _CHANGES_START for name, _ in sim.history):
-            start = (sim.text, sim.settings)
-        else:
-            # The model or text changed since a start nobody noted: save the current view.
-            start = (sim.text, sim.settings)
-            steps = []
-            if sim.loss_mode != "all":
-                steps.append(("loss", sim.loss_mode))
-            if sim.phase == "backward":
-                steps += [("backward", True), ("position", sim.grad_cursor)]
-            elif sim.cursor:
-                steps.append(("goto", sim.cursor))
-            note = "the session's start is unknown: saved the current view, not every step"
+                  title: str = "Recorded session") -> str:
+    """The session as scene text: its start (`sim.start`) and every command since."""
+    start = sim.start
+    steps = history_steps(sim.history, start[0])
     text, settings = start
     lines = [
         "# A session recorded by rnnsim. Play it with: rnnsim play THIS_FILE",
@@ -1296,7 +1260,7 @@ def session_scene(sim: Simulation, *, size: tuple[int, int] | None = None,
         steps = [("goto", 0)]
     for action, value in steps:
         lines += ["", "[[step]]", f"{action} = {toml_value(value)}"]
-    return "\n".join(lines) + "\n", note
+    return "\n".join(lines) + "\n"
 
 
 def write_atomic(path: str | os.PathLike, text: str) -> None:
@@ -1327,12 +1291,11 @@ def default_session_path() -> Path:
 
 
 def save_session(sim: Simulation, path: str | os.PathLike | None = None, *,
-                 size: tuple[int, int] | None = None) -> tuple[Path, str]:
-    """Write the session as a scene file, atomically. Returns (path, note)."""
+                 size: tuple[int, int] | None = None) -> Path:
+    """Write the session as a scene file, atomically. Returns its path."""
     path = Path(path) if path is not None else default_session_path()
-    text, note = session_scene(sim, size=size)
-    write_atomic(path, text)
-    return path, note
+    write_atomic(path, session_scene(sim, size=size))
+    return path
 
 
 def caption_lines(caption: str, width: int) -> list[str]:

@@ -90,6 +90,7 @@ class Simulation:
     text: str
     settings: Settings = field(default_factory=Settings)
     origin: str = ""  # where the model came from, in words ("trained: lstm", "random, seed 0")
+    # set in __post_init__: tokens, history (commands since), start (text, settings at creation)
     cursor: int = 0
     phase: str = "forward"
     grad_steps: int = 0
@@ -103,6 +104,7 @@ class Simulation:
         self.tokens = self._check_text(self.text)
         self._trace: Trace | None = None
         self.history: list[tuple[str, tuple]] = []  # successful commands, for `record`
+        self.start = (self.text, self.settings)  # where the history starts from
         self._depth = 0
         self._derived: dict = {}  # per-trace summaries the views ask for every frame
 

@@ -257,11 +257,11 @@ class RnnsimApp(App[None]):
         from ..scene import SceneError, save_session
 
         try:
-            path, note = save_session(self.sim, getattr(self, "record_path", None), size=tuple(self.size))
+            path = save_session(self.sim, getattr(self, "record_path", None), size=tuple(self.size))
         except SceneError as e:
             self.notify(str(e), severity="error", timeout=6)
             return
-        self.notify(f"saved this session as a scene: {path}" + (f" ({note})" if note else ""), timeout=5)
+        self.notify(f"saved this session as a scene: {path}", timeout=5)
 
     def on_token_clicked(self, message: TokenClicked) -> None:
         self.run_command(self.sim.goto_position, message.position)
