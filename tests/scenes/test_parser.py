@@ -337,12 +337,12 @@ def test_every_action_and_check_is_documented_in_the_example():
         assert re.search(rf"\b{name} =", text), name
 
 
-def test_the_scene_in_the_docs_is_valid_and_its_checks_pass():
+def test_the_scene_in_the_readme_is_valid_and_its_checks_pass():
     from pathlib import Path
 
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "scenes.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     source = doc.split("```toml\n", 1)[1].split("```", 1)[0]
-    scene = parse_scene(source, file="docs/scenes.md")
+    scene = parse_scene(source, file="README.md")
     assert [str(f) for f in dry_run(scene)] == []
 
 
