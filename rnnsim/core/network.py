@@ -75,6 +75,18 @@ def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
     return float(np.sum(lse - logits[np.arange(len(targets)), targets]))
 
 
+def scatter_add_rows(n: int, ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """out[k] = sum of rows[t] over the t with ids[t] == k (out has n rows).
+    Sorts and sums segments: several times faster than np.add.at."""
+    out = np.zeros((n, rows.shape[1]))
+    if len(ids):
+        order = np.argsort(ids, kind="stable")
+        s = ids[order]
+        starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+        out[s[starts]] = np.add.reduceat(rows[order], starts, axis=0)
+    return out
+
+
 def _weights(model: Model, direction: str):
     w_ih, w_hh, b_ih, b_hh = model.direction_params(direction)
     return w_ih, b_ih, Weights(w_hh, b_hh)
@@ -92,15 +104,21 @@ def run(model: Model, text, loss="all") -> Trace:
     states, inputs = {}, {}
     for d in model.directions:
         w_ih, b_ih, w = _weights(model, d)
-        xp = X @ w_ih.T + b_ih  # one GEMM for every input projection
+        xp = X @ w_ih.T  # one GEMM for every input projection
+        xp += b_ih
         order = slice(None) if d == "forward" else slice(None, None, -1)
-        st = run_direction(cell, xp[order], w)
+        st = run_direction(cell, xp[order], w, overwrite_xp=True)
         states[d] = {k: v[order] for k, v in st.items()}  # rows back in position order
         inputs[d] = (w_ih, w, order)
 
     feats = head_features(model, {d: s["h"] for d, s in states.items()})
-    logits = feats @ model.params["head.weight"].T + model.params["head.bias"]
-    probs = softmax(logits)
+    logits = feats @ model.params["head.weight"].T
+    logits += model.params["head.bias"]
+    # softmax, keeping z = logits - max and the row sums for an exact cross-entropy
+    z = logits - logits.max(axis=1, keepdims=True)
+    probs = np.exp(z)
+    sums = probs.sum(axis=1, keepdims=True)
+    probs /= sums
 
     grads: dict[str, np.ndarray] = {}
     back: dict[str, dict] = {d: {} for d in model.directions}
@@ -108,7 +126,8 @@ def run(model: Model, text, loss="all") -> Trace:
     if positions is not None:
         pos = np.array(positions, dtype=np.intp)
         tgt = np.array([targets[t] for t in positions], dtype=np.intp)
-        loss_value = cross_entropy(logits[pos], tgt)
+        # -log softmax = log(sum exp z) - z[target]: exact even where probs underflow to 0
+        loss_value = float(np.sum(np.log(sums[pos, 0]) - z[pos, tgt]))
         dlogits = np.zeros_like(logits)
         dlogits[pos] = probs[pos]
         dlogits[pos, tgt] -= 1.0
@@ -121,23 +140,22 @@ def run(model: Model, text, loss="all") -> Trace:
         else:
             direct["forward"][:-1] = dfeats[1:, :H]
             direct["reverse"][1:] = dfeats[:-1, H:]
-        demb = np.zeros_like(model.params["embedding.weight"])
+        dX = np.zeros_like(X)  # dL/d(embedding row) at each position
         for d in model.directions:
             w_ih, w, order = inputs[d]
             st = {k: v[order] for k, v in states[d].items()}  # processing order
             zeros = np.zeros(H)
             b = cell.backward(st, direct[d][order], w, zeros, zeros)
             da_x, da_h = b["da_x"], b["da_h"]
-            h_prev = np.vstack([zeros[None, :], st["h"][:-1]])
             sfx = "_reverse" if d == "reverse" else ""
             Xo = X[order]
             grads[f"rnn.weight_ih_l0{sfx}"] = da_x.T @ Xo
-            grads[f"rnn.weight_hh_l0{sfx}"] = da_h.T @ h_prev
-            grads[f"rnn.bias_ih_l0{sfx}"] = da_x.sum(axis=0)
-            grads[f"rnn.bias_hh_l0{sfx}"] = da_h.sum(axis=0)
-            np.add.at(demb, ids[order], da_x @ w_ih)
+            grads[f"rnn.weight_hh_l0{sfx}"] = da_h[1:].T @ st["h"][:-1]  # h_{-1} = 0
+            grads[f"rnn.bias_ih_l0{sfx}"] = db = da_x.sum(axis=0)
+            grads[f"rnn.bias_hh_l0{sfx}"] = db.copy() if da_h is da_x else da_h.sum(axis=0)
+            dX[order] += da_x @ w_ih
             back[d] = {k: v[order] for k, v in b.items()}
-        grads["embedding.weight"] = demb
+        grads["embedding.weight"] = scatter_add_rows(len(model.vocab), ids, dX)
 
     dirs = {}
     for d in model.directions:
@@ -231,12 +249,13 @@ class Stepper:
             w_ih, b_ih, w = self._w[d]
             xp = w_ih @ emb[self.ids[pos]] + b_ih
             h, c = self._state[d]
-            row = step_direction(self.cell, xp, w, h, c)
+            # The step's arrays are fresh and ours alone: read-only instead of copied.
+            row = step_direction(self.cell, xp, w, h, c, readonly=True)
             self._state[d] = (row["h"], row.get("c", c))
             self._h[d][pos] = row["h"]
             gates = _split_gates(self.model.cell, row, H)
             candidate = gates.get("g", gates.get("n", row["h"]))
-            dsteps[d] = DirectionStep.frozen(
+            dsteps[d] = DirectionStep(
                 direction=d,
                 position=pos,
                 token=self.tokens[pos],
@@ -250,7 +269,7 @@ class Stepper:
         for t in self._ready_positions(k):
             outputs[t] = self._predict(t)
         self.steps_done += 1
-        return StepRecord.frozen(step=k, directions=dsteps, outputs=outputs)
+        return StepRecord(step=k, directions=dsteps, outputs=outputs)
 
     def _predict(self, t: int) -> np.ndarray:
         H = self.model.hidden
@@ -262,4 +281,6 @@ class Stepper:
             right = self._h["reverse"][t + 1] if t < T - 1 else np.zeros(H)
             feat = np.concatenate([left, right])
         logits = self.model.params["head.weight"] @ feat + self.model.params["head.bias"]
-        return softmax(logits)
+        probs = softmax(logits)
+        probs.setflags(write=False)
+        return probs
