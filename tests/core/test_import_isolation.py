@@ -30,3 +30,34 @@ def test_help_does_not_import_textual():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_core_run_loads_no_screen_library_and_no_torch():
+    """A whole run and a model file round trip touch only NumPy and safetensors."""
+    code = (
+        "import sys, tempfile, os\n"
+        "import rnnsim\n"
+        "m = rnnsim.random_model('lstm', hidden=4, bidirectional=True)\n"
+        "m.run('The cat sat on the mat.')\n"
+        "st = m.stepper('the cat')\n"
+        "st.advance()\n"
+        "p = os.path.join(tempfile.mkdtemp(), 'm.safetensors')\n"
+        "rnnsim.save_model(m, p)\n"
+        "rnnsim.load_model(p)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'torch'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"loaded {out.stdout.strip()}"
+
+
+def test_trace_command_loads_no_screen_library():
+    code = (
+        "import sys, io, contextlib\n"
+        "from rnnsim.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['trace', '--json', 'The cat sat.'])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

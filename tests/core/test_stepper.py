@@ -155,3 +155,18 @@ def test_output_probabilities_sum_to_one():
         for p in rec.outputs.values():
             assert p.shape == (len(model.vocab),)
             assert p.sum() == pytest.approx(1.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("T", range(1, 40))
+def test_cloze_ready_positions_match_brute_force(T):
+    """Position t becomes predictable at the first step after which the forward
+    direction has read t-1 and the reverse direction t+1 (nothing needed past the ends)."""
+    st = Stepper(make_model("rnn", bidirectional=True, hidden=2), ["cat"] * T)
+    seen = []
+    for k in range(T):
+        fwd_read, rev_read = k, T - 1 - k  # last position each direction has read after step k
+        want = [t for t in range(T)
+                if (t == 0 or fwd_read >= t - 1) and (t == T - 1 or rev_read <= t + 1) and t not in seen]
+        assert st._ready_positions(k) == want
+        seen += want
+    assert sorted(seen) == list(range(T))
