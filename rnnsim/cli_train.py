@@ -194,7 +194,7 @@ class _Display:
 
 
 def summary(result, corpus_name: str, out: Path | None) -> str:
-    from .core.train import model_file_bytes
+    from .core.modelfile import model_file_bytes
 
     m = result.model
     task = "next-word" if m.task == "next" else "cloze (fill-the-blank)"
@@ -225,11 +225,11 @@ def cmd_train(argv: list[str]) -> int:
     args = train_parser().parse_args(argv)
     out = _check_out(args.out)
     trainer = _build_trainer(args)
-    from .core.train import save_trained
+    from .core.modelfile import save_model
 
     with _Display(trainer, args.quiet) as display:
         trainer.callback = display
         result = trainer.run()
-    save_trained(result.model, out)
+    save_model(result.model, out)
     sys.stdout.write(summary(result, args.corpus, out))
     return 130 if result.interrupted else 0

@@ -7,7 +7,7 @@
     python scripts/make_models.py --write-corpus   # rewrite corpus.txt and longrange.txt (below)
 
 Every model is trained by `rnnsim.core.train.train` with the fixed options in SPECS (a
-seed among them), on one BLAS thread, and written by `model_file_bytes` (sorted
+seed among them), on one BLAS thread, and written by `modelfile.model_file_bytes` (sorted
 metadata), so the same corpus with the same NumPy/BLAS build gives the same bytes.
 
 The corpus (--write-corpus; the files are committed, so this is only needed to change
@@ -71,7 +71,8 @@ SPECS: dict[str, dict] = {
 
 def build(name: str, epochs: int | None = None, corpus: Path = CORPUS):
     """Train one shipped model; returns (file bytes, TrainResult)."""
-    from rnnsim.core.train import model_file_bytes, train
+    from rnnsim.core.modelfile import model_file_bytes
+    from rnnsim.core.train import train
 
     opts = dict(SPECS[name])
     if epochs is not None:
@@ -196,7 +197,7 @@ def main(argv=None) -> int:
     if args.write_corpus:
         write_corpus()
         return 0
-    from rnnsim.core.train import save_trained  # noqa: F401 (import check before the long part)
+    from rnnsim.core.modelfile import save_model  # noqa: F401 (import check before the long part)
 
     bad = 0
     t_all = time.perf_counter()

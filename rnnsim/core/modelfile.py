@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import tempfile
 import zipfile
 from pathlib import Path
@@ -73,21 +74,45 @@ def _metadata(model: Model) -> dict[str, str]:
     return meta
 
 
+_DTYPES = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64"}
+
+
+def model_file_bytes(model: Model, dtype=np.float32) -> bytes:
+    """The model as safetensors bytes with sorted metadata and tensors, so the same
+    model always gives the same bytes (the safetensors library orders metadata at
+    random per process). Loadable by `load_model` and by safetensors itself."""
+    meta = dict(sorted(_metadata(model).items()))
+    header: dict = {"__metadata__": meta}
+    chunks, offset = [], 0
+    for name in sorted(model.params):
+        arr = np.ascontiguousarray(model.params[name], dtype=np.dtype(dtype).newbyteorder("<"))
+        data = arr.tobytes()
+        header[name] = {
+            "dtype": _DTYPES[np.dtype(dtype)],
+            "shape": list(arr.shape),
+            "data_offsets": [offset, offset + len(data)],
+        }
+        chunks.append(data)
+        offset += len(data)
+    hb = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    hb += b" " * (-len(hb) % 8)
+    return struct.pack("<Q", len(hb)) + hb + b"".join(chunks)
+
+
 def save_model(model: Model, path: str | os.PathLike, dtype=np.float32) -> None:
-    """Write a model as .safetensors (default) or .npz (by the file's suffix), atomically."""
+    """Write a model as .safetensors (default) or .npz (by the file's suffix), atomically.
+    The same model always gives the same safetensors bytes (see model_file_bytes)."""
     path = Path(path)
-    tensors = {k: np.ascontiguousarray(v, dtype=dtype) for k, v in model.params.items()}
-    meta = _metadata(model)
     if path.suffix == ".npz":
         import io
 
+        tensors = {k: np.ascontiguousarray(v, dtype=dtype) for k, v in model.params.items()}
+        meta = _metadata(model)
         buf = io.BytesIO()
         np.savez(buf, **tensors, **{META_KEY: np.array(json.dumps(meta, ensure_ascii=False))})
         atomic_write_bytes(path, buf.getvalue())
     else:
-        from safetensors.numpy import save
-
-        atomic_write_bytes(path, save(tensors, metadata=meta))
+        atomic_write_bytes(path, model_file_bytes(model, dtype))
 
 
 def _parse_meta(meta: dict[str, str] | None, where: str) -> dict:

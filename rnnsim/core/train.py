@@ -55,7 +55,7 @@ Determinism
   Same corpus, options and seed give the same weights bit for bit with the same
   NumPy/BLAS build and BLAS thread count (OpenBLAS sums some products in another order
   with more threads): one seeded generator for the initialisation, another for the
-  batch order, no clock in the maths. scripts/make_models.py fixes one thread. `model_file_bytes` writes a
+  batch order, no clock in the maths. scripts/make_models.py fixes one thread. `modelfile.save_model` writes a
   safetensors file with sorted metadata, so the file's bytes are reproducible too.
 Best model and stopping
   After every epoch the model is evaluated on the held-out part; the epoch with the
@@ -73,10 +73,8 @@ Progress
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
-import struct
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -85,7 +83,6 @@ from pathlib import Path
 import numpy as np
 
 from .model import Model, random_model
-from .modelfile import _metadata, atomic_write_bytes
 from .tokenizer import UNK, Vocab, tokenize
 
 DEFAULT_FORGET_BIAS = {"lstm": 1.0, "gru": 0.0}
@@ -900,41 +897,3 @@ def new_model(
     if cell in ("lstm", "gru"):
         model.meta["train.forget_bias"] = repr(float(forget_bias))
     return model
-
-
-# ---------------------------------------------------------------- reproducible files
-
-_DTYPES = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64"}
-
-
-def model_file_bytes(model: Model, dtype=np.float32) -> bytes:
-    """The model as safetensors bytes with sorted metadata and tensors, so the same
-    model always gives the same bytes (the safetensors library orders metadata at
-    random per process). Loadable by `load_model` and by safetensors itself."""
-    meta = dict(sorted(_metadata(model).items()))
-    header: dict = {"__metadata__": meta}
-    chunks, offset = [], 0
-    for name in sorted(model.params):
-        arr = np.ascontiguousarray(model.params[name], dtype=np.dtype(dtype).newbyteorder("<"))
-        data = arr.tobytes()
-        header[name] = {
-            "dtype": _DTYPES[np.dtype(dtype)],
-            "shape": list(arr.shape),
-            "data_offsets": [offset, offset + len(data)],
-        }
-        chunks.append(data)
-        offset += len(data)
-    hb = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    hb += b" " * (-len(hb) % 8)
-    return struct.pack("<Q", len(hb)) + hb + b"".join(chunks)
-
-
-def save_trained(model: Model, path: str | os.PathLike, dtype=np.float32) -> None:
-    """Write a model atomically: reproducible safetensors bytes, or .npz by the suffix."""
-    path = Path(path)
-    if path.suffix == ".npz":
-        from .modelfile import save_model
-
-        save_model(model, path, dtype=dtype)
-    else:
-        atomic_write_bytes(path, model_file_bytes(model, dtype))

@@ -403,3 +403,22 @@ def test_bidirectional_flag_with_one_direction_of_tensors(tmp_path):
     m["rnnsim.bidirectional"] = "true"
     m["rnnsim.task"] = "cloze"
     refused(write(tmp_path / "m.safetensors", p, m), r"missing tensor 'rnn\.weight_ih_l0_reverse'")
+
+
+def test_save_model_writes_the_same_bytes_in_every_process(tmp_path):
+    """The safetensors library orders metadata at random per process; save_model must not."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, rnnsim\n"
+        "m = rnnsim.random_model('lstm', hidden=4, embed=3, seed=1)\n"
+        "m.meta.update({'a': '1', 'b': '2', 'c': '3', 'd': '4'})\n"
+        "rnnsim.save_model(m, sys.argv[1])\n"
+    )
+    outs = []
+    for i in range(3):
+        path = tmp_path / f"m{i}.safetensors"
+        subprocess.run([sys.executable, "-c", code, str(path)], check=True)
+        outs.append(path.read_bytes())
+    assert outs[0] == outs[1] == outs[2]

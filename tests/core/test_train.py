@@ -15,6 +15,7 @@ import pytest
 
 from rnnsim.core import load_model, random_model, run
 from rnnsim.core.lessons import fill_blank, load_probes, long_range_report, parse_probe, predict_next
+from rnnsim.core.modelfile import model_file_bytes, save_model  # noqa: E402
 from rnnsim.core.network import targets_for
 from rnnsim.core.shipped import DATA_DIR, load_shipped
 from rnnsim.core.train import (
@@ -28,10 +29,8 @@ from rnnsim.core.train import (
     build_vocab,
     clip_grad_norm,
     make_batch,
-    model_file_bytes,
     new_model,
     read_corpus,
-    save_trained,
     train,
 )
 
@@ -353,13 +352,13 @@ def test_model_file_bytes_are_reproducible_and_loadable(tmp_path):
     assert list(meta) == sorted(meta) and list(header) == sorted(header)
     assert meta["train.corpus_sha256"] == res.model.meta["train.corpus_sha256"]
     path = tmp_path / "m.safetensors"
-    save_trained(res.model, path)
+    save_model(res.model, path)
     assert path.read_bytes() == data
     back = load_model(path)
     assert back.vocab == res.model.vocab and back.meta["train.seed"] == "0"
     for k, v in res.model.params.items():
         np.testing.assert_array_equal(back.params[k], v.astype(np.float32))
-    save_trained(res.model, tmp_path / "m.npz")
+    save_model(res.model, tmp_path / "m.npz")
     assert load_model(tmp_path / "m.npz").vocab == res.model.vocab
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz", "m.safetensors"]  # no temp files left
 
