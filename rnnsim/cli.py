@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -56,6 +57,16 @@ def _seed(s: str) -> int:
     return v
 
 
+def _forget_bias(s: str) -> float:
+    try:
+        v = float(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"forget bias must be a number, got {s!r}") from None
+    if not -20 <= v <= 20:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"forget bias must be between -20 and 20, got {s}")
+    return v
+
+
 def _add_model_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("model (a file, or a seeded random one)")
     g.add_argument("--model", metavar="FILE",
@@ -69,7 +80,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--embed", type=_positive_int("embedding size", 1024), default=None,
                    help="embedding size of a random model (default: 8)")
     g.add_argument("--seed", type=_seed, default=None, help="seed of a random model (default: 0)")
-    g.add_argument("--forget-bias", type=float, default=None, metavar="B",
+    g.add_argument("--forget-bias", type=_forget_bias, default=None, metavar="B",
                    help="added to the LSTM forget-gate bias of a random model (default: 1.0)")
 
 
@@ -147,16 +158,34 @@ def cmd_trace(argv: list[str]) -> int:
     args = trace_parser().parse_args(argv)
     text = _read_text(args)
     model = build_model(args, text)
+    import numpy as np
+
     try:
-        tr = model.run(text, loss=_loss_mode(args.loss))
+        with np.errstate(over="ignore", invalid="ignore"):  # said once below, not per operation
+            tr = model.run(text, loss=_loss_mode(args.loss))
     except ValueError as e:
         raise UserError(str(e)) from None
+    if not np.all(np.isfinite(tr.forward.h)):
+        print("rnnsim: note: the hidden state overflowed to infinity or NaN (shown as null in JSON)",
+              file=sys.stderr)
     if args.json:
-        json.dump(tr.to_dict(), sys.stdout, ensure_ascii=False)
+        # Strict JSON: a state that overflowed (a relu network can) is written as null.
+        json.dump(_finite(tr.to_dict()), sys.stdout, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(format_trace(tr))
     return 0
+
+
+def _finite(obj):
+    """The same structure with every NaN or infinity replaced by None (JSON null)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_finite(v) for v in obj]
+    return obj
 
 
 def format_trace(tr) -> str:

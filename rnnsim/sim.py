@@ -129,7 +129,8 @@ class Simulation:
     def trace(self) -> Trace:
         """Forward + BPTT over the whole text for the current loss mode (cached)."""
         if self._trace is None:
-            self._trace = self.model.run(self.tokens, loss=self.loss_mode)
+            with np.errstate(over="ignore", invalid="ignore"):  # an overflowing model shows inf, quietly
+                self._trace = self.model.run(self.tokens, loss=self.loss_mode)
         return self._trace
 
     @property

@@ -81,8 +81,13 @@ class Model:
             raise ModelError("task 'cloze' needs both directions: make the model bidirectional")
         if self.nonlinearity not in ("tanh", "relu"):
             raise ModelError(f"unknown nonlinearity {self.nonlinearity!r}: use tanh or relu")
-        if "embedding.weight" not in self.params or "rnn.weight_hh_l0" not in self.params:
-            raise ModelError("missing tensor 'embedding.weight' or 'rnn.weight_hh_l0'")
+        # The sizes come from two tensors: check those first, so every later message is exact.
+        for name in ("embedding.weight", "rnn.weight_hh_l0"):
+            if name not in self.params:
+                raise ModelError(f"missing tensor {name!r}")
+            shape = np.shape(self.params[name])
+            if len(shape) != 2 or 0 in shape:
+                raise ModelError(f"tensor {name!r} has shape {list(shape)}: it must be a non-empty matrix")
         embed = self.params["embedding.weight"].shape[1]
         hidden = self.params["rnn.weight_hh_l0"].shape[-1]
         want = expected_shapes(self.cell, self.bidirectional, len(self.vocab), embed, hidden)

@@ -81,3 +81,28 @@ def test_bad_option_values_are_one_line_errors(capsys, argv):
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("rnnsim: error:") and "rnnsim --help" in err
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "100", "x"])
+def test_forget_bias_option_is_checked_by_name(capsys, value):
+    assert cli.main(["trace", "--forget-bias", value, "the cat"]) == 2
+    assert "forget bias must" in capsys.readouterr().err
+
+
+def test_trace_json_stays_strict_when_a_relu_network_overflows(capsys, tmp_path):
+    import json
+
+    import numpy as np
+
+    from rnnsim import random_model, save_model
+
+    m = random_model("rnn", hidden=4, embed=3, nonlinearity="relu", seed=0, vocab=["a"])
+    m.params["rnn.weight_hh_l0"][:] = 1e300  # every step multiplies the state by a huge number
+    m.params["rnn.bias_ih_l0"][:] = 1.0
+    path = tmp_path / "relu.safetensors"
+    save_model(m, path, dtype=np.float64)
+    assert cli.main(["trace", "--json", "--model", str(path), "a a a a"]) == 0
+    out, err = capsys.readouterr()
+    data = json.loads(out, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+    assert None in data["forward"]["h"][-1]
+    assert err == "rnnsim: note: the hidden state overflowed to infinity or NaN (shown as null in JSON)\n"

@@ -130,3 +130,20 @@ def test_token_list_input():
     a = m.run(["the", "cat", "sat"])
     b = m.run("the cat sat")
     assert a.tokens == b.tokens and a.loss == b.loss
+
+
+def test_model_built_directly_names_a_broken_size_tensor():
+    import numpy as np
+    import pytest
+
+    from rnnsim.core import ModelError, random_model
+    from rnnsim.core.model import Model
+
+    good = random_model("gru", hidden=3, embed=2)
+    for name, bad in [("embedding.weight", np.zeros(5)), ("rnn.weight_hh_l0", np.zeros((9, 0)))]:
+        params = dict(good.params, **{name: bad})
+        with pytest.raises(ModelError, match=f"tensor '{name}' has shape"):
+            Model("gru", good.vocab, params)
+    params = {k: v for k, v in good.params.items() if k != "rnn.weight_hh_l0"}
+    with pytest.raises(ModelError, match="missing tensor 'rnn.weight_hh_l0'$"):
+        Model("gru", good.vocab, params)
