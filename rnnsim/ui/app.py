@@ -107,8 +107,9 @@ class RnnsimApp(App[None]):
         sim = self.sim
         for w in (TokenStrip, Chain, Heatmap, StateLine, CellPanel, Prediction, GradientPanel):
             self.query_one(w).show(sim)
-        self.query_one("#topbar", Static).update(self._topbar())
-        self.query_one("#explain", Static).update(explain(sim))
+        # fixed-height bars: no layout pass needed when their text changes
+        self.query_one("#topbar", Static).update(self._topbar(), layout=False)
+        self.query_one("#explain", Static).update(explain(sim), layout=False)
         if sim.notice:
             self.notify(sim.notice, timeout=4)
             sim.notice = ""

@@ -14,10 +14,29 @@ class SimWidget(Widget):
     """A panel that draws from a Simulation pushed to it by the app ("attributes down")."""
 
     sim: Simulation | None = None
+    _shown_key: object = None
+
+    def view_key(self, sim: Simulation) -> object:
+        """What this panel's picture depends on; the panel is redrawn only when it changes.
+        By default: anything (every command bumps sim.version)."""
+        return sim.version
+
+    def layout_key(self, sim: Simulation) -> object:
+        """What this panel's height depends on (for `height: auto` panels); a change
+        asks for a layout pass, which costs far more than a redraw."""
+        return None
+
+    _layout_key: object = None
 
     def show(self, sim: Simulation) -> None:
-        self.sim = sim
-        self.refresh()
+        key = (id(sim), self.view_key(sim))
+        if key == self._shown_key:
+            return
+        self.sim, self._shown_key = sim, key
+        layout_key = self.layout_key(sim)
+        relayout = layout_key != self._layout_key
+        self._layout_key = layout_key
+        self.refresh(layout=relayout)
 
 
 def window(n: int, focus: int, capacity: int) -> tuple[int, int]:

@@ -16,6 +16,9 @@ ARROW = 3
 class Chain(SimWidget):
     DEFAULT_CSS = "Chain { height: auto; }"
 
+    def layout_key(self, sim):
+        return (sim.model.bidirectional, self.app.size.height < 30)
+
     def render(self) -> Text:
         sim = self.sim
         if sim is None:

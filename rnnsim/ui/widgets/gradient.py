@@ -37,6 +37,12 @@ class GradientPanel(SimWidget):
     _decades_for: int | None = None
     _decades = 1
 
+    def view_key(self, sim):
+        # Before b the panel is a fixed hint: nothing to redraw while the user steps.
+        if sim.phase != "backward":
+            return ("hint", sim.loss_mode)
+        return (sim.data_version, sim.grad_steps)
+
     def render(self) -> Text:
         return fit(self._compose_text(), self.size.width)
 

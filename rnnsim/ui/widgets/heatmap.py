@@ -135,6 +135,9 @@ class StateLine(SimWidget):
 
     DEFAULT_CSS = "StateLine { height: auto; }"
 
+    def layout_key(self, sim):
+        return len(sim.model.directions)
+
     def render(self) -> Text:
         sim = self.sim
         out = Text(no_wrap=True, overflow="ellipsis")
