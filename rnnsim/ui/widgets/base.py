@@ -38,6 +38,15 @@ class SimWidget(Widget):
         self._layout_key = layout_key
         self.refresh(layout=relayout)
 
+    def render(self) -> Text:
+        if self.sim is None:
+            return Text()
+        return fit(self.draw(self.sim), self.size.width)  # a panel never wraps
+
+    def draw(self, sim: Simulation) -> Text:
+        """The panel's picture for this Simulation (lines may run long: render cuts them)."""
+        raise NotImplementedError
+
 
 def window(n: int, focus: int, capacity: int) -> tuple[int, int]:
     """The [start, end) slice of n items, `capacity` long, that keeps `focus` in view

@@ -10,7 +10,7 @@ import numpy as np
 from rich.text import Text
 
 from ..palette import LEVELS, bar_char, bucket, cell_style, gate_style, glyph
-from .base import SimWidget, clip, fit
+from .base import SimWidget, clip
 
 EQUATIONS = {
     "rnn": [
@@ -79,14 +79,8 @@ def _grad_values(sim, direction: str, key: str, t: int) -> np.ndarray | None:
 class CellPanel(SimWidget):
     DEFAULT_CSS = "CellPanel { height: 1fr; }"
 
-    def render(self) -> Text:
-        return fit(self._compose_text(), self.size.width)
-
-    def _compose_text(self) -> Text:
-        sim = self.sim
-        out = Text(no_wrap=True, overflow="ellipsis")
-        if sim is None:
-            return out
+    def draw(self, sim) -> Text:
+        out = Text()
         cell = sim.model.cell
         backward = sim.phase == "backward"
         dirs = sim.model.directions

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 
-from .base import SimWidget, clip, fit, window
+from .base import SimWidget, clip, window
 
 LABEL = 6  # cells of token text inside a box
 BOX = LABEL + 2  # box width with its sides
@@ -19,10 +19,7 @@ class Chain(SimWidget):
     def layout_key(self, sim):
         return (sim.model.bidirectional, self.app.size.height < 30)
 
-    def render(self) -> Text:
-        sim = self.sim
-        if sim is None:
-            return Text()
+    def draw(self, sim) -> Text:
         width = max(20, self.size.width)
         # lead (5) + n boxes + (n-1) arrows + tail (6) must fit the width
         cap = max(1, (width - 8) // (BOX + ARROW))
@@ -34,7 +31,7 @@ class Chain(SimWidget):
         if sim.model.bidirectional:
             rows.append(self._row(sim, "reverse", start, end))
         keep = (1, 3) if compact else (0, 1, 2, 3)
-        return fit(Text("\n").join(row[i] for row in rows for i in keep), width)
+        return Text("\n").join(row[i] for row in rows for i in keep)
 
     def _row(self, sim, direction: str, start: int, end: int) -> list[Text]:
         backward = sim.phase == "backward"
@@ -44,7 +41,7 @@ class Chain(SimWidget):
             current = sim.reverse_grad_pos if rev else sim.grad_cursor
         else:
             current = sim.reverse_pos if rev else sim.forward_pos
-        lines = [Text(no_wrap=True, overflow="crop") for _ in range(4)]
+        lines = [Text() for _ in range(4)]
         if rev:  # the reverse chain starts at the right end: h0 enters there
             lead = " ◀── " if start > 0 else "     "
         else:

@@ -10,7 +10,7 @@ import numpy as np
 from rich.text import Text
 
 from ..palette import hbar
-from .base import SimWidget, clip, fit, window
+from .base import SimWidget, clip, window
 
 MAX_DECADES = 12
 
@@ -43,14 +43,8 @@ class GradientPanel(SimWidget):
             return ("hint", sim.loss_mode)
         return (sim.data_version, sim.grad_steps)
 
-    def render(self) -> Text:
-        return fit(self._compose_text(), self.size.width)
-
-    def _compose_text(self) -> Text:
-        sim = self.sim
-        out = Text(no_wrap=True, overflow="ellipsis")
-        if sim is None:
-            return out
+    def draw(self, sim) -> Text:
+        out = Text()
         mode = sim.loss_mode if isinstance(sim.loss_mode, str) else f"position {sim.loss_mode}"
         if sim.phase != "backward":
             out.append("Backpropagation through time\n", style="bold")

@@ -138,11 +138,8 @@ class StateLine(SimWidget):
     def layout_key(self, sim):
         return len(sim.model.directions)
 
-    def render(self) -> Text:
-        sim = self.sim
-        out = Text(no_wrap=True, overflow="ellipsis")
-        if sim is None:
-            return out
+    def draw(self, sim) -> Text:
+        out = Text()
         width = self.size.width
         for d in sim.model.directions:
             t = sim.focus_position() if d == "forward" else sim.reverse_pos

@@ -8,20 +8,14 @@ import math
 from rich.text import Text
 
 from ..palette import hbar
-from .base import SimWidget, clip, fit
+from .base import SimWidget, clip
 
 
 class Prediction(SimWidget):
     DEFAULT_CSS = "Prediction { height: 1fr; }"
 
-    def render(self) -> Text:
-        return fit(self._compose_text(), self.size.width)
-
-    def _compose_text(self) -> Text:
-        sim = self.sim
-        out = Text(no_wrap=True, overflow="ellipsis")
-        if sim is None:
-            return out
+    def draw(self, sim) -> Text:
+        out = Text()
         t = sim.focus_position()
         cloze = sim.model.task == "cloze"
         if t is None:

@@ -19,10 +19,7 @@ class TokenStrip(SimWidget):
         super().__init__(**kw)
         self._spans: list[tuple[int, int, int]] = []  # (x0, x1, position) drawn last
 
-    def render(self) -> Text:
-        sim = self.sim
-        if sim is None:
-            return Text()
+    def draw(self, sim) -> Text:
         width = max(10, self.size.width)
         focus = sim.focus_position()
         focus = 0 if focus is None else focus
@@ -52,8 +49,8 @@ class TokenStrip(SimWidget):
             else:
                 break
         unknown = sim.unknown
-        top = Text(no_wrap=True, overflow="crop")
-        marks = Text(no_wrap=True, overflow="crop")
+        top = Text()
+        marks = Text()
         top.append("… " if start > 0 else "  ", style="dim")
         marks.append("  ")
         self._spans = []
