@@ -34,37 +34,29 @@ class Parser(argparse.ArgumentParser):
         raise UserError(f"{message} (see {self.prog} --help)")
 
 
-def _positive_int(name: str, hi: int):
-    def parse(s: str) -> int:
+def number(name: str, kind=int, lo=None, hi=None, lo_open=False):
+    """An argparse type: a whole number (kind=int) or a finite float within [lo, hi]
+    (lo_open: above lo), with a message that names the option's meaning."""
+
+    def parse(s: str):
         try:
-            v = int(s)
+            v = kind(s)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {s!r}") from None
-        if not 1 <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{name} must be between 1 and {hi}, got {v}")
+            what = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"{name} must be {what}, got {s!r}") from None
+        if kind is float and not math.isfinite(v):
+            raise argparse.ArgumentTypeError(f"{name} must be a finite number, got {s!r}")
+        too_low = lo is not None and (v <= lo if lo_open else v < lo)
+        too_high = hi is not None and v > hi
+        if (too_low or too_high) and lo is not None and hi is not None and not lo_open:
+            raise argparse.ArgumentTypeError(f"{name} must be between {lo} and {hi}, got {s}")
+        if too_low:
+            raise argparse.ArgumentTypeError(f"{name} must be {'above' if lo_open else 'at least'} {lo}, got {s}")
+        if too_high:
+            raise argparse.ArgumentTypeError(f"{name} must be at most {hi}, got {s}")
         return v
 
     return parse
-
-
-def _seed(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"seed must be a whole number, got {s!r}") from None
-    if not 0 <= v < 2**32:
-        raise argparse.ArgumentTypeError(f"seed must be between 0 and {2**32 - 1}, got {v}")
-    return v
-
-
-def _forget_bias(s: str) -> float:
-    try:
-        v = float(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"forget bias must be a number, got {s!r}") from None
-    if not -20 <= v <= 20:  # also refuses nan and inf
-        raise argparse.ArgumentTypeError(f"forget bias must be between -20 and 20, got {s}")
-    return v
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
@@ -75,12 +67,13 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                    help="cell of a random model (default: lstm)")
     g.add_argument("--bidirectional", action="store_true",
                    help="two directions; the task becomes cloze (fill the blank)")
-    g.add_argument("--hidden", type=_positive_int("hidden size", 1024), default=None,
+    g.add_argument("--hidden", type=number("hidden size", int, 1, 1024), default=None,
                    help="hidden units of a random model (default: 16)")
-    g.add_argument("--embed", type=_positive_int("embedding size", 1024), default=None,
+    g.add_argument("--embed", type=number("embedding size", int, 1, 1024), default=None,
                    help="embedding size of a random model (default: 8)")
-    g.add_argument("--seed", type=_seed, default=None, help="seed of a random model (default: 0)")
-    g.add_argument("--forget-bias", type=_forget_bias, default=None, metavar="B",
+    g.add_argument("--seed", type=number("seed", int, 0, 2**32 - 1), default=None,
+                   help="seed of a random model (default: 0)")
+    g.add_argument("--forget-bias", type=number("forget bias", float, -20, 20), default=None, metavar="B",
                    help="added to the LSTM forget-gate bias of a random model (default: 1.0)")
 
 

@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from .cli import UserError
+from .cli import UserError, number
 
 CELL_NAMES = {"rnn": "Elman RNN", "lstm": "LSTM", "gru": "GRU"}
 
@@ -25,24 +25,6 @@ CELL_NAMES = {"rnn": "Elman RNN", "lstm": "LSTM", "gru": "GRU"}
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, like every other user mistake
         raise UserError(f"train: {message} (see rnnsim train --help)")
-
-
-def _number(name: str, kind=int, lo=None, hi=None, lo_open=False):
-    def parse(s: str):
-        try:
-            v = kind(s)
-        except ValueError:
-            what = "a whole number" if kind is int else "a number"
-            raise argparse.ArgumentTypeError(f"{name} must be {what}, got {s!r}") from None
-        if kind is float and not math.isfinite(v):
-            raise argparse.ArgumentTypeError(f"{name} must be a finite number, got {s!r}")
-        if lo is not None and (v <= lo if lo_open else v < lo):
-            raise argparse.ArgumentTypeError(f"{name} must be {'above' if lo_open else 'at least'} {lo}, got {s}")
-        if hi is not None and v > hi:
-            raise argparse.ArgumentTypeError(f"{name} must be at most {hi}, got {s}")
-        return v
-
-    return parse
 
 
 def train_parser() -> argparse.ArgumentParser:
@@ -60,29 +42,29 @@ def train_parser() -> argparse.ArgumentParser:
     g.add_argument("--cell", choices=("rnn", "lstm", "gru"), default=None, help="recurrent cell (default: lstm)")
     g.add_argument("--bidirectional", action="store_true",
                    help="two directions; the task becomes cloze (fill the blank)")
-    g.add_argument("--hidden", type=_number("hidden size", int, 1, 1024), default=None,
+    g.add_argument("--hidden", type=number("hidden size", int, 1, 1024), default=None,
                    help="hidden units (default: 32)")
-    g.add_argument("--embed", type=_number("embedding size", int, 1, 1024), default=None,
+    g.add_argument("--embed", type=number("embedding size", int, 1, 1024), default=None,
                    help="embedding size (default: 16)")
-    g.add_argument("--forget-bias", type=_number("forget bias", float), default=None, metavar="B",
+    g.add_argument("--forget-bias", type=number("forget bias", float), default=None, metavar="B",
                    help="added at the start to the LSTM forget gate's bias (the GRU's update gate z "
                         "for a GRU); default 1.0 for the LSTM, 0 for the GRU")
-    g.add_argument("--min-count", type=_number("min count", int, 1), default=None, metavar="N",
+    g.add_argument("--min-count", type=number("min count", int, 1), default=None, metavar="N",
                    help="words seen fewer times in training become <unk> (default: 1)")
     g = p.add_argument_group("training")
-    g.add_argument("--epochs", type=_number("epochs", int, 1, 100000), default=20, help="default: 20")
-    g.add_argument("--lr", type=_number("learning rate", float, 0.0, lo_open=True), default=0.01,
+    g.add_argument("--epochs", type=number("epochs", int, 1, 100000), default=20, help="default: 20")
+    g.add_argument("--lr", type=number("learning rate", float, 0.0, lo_open=True), default=0.01,
                    help="Adam's learning rate (default: 0.01)")
-    g.add_argument("--batch-size", type=_number("batch size", int, 1, 100000), default=32,
+    g.add_argument("--batch-size", type=number("batch size", int, 1, 100000), default=32,
                    help="sentences per step (default: 32)")
-    g.add_argument("--bptt", type=_number("bptt", int, 2, 100000), default=64,
+    g.add_argument("--bptt", type=number("bptt", int, 2, 100000), default=64,
                    help="longest stretch of tokens backpropagated through; longer lines are cut and "
                         "their state carried over (default: 64)")
-    g.add_argument("--clip", type=_number("clip", float, 0.0), default=1.0,
+    g.add_argument("--clip", type=number("clip", float, 0.0), default=1.0,
                    help="clip the gradient's global norm to this (0: off; default: 1)")
-    g.add_argument("--holdout", type=_number("holdout", float, 0.0, 0.9), default=0.1,
+    g.add_argument("--holdout", type=number("holdout", float, 0.0, 0.9), default=0.1,
                    help="fraction of the lines held out to pick the best epoch and report on (default: 0.1)")
-    g.add_argument("--seed", type=_number("seed", int, 0, 2**32 - 1), default=0,
+    g.add_argument("--seed", type=number("seed", int, 0, 2**32 - 1), default=0,
                    help="seed of the initial weights and the batch order (default: 0)")
     g.add_argument("--quiet", action="store_true", help="no progress, only the summary")
     return p
