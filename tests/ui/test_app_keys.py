@@ -211,3 +211,15 @@ async def test_two_thousand_random_keys_raise_nothing():
             await pilot.pause()
         assert app.is_running
         assert 0 <= app.sim.cursor <= app.sim.T
+
+
+async def test_other_themes_draw_every_panel():
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        for theme in ("textual-light", "nord", "gruvbox"):
+            app.theme = theme
+            await pilot.press("right")
+            await pilot.pause()
+            out = screen_text(app)
+            for title in ("the chain", "hidden state", "inside the cell", "prediction", "gradient"):
+                assert title in out, (theme, title)
