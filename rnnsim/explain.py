@@ -81,7 +81,14 @@ def _explain_backward(sim: Simulation) -> str:
         sim.loss_mode, f"the loss at position {sim.loss_mode}"
     )  # type: ignore[arg-type]
     line = f"Backpropagating {what}: at {tok} (t={t}) |dL/dh| = {norms[t]:.2e}"
-    if t < start and norms[start] > 0:
+    if sim.loss_mode == "all":
+        # Every word adds its own loss here, so a ratio to the last word says nothing about
+        # how much of one loss survives the way back.
+        line += (
+            ": its own word's loss plus what flows back from every later word. "
+            "Press L to follow the last word's loss alone and watch it shrink."
+        )
+    elif t < start and norms[start] > 0:
         ratio = norms[t] / norms[start]
         steps = start - t
         per_step = ratio ** (1 / steps) if ratio > 0 else 0.0

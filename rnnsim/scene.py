@@ -34,7 +34,7 @@ import numpy as np
 
 from .core import ModelError, tokenize
 from .core.cells import CELLS, GATES
-from .sim import LOSS_MODES, MAX_TOKENS, Settings, SimError, Simulation
+from .sim import DEFAULT_LOSS, LOSS_MODES, MAX_TOKENS, Settings, SimError, Simulation
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "scenes"
 DEFAULT_TEXT = "The cat sat on the mat."
@@ -624,7 +624,7 @@ class Scene:
             sim = Simulation.from_settings(self.text, self.settings)
         except (ModelError, SimError, ValueError) as e:
             raise SceneError(str(e), self.file, self.line) from None
-        if self.loss != "all":
+        if self.loss != sim.loss_mode:
             try:
                 sim.set_loss_mode(self.loss)
             except (SimError, ValueError) as e:
@@ -1021,7 +1021,7 @@ class _Validator:
                 raise self.fail(f"[scene] forget_bias: only an LSTM has a forget gate (the cell is "
                                 f"{settings.cell})", L.key("scene", 0, "forget_bias"))
             settings = replace(settings, forget_bias=vals["forget_bias"])
-        loss = vals.get("loss", "all")
+        loss = vals.get("loss", DEFAULT_LOSS)
         if isinstance(loss, int) and loss >= len(tokenize(text)):
             raise self.fail(f"[scene] loss: position {loss} is past the end of the text "
                             f"({len(tokenize(text))} tokens)", L.key("scene", 0, "loss"))

@@ -33,6 +33,7 @@ from .core.shipped import load_shipped, shipped_names
 
 PHASES = ("forward", "backward")
 LOSS_MODES = ("all", "last")
+DEFAULT_LOSS = "last"
 MAX_TOKENS = 20_000
 
 
@@ -94,7 +95,10 @@ class Simulation:
     cursor: int = 0
     phase: str = "forward"
     grad_steps: int = 0
-    loss_mode: str | int = "all"
+    # "last" by default: the gradient view then shows how much of one loss (at the last
+    # word) survives each step back, which is the vanishing gradient; "all" sums every
+    # position's loss, so each word also gets its own loss's gradient.
+    loss_mode: str | int = DEFAULT_LOSS
     playing: bool = False
     notice: str = ""  # what the last command wants the user to know
     version: int = 0  # bumped on every change: views redraw
@@ -437,7 +441,7 @@ class Simulation:
         self.phase = "forward"
         self.playing = False
         if not isinstance(self.loss_mode, str):
-            self.loss_mode = "all"
+            self.loss_mode = DEFAULT_LOSS  # a position may not exist in the new text
         self._changed(data=True)
 
     @command
@@ -511,7 +515,7 @@ class Simulation:
         self.phase = "forward"
         self.playing = False
         if not isinstance(self.loss_mode, str):
-            self.loss_mode = "all"
+            self.loss_mode = DEFAULT_LOSS  # a position may not exist in the new text
         self._changed(data=True)
 
     @staticmethod

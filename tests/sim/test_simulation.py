@@ -79,18 +79,24 @@ def test_grad_back_outside_the_gradient_view_is_a_clear_error():
         sim.grad_back()
 
 
+def test_the_default_loss_is_the_last_word_so_the_vanishing_shows():
+    sim = random_sim(cell="rnn")
+    assert sim.loss_mode == "last"
+    sim.backward()
+    norms = sim.trace.forward.grad_norms()
+    assert norms[0] < 0.1 * norms[sim.T - 2]  # ~0.46x per step over 5 steps
+
+
 def test_loss_modes_change_the_gradient():
     sim = random_sim(cell="rnn")
     sim.backward()
-    all_norms = sim.trace.forward.grad_norms()
-    sim.set_loss_mode("last")
     last_norms = sim.trace.forward.grad_norms()
-    assert sim.loss_mode == "last" and sim.phase == "backward"
+    sim.set_loss_mode("all")
+    all_norms = sim.trace.forward.grad_norms()
+    assert sim.loss_mode == "all" and sim.phase == "backward"
     assert not np.allclose(all_norms, last_norms)
-    # with only the last loss, the gradient vanishes backwards through a tanh RNN
-    assert last_norms[0] < last_norms[sim.T - 2]
     sim.cycle_loss_mode()
-    assert sim.loss_mode == "all"
+    assert sim.loss_mode == "last"
     sim.set_loss_mode(2)
     assert sim.loss_start() == 2
     assert np.all(sim.trace.forward.grad_norms()[3:] == 0)
@@ -101,7 +107,7 @@ def test_bad_loss_mode_is_refused_and_keeps_the_old_one(bad):
     sim = random_sim()
     with pytest.raises(SimError):
         sim.set_loss_mode(bad)
-    assert sim.loss_mode == "all"
+    assert sim.loss_mode == "last"
 
 
 def test_empty_text_is_refused_and_the_last_good_text_stays():
@@ -229,7 +235,7 @@ def test_versions_bump_so_views_redraw():
     v, dv = sim.version, sim.data_version
     sim.step()
     assert sim.version > v and sim.data_version == dv
-    sim.set_loss_mode("last")
+    sim.set_loss_mode("all")
     assert sim.data_version > dv
 
 

@@ -50,7 +50,10 @@ async def test_backward_key_and_loss_mode():
         await pilot.press("left")
         assert sim.grad_cursor == sim.T - 3
         await pilot.press("L")
-        assert sim.loss_mode == "last"
+        assert sim.loss_mode == "all"
+        assert "×step" not in screen_text(app)  # survival factors mean nothing when every word adds a loss
+        await pilot.press("L")
+        assert sim.loss_mode == "last" and "×step" in screen_text(app)
         await pilot.press("escape")
         assert sim.phase == "forward"
         await pilot.pause()

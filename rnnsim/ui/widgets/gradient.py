@@ -72,7 +72,8 @@ class GradientPanel(SimWidget):
         head = f"{'t':>3} {'token':<8} "
         for _, label, _, _ in series:
             head += f"{label:<{bar_w}} {'':>8}"
-        head += " ×step"
+        survival = sim.loss_mode != "all"  # with every word's loss summed, ratios mix losses
+        head += " ×step" if survival else ""
         out.append(head + "\n", style="dim")
         cap = max(1, self.size.height - 3)
         start, end = window(sim.T, sim.grad_cursor, cap)
@@ -87,7 +88,7 @@ class GradientPanel(SimWidget):
                 else:
                     out.append("·" * bar_w + "        ", style="dim")
             f = factors[t + 1] if t + 1 < sim.T else float("nan")
-            if sim.grad_revealed("forward", t) and t < sim.loss_start() and f == f:
+            if survival and sim.grad_revealed("forward", t) and t < sim.loss_start() and f == f:
                 out.append(f" ×{f:.2f}", style="red" if f < 0.7 else "green")
             out.append("\n")
         return out
