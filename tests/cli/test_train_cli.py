@@ -74,7 +74,6 @@ def test_ctrl_c_keeps_the_best_model_and_exits_130(corpus, tmp_path, capsys, mon
 
 
 def test_continue_training_a_shipped_model(corpus, tmp_path):
-    pytest.importorskip("safetensors")
     from rnnsim.core.shipped import DATA_DIR, load_shipped
 
     if not (DATA_DIR / "rnn.safetensors").is_file():
