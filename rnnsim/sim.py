@@ -431,18 +431,12 @@ class Simulation:
     @command
     def set_text(self, text: str) -> None:
         tokens = self._check_text(text)
-        if self.settings.source == "random":
-            # a random model's vocabulary is the text's words: rebuild it for the new text
-            self.text, self.tokens = text, tokens
-            self._rebuild(self.settings)
-        else:
-            self.text, self.tokens = text, tokens
+        self.text, self.tokens = text, tokens
         self.cursor = min(self.cursor, self.T)
-        self.phase = "forward"
-        self.playing = False
-        if not isinstance(self.loss_mode, str):
-            self.loss_mode = DEFAULT_LOSS  # a position may not exist in the new text
-        self._changed(data=True)
+        if self.settings.source == "random":
+            self._rebuild(self.settings)  # a random model's vocabulary is its text's words
+        else:
+            self._reset_view()
 
     @command
     def set_cell(self, cell: str) -> None:
@@ -496,7 +490,7 @@ class Simulation:
         if settings is not None:
             self.settings = settings
         self.cursor = min(self.cursor, self.T)
-        self._reset_after_model_change()
+        self._reset_view()
 
     # ------------------------------------------------------------ internals
 
@@ -509,9 +503,10 @@ class Simulation:
         except ModelError as e:
             raise SimError(str(e)) from None
         self.model, self.settings, self.origin, self.notice = model, settings, origin, notice
-        self._reset_after_model_change()
+        self._reset_view()
 
-    def _reset_after_model_change(self) -> None:
+    def _reset_view(self) -> None:
+        """After a new model or text: read forward again, new numbers."""
         self.phase = "forward"
         self.playing = False
         if not isinstance(self.loss_mode, str):
