@@ -86,7 +86,8 @@ def _check_out(out: str) -> Path:
 
 def _build_trainer(args):
     from .core import ModelError
-    from .core.train import CorpusError, TrainConfig, Trainer, _as_corpus, build_vocab, new_model
+    from .core.corpus import CorpusError, _as_corpus, build_vocab
+    from .core.train import TrainConfig, Trainer, new_model
 
     cfg = TrainConfig(
         epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, bptt=args.bptt,
