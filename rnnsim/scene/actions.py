@@ -1,0 +1,55 @@
+"""The actions a [[step]] may take, one per step: ACTIONS maps each name to its value
+checker, what it runs on the Simulation (the same commands as the keys) and a line of
+help. An action without `run` (compare) is a view the player opens or closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..core.cells import CELLS
+from .values import _bool, _choice, _int, _loss, _num, _pos, _position, _text, _true
+
+MAX_N = 100_000  # largest step count an action accepts
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    check: Callable  # validates the TOML value
+    run: Callable | None  # run(sim, value); None: a view action the player handles
+    help: str
+    sim_change: bool = True  # changes the Simulation (closes the compare view)
+
+
+def _a(name, check, run, help, sim_change=True):
+    return name, Action(name, check, run, help, sim_change)
+
+
+ACTIONS: dict[str, Action] = dict([
+    _a("step", _int(1, MAX_N), lambda s, n: s.step(n),
+       "read n more tokens (in the gradient view: trace n steps further back)"),
+    _a("back", _int(1, MAX_N), lambda s, n: s.back(n), "undo n steps"),
+    _a("goto", _int(0, MAX_N), lambda s, k: s.goto(k), "the state after k steps (0 = nothing read)"),
+    _a("position", _position, lambda s, t: s.goto_position(_pos(s, t)),
+       "make position t current (as clicking its token)"),
+    _a("start", _true, lambda s, v: s.to_start(), "back to the start (Home)"),
+    _a("end", _true, lambda s, v: s.to_end(), "to the end (End)"),
+    _a("backward", _true, lambda s, v: s.backward(), "run BPTT and enter the gradient view at the loss"),
+    _a("forward", _true, lambda s, v: s.leave_backward(), "leave the gradient view"),
+    _a("grad_step", _int(1, MAX_N), lambda s, n: s.grad_step(n), "trace the gradient n steps further back"),
+    _a("grad_back", _int(1, MAX_N), lambda s, n: s.grad_back(n), "undo n gradient steps"),
+    _a("loss", _loss, lambda s, m: s.set_loss_mode(m), "the loss: \"all\", \"last\" or a position"),
+    _a("cycle_loss", _true, lambda s, v: s.cycle_loss_mode(), "switch the loss between all and last"),
+    _a("text", _text, lambda s, t: s.set_text(t), "replace the text"),
+    _a("cell", _choice(*CELLS), lambda s, c: s.set_cell(c), "switch the cell: rnn, lstm or gru"),
+    _a("cycle_cell", _true, lambda s, v: s.cycle_cell(), "the next cell: rnn -> lstm -> gru"),
+    _a("bidirectional", _bool, lambda s, b: s.set_bidirectional(b), "one direction or two"),
+    _a("toggle_bidirectional", _true, lambda s, v: s.toggle_bidirectional(), "flip one/two directions"),
+    _a("hidden", _int(1, 256), lambda s, n: s.set_hidden(n), "a random model with n hidden units"),
+    _a("seed", _int(0, 2**32 - 1), lambda s, n: s.reseed(n), "a random model with this seed"),
+    _a("reseed", _true, lambda s, v: s.reseed(), "a random model with the next seed"),
+    _a("forget_bias", _num(-20, 20), lambda s, b: s.set_forget_bias(b), "LSTM: set the mean forget-gate bias"),
+    _a("compare", _bool, None, "show (true) or close (false) RNN vs LSTM vs GRU", sim_change=False),
+])  # fmt: skip

@@ -1,0 +1,299 @@
+"""The expect checks: what a step may assert about the live numbers (top prediction,
+probabilities, hidden-state norms, gate means, gradient ratios, the compare view, ...).
+CHECKS maps each name to its value checker and its run(ctx, value), which returns a
+failure message or None and raises _Invalid when the check cannot be evaluated in this
+state; Ctx is what a check reads (the Simulation, the position, the direction), and
+CHECK_MODIFIERS are the `at` and `direction` keys beside the checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.cells import CELLS, GATES
+from ..sim import MAX_TOKENS, Simulation
+from .errors import _Invalid, _show
+from .values import _bool, _choice, _int, _num, _pos, _position, _positive, _str, _tuple
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What a check reads: the Simulation, the position (`at`), the direction."""
+
+    sim: Simulation
+    at: int | None
+    direction: str
+
+    def position(self) -> int:
+        if self.at is not None:
+            return _pos(self.sim, self.at)
+        t = self.sim.focus_position()
+        if t is None:
+            raise _Invalid("nothing is read yet, so there is no current position: add at = <position>")
+        return t
+
+    def dtrace(self):
+        d = self.sim.trace.directions.get(self.direction)
+        if d is None:
+            raise _Invalid("direction \"reverse\" needs a bidirectional model")
+        return d
+
+    def word(self, w: str) -> int:
+        vocab = self.sim.model.vocab
+        i = vocab.lookup(w)
+        if i == vocab.unk_id and w != vocab.tokens[vocab.unk_id]:
+            raise _Invalid(f"{w!r} is not in the model's vocabulary")
+        return i
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3g}" if 1e-3 <= abs(x) < 1e4 or x == 0 else f"{x:.2e}"
+
+
+def _cmp(name: str, value: float, limit: float, what: str) -> str | None:
+    above = name.endswith("_above")
+    ok = value > limit if above else value < limit
+    if ok:
+        return None
+    return f"{what} = {_fmt(value)}, not {'above' if above else 'below'} {_fmt(limit)}"
+
+
+def _top(ctx: Ctx, word: str):
+    t = ctx.position()
+    (top, p), = ctx.sim.top_predictions(t, 1)
+    if top.lower() == word.lower():
+        return None
+    return f"the top prediction at t={t} is {top!r} ({p:.1%}), not {word!r}"
+
+
+def _in_top(ctx: Ctx, v):
+    word, k = v
+    t = ctx.position()
+    top = ctx.sim.top_predictions(t, k)
+    if any(w.lower() == word.lower() for w, _ in top):
+        return None
+    return f"{word!r} is not among the top {k} at t={t}: " + ", ".join(f"{w} {p:.1%}" for w, p in top)
+
+
+def _prob(name):
+    def check(ctx: Ctx, v):
+        word, limit = v
+        t = ctx.position()
+        p = float(ctx.sim.trace.probs[t, ctx.word(word)])
+        return _cmp(name, p, limit, f"p({word!r}) at t={t}")
+
+    return check
+
+
+def _h_norm(name):
+    def check(ctx: Ctx, limit):
+        t = ctx.position()
+        return _cmp(name, float(np.linalg.norm(ctx.dtrace().h[t])), limit, f"|h| at t={t}")
+
+    return check
+
+
+def _gate_mean(name):
+    def check(ctx: Ctx, v):
+        gate, limit = v
+        cell = ctx.sim.model.cell
+        if gate not in GATES[cell]:
+            have = ", ".join(GATES[cell]) or "none"
+            raise _Invalid(f"the {cell} cell has no gate {gate!r} (its gates: {have})")
+        t = ctx.position()
+        return _cmp(name, float(ctx.dtrace().gates[gate][t].mean()), limit, f"mean {gate} gate at t={t}")
+
+    return check
+
+
+def _gate_held(ctx: Ctx, v):
+    gate, a, b, limit = v
+    cell = ctx.sim.model.cell
+    if gate not in GATES[cell]:
+        have = ", ".join(GATES[cell]) or "none"
+        raise _Invalid(f"the {cell} cell has no gate {gate!r} (its gates: {have})")
+    a, b = sorted((_pos(ctx.sim, a), _pos(ctx.sim, b)))
+    g = ctx.dtrace().gates[gate][a : b + 1]  # [positions, units]
+    held = g.min(axis=0)
+    best = int(np.argmax(held))
+    if held[best] > limit:
+        return None
+    return (f"no unit's {gate} gate stays above {_fmt(limit)} from t={a} to t={b} "
+            f"(best: unit {best}, lowest {_fmt(float(held[best]))})")
+
+
+def _norms(ctx: Ctx, cell_path: bool = False) -> np.ndarray:
+    d = ctx.dtrace()
+    if cell_path:
+        if d.dc is None:
+            raise _Invalid("only an LSTM has a memory cell (dL/dc)")
+        return d.cell_grad_norms()
+    return d.grad_norms()
+
+
+def _grad(name):
+    def check(ctx: Ctx, v):
+        t, limit = v
+        t = _pos(ctx.sim, t)
+        return _cmp(name, float(_norms(ctx)[t]), limit, f"||dL/dh_{t}||")
+
+    return check
+
+
+def _ratio(name, cell_path=False, per_step=False):
+    sym = "c" if cell_path else "h"
+
+    def check(ctx: Ctx, v):
+        a, b, limit = v
+        a, b = _pos(ctx.sim, a), _pos(ctx.sim, b)
+        if a == b:
+            raise _Invalid("the two positions must differ")
+        n = _norms(ctx, cell_path)
+        if n[b] == 0:
+            raise _Invalid(f"||dL/d{sym}_{b}|| is 0 (no loss reaches it): compare with a scored position")
+        r = float(n[a] / n[b])
+        what = f"||dL/d{sym}_{a}|| / ||dL/d{sym}_{b}||"
+        if per_step:
+            r = r ** (1 / abs(b - a))
+            what = f"({what}) per step"
+        return _cmp(name, r, limit, what)
+
+    return check
+
+
+def _compare_figures(sim: Simulation, cell: str) -> tuple[float, float]:
+    """(first/last, per step) of the compare view's row for `cell`: as the screen shows them."""
+    _, norms = sim.compare()[cell]
+    nz = [(t, float(x)) for t, x in enumerate(norms) if x > 0]
+    if len(nz) < 2:
+        raise _Invalid("the text is too short to compare gradients: give it at least 3 tokens")
+    (t0, a), (t1, b) = nz[0], nz[-1]
+    return a / b, (a / b) ** (1 / (t1 - t0))
+
+
+def _compare(name, per_step=False):
+    def check(ctx: Ctx, v):
+        cell, limit = v
+        ratio, factor = _compare_figures(ctx.sim, cell)
+        x = factor if per_step else ratio
+        what = f"compare {cell}: " + ("×per step back" if per_step else "first/last")
+        return _cmp(name, x, limit, what)
+
+    return check
+
+
+def _equal(what: str, get: Callable):
+    def check(ctx: Ctx, v):
+        have = get(ctx.sim)
+        return None if have == v else f"{what} is {_show(have)}, not {_show(v)}"
+
+    return check
+
+
+def _loss_value(name):
+    def check(ctx: Ctx, limit):
+        loss = ctx.sim.trace.loss
+        if loss is None:
+            raise _Invalid("no loss in this state")
+        return _cmp(name, float(loss), limit, "the loss")
+
+    return check
+
+
+def _explain_contains(ctx: Ctx, v: str):
+    from ..explain import explain
+
+    line = explain(ctx.sim)
+    return None if v in line else f"the explanation does not contain {v!r}: {line!r}"
+
+
+def _both_read(ctx: Ctx, n: int):
+    sim = ctx.sim
+    have = sum(sim.combined_ready(t) for t in range(sim.T))
+    return None if have == n else f"{have} positions have both directions read, not {n}"
+
+
+def _forget_bias(ctx: Ctx, v: float):
+    fb = ctx.sim.model.forget_bias()
+    if fb is None:
+        raise _Invalid("only an LSTM has a forget gate")
+    return None if abs(fb - v) <= 1e-6 else f"the mean forget-gate bias is {fb:.4g}, not {v:g}"
+
+
+def _cell_params(sim: Simulation) -> int:
+    return int(sum(v.size for k, v in sim.model.params.items() if k.startswith("rnn.")))
+
+
+_word = _str
+_prob_v = _num(0, 1)
+_ratio_v = _tuple(_position, _position, _positive, form="[position, position, number > 0]")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    check: Callable  # validates the TOML value
+    run: Callable  # run(ctx, value) -> failure message or None; may raise _Invalid
+    help: str
+
+
+def _c(name, check, run, help):
+    return name, Check(name, check, run, help)
+
+
+CHECKS: dict[str, Check] = dict([
+    _c("top", _word, _top, "the top prediction at the position is this word"),
+    _c("in_top", _tuple(_word, _int(1, 100), form="[word, k]"), _in_top, "the word is among the top k"),
+    _c("prob_above", _tuple(_word, _prob_v, form="[word, p]"), _prob("prob_above"), "p(word) > p"),
+    _c("prob_below", _tuple(_word, _prob_v, form="[word, p]"), _prob("prob_below"), "p(word) < p"),
+    _c("h_norm_above", _positive, _h_norm("h_norm_above"), "|h| at the position > x"),
+    _c("h_norm_below", _positive, _h_norm("h_norm_below"), "|h| at the position < x"),
+    _c("gate_mean_above", _tuple(_word, _num(0, 1), form="[gate, x]"), _gate_mean("gate_mean_above"),
+       "mean activation of the gate (i f g o / r z n) at the position > x"),
+    _c("gate_mean_below", _tuple(_word, _num(-1, 1), form="[gate, x]"), _gate_mean("gate_mean_below"),
+       "mean activation of the gate at the position < x"),
+    _c("gate_held_above", _tuple(_word, _position, _position, _num(0, 1), form="[gate, from, to, x]"),
+       _gate_held, "some unit's gate stays above x at every position from..to"),
+    _c("grad_above", _tuple(_position, _positive, form="[position, x]"), _grad("grad_above"), "||dL/dh_t|| > x"),
+    _c("grad_below", _tuple(_position, _positive, form="[position, x]"), _grad("grad_below"), "||dL/dh_t|| < x"),
+    _c("grad_ratio_above", _ratio_v, _ratio("grad_ratio_above"), "||dL/dh_a|| / ||dL/dh_b|| > x"),
+    _c("grad_ratio_below", _ratio_v, _ratio("grad_ratio_below"), "||dL/dh_a|| / ||dL/dh_b|| < x"),
+    _c("step_factor_above", _ratio_v, _ratio("step_factor_above", per_step=True),
+       "(||dL/dh_a|| / ||dL/dh_b||)^(1/|b-a|), the factor per step back, > x"),
+    _c("step_factor_below", _ratio_v, _ratio("step_factor_below", per_step=True), "the factor per step back < x"),
+    _c("cell_grad_ratio_above", _ratio_v, _ratio("cell_grad_ratio_above", cell_path=True),
+       "LSTM: ||dL/dc_a|| / ||dL/dc_b|| > x"),
+    _c("cell_grad_ratio_below", _ratio_v, _ratio("cell_grad_ratio_below", cell_path=True),
+       "LSTM: ||dL/dc_a|| / ||dL/dc_b|| < x"),
+    _c("compare_ratio_above", _tuple(_choice(*CELLS), _positive, form="[cell, x]"),
+       _compare("compare_ratio_above"), "compare view: the cell's first/last gradient ratio > x"),
+    _c("compare_ratio_below", _tuple(_choice(*CELLS), _positive, form="[cell, x]"),
+       _compare("compare_ratio_below"), "compare view: the cell's first/last gradient ratio < x"),
+    _c("compare_factor_above", _tuple(_choice(*CELLS), _positive, form="[cell, x]"),
+       _compare("compare_factor_above", per_step=True), "compare view: the cell's factor per step back > x"),
+    _c("compare_factor_below", _tuple(_choice(*CELLS), _positive, form="[cell, x]"),
+       _compare("compare_factor_below", per_step=True), "compare view: the cell's factor per step back < x"),
+    _c("loss_above", _positive, _loss_value("loss_above"), "the loss > x"),
+    _c("loss_below", _positive, _loss_value("loss_below"), "the loss < x"),
+    _c("cursor", _int(0, MAX_TOKENS), _equal("the step", lambda s: s.cursor), "the number of steps read"),
+    _c("phase", _choice("forward", "backward"), _equal("the phase", lambda s: s.phase),
+       "forward or backward (the gradient view)"),
+    _c("grad_at", _int(0, MAX_TOKENS), _equal("the gradient position", lambda s: s.grad_cursor),
+       "the gradient view's position"),
+    _c("cell", _choice(*CELLS), _equal("the cell", lambda s: s.model.cell), "the model's cell"),
+    _c("bidirectional", _bool, _equal("bidirectional", lambda s: s.model.bidirectional), "two directions?"),
+    _c("both_read", _int(0, MAX_TOKENS), _both_read, "positions that both directions have read"),
+    _c("hidden", _int(1, 100_000), _equal("the hidden size", lambda s: s.model.hidden), "units per direction"),
+    _c("forget_bias", _num(-20, 20), _forget_bias, "LSTM: the mean forget-gate bias (b_ih + b_hh), to 1e-6"),
+    _c("cell_params", _int(1, 10**9), _equal("the cell's parameter count", _cell_params),
+       "weights + biases of the recurrent cell (every direction)"),
+    _c("explain_contains", _str, _explain_contains, "the explanation line contains this text"),
+])  # fmt: skip
+
+CHECK_MODIFIERS: dict[str, Callable] = {
+    "at": _position,  # the position of top, in_top, prob_*, h_norm_*, gate_mean_* (default: current)
+    "direction": _choice("forward", "reverse"),  # of h_norm, gate_mean, grad*, cell_grad*
+}

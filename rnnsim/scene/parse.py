@@ -1,0 +1,94 @@
+"""Reading scene files: load_scene finds a file or a shipped lesson by name, reads it and
+hands the text to parse_scene, which parses the TOML (a syntax error becomes one line),
+validates it (validate.py) and dry-runs it (steps.py). Also the shipped scenes: their
+folder, the lessons in order, and their names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from pathlib import Path
+
+from .errors import SceneError
+from .steps import Scene, dry_run
+from .validate import _Lines, _Validator
+
+SHIPPED_DIR = Path(__file__).resolve().parent.parent / "scenes"
+
+
+def _syntax_error(e: tomllib.TOMLDecodeError, source: str) -> tuple[int | None, str]:
+    msg = str(e)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+    line = int(m.group(1)) if m else None
+    if "(at end of document)" in msg:
+        line = max(1, source.count("\n") + (0 if source.endswith("\n") else 1))
+    msg = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", msg)
+    col = f" (column {m.group(2)})" if m else ""
+    hint = "check the quotes, brackets and `key = value` form on that line"
+    if "overwrite" in msg or "twice" in msg:
+        hint = "a key or table is written twice: remove one (each step is its own [[step]])"
+    return line, f"TOML syntax error{col}: {msg}; {hint}"
+
+
+def resolve_scene_path(spec: str | os.PathLike) -> Path:
+    """A scene file, or the name of a shipped scene ("vanishing")."""
+    p = Path(spec)
+    if p.is_file():
+        return p
+    if p.is_dir():
+        raise SceneError("is a folder, not a scene file", spec)
+    s = str(spec)
+    if "/" not in s and os.sep not in s:
+        stem = s[:-5] if s.endswith(".toml") else s
+        cand = SHIPPED_DIR / f"{stem}.toml"
+        if cand.is_file():
+            return cand
+    names = shipped_scenes()
+    near = difflib.get_close_matches(Path(s).stem, names, n=1, cutoff=0.6)
+    hint = f"; did you mean '{near[0]}'?" if near else "; rnnsim play --list shows the shipped lessons"
+    raise SceneError("no such scene file" + hint, spec)
+
+
+LESSONS = ("chain", "memory", "vanishing", "lstm", "gru", "compare", "bidirectional")
+
+
+def shipped_scenes() -> list[str]:
+    """Names of the scenes shipped in the package: the lessons in order, then the rest
+    (example.toml documents the format)."""
+    names = {p.stem for p in SHIPPED_DIR.glob("*.toml")}
+    return [n for n in LESSONS if n in names] + sorted(names - set(LESSONS))
+
+
+def load_scene(spec: str | os.PathLike, *, dry: bool = True) -> Scene:
+    """Read, validate and dry-run a scene file. Raises SceneError (one line) on any mistake."""
+    path = resolve_scene_path(spec)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise SceneError(f"cannot read: {e.strerror or e}", spec) from None
+    try:
+        source = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise SceneError(f"not UTF-8 text (byte {e.start}); save the scene as UTF-8", spec) from None
+    file = str(spec) if Path(spec).is_file() else str(path)  # a shipped scene by name: its path
+    return parse_scene(source, file=file, base_dir=path.resolve().parent, dry=dry)
+
+
+def parse_scene(source: str, file: str = "<scene>", base_dir: str | os.PathLike | None = None,
+                *, dry: bool = True) -> Scene:
+    """Parse and validate scene text; with `dry`, also dry-run it (see `dry_run`)."""
+    if source.startswith("\ufeff"):
+        source = source[1:]
+    try:
+        doc = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as e:
+        line, msg = _syntax_error(e, source)
+        raise SceneError(msg, file, line) from None
+    lines = _Lines(source)
+    scene = _Validator(doc, lines, file, Path(base_dir) if base_dir is not None else Path.cwd()).scene()
+    if dry:
+        dry_run(scene)
+    return scene

@@ -1,0 +1,180 @@
+"""Writing scenes: toml_str and toml_value write TOML values, history_steps turns a
+session's sim.history into scene actions, session_scene writes the whole session as scene
+text (`rnnsim record`, the `w` key), and save_session saves it atomically (write_atomic).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..core import tokenize
+from ..sim import Simulation
+from .actions import MAX_N
+from .errors import SceneError
+from .values import SIZE_RANGE
+
+
+def toml_str(s: str) -> str:
+    """A TOML basic string (escaping what TOML forbids raw: quotes, backslash, controls, DEL)."""
+    out = ['"']
+    for ch in s:
+        o = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif o < 0x20 or o == 0x7F:
+            out.append(f"\\u{o:04X}")
+        elif 0xD800 <= o <= 0xDFFF:
+            out.append("\ufffd")  # a lone surrogate cannot be written as UTF-8
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        r = repr(float(v))
+        return r if any(c in r for c in ".en") else r + ".0"
+    if isinstance(v, str):
+        return toml_str(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    raise TypeError(f"cannot write {type(v).__name__} as TOML")
+
+
+# history command name -> scene action (value from the args; None = `= true`)
+_HISTORY = {
+    "step": "step", "back": "back", "goto": "goto", "goto_position": "position",
+    "to_start": "start", "to_end": "end", "backward": "backward", "leave_backward": "forward",
+    "grad_step": "grad_step", "grad_back": "grad_back", "set_loss_mode": "loss",
+    "cycle_loss_mode": "cycle_loss", "set_text": "text", "set_cell": "cell", "cycle_cell": "cycle_cell",
+    "set_bidirectional": "bidirectional", "toggle_bidirectional": "toggle_bidirectional",
+    "set_hidden": "hidden", "reseed": "reseed", "set_forget_bias": "forget_bias",
+}  # fmt: skip
+_MERGE = {"step", "back", "grad_step", "grad_back"}
+
+
+def history_steps(history, text: str | None = None) -> list[tuple[str, Any]]:
+    """sim.history as scene actions; runs of step/back merge (step = 3). With the text the
+    session started from, positions are clamped to the text as the Simulation clamps them
+    (a scene refuses a position past the end)."""
+    out: list[list] = []
+    T = len(tokenize(text)) if text is not None else None
+    for name, args in history:
+        action = _HISTORY.get(name)
+        if action is None:
+            continue
+        if name == "set_text" and args:
+            T = len(tokenize(args[0]))
+        if name == "goto_position" and args and T is not None:
+            args = (max(0, min(int(args[0]), T - 1)),)
+        if name == "reseed" and args and args[0] is not None:
+            action, value = "seed", int(args[0])
+        elif args:
+            value = args[0]
+        elif name in _MERGE:
+            value = 1
+        else:
+            value = True
+        if isinstance(value, (np.integer,)):
+            value = int(value)
+        if isinstance(value, np.floating):
+            value = float(value)
+        if name == "set_bidirectional":
+            value = bool(value)
+        if action in _MERGE and out and out[-1][0] == action and out[-1][1] + value <= MAX_N:
+            out[-1][1] += value
+        else:
+            out.append([action, value])
+    return [(a, v) for a, v in out]
+
+
+def session_scene(sim: Simulation, *, size: tuple[int, int] | None = None,
+                  title: str = "Recorded session") -> str:
+    """The session as scene text: its start (`sim.start`) and every command since."""
+    start = sim.start
+    steps = history_steps(sim.history, start[0])
+    text, settings = start
+    lines = [
+        "# A session recorded by rnnsim. Play it with: rnnsim play THIS_FILE",
+        "# Add caption = \"...\", snapshot = \"name\" or expect = { ... } to any step;",
+        "# the format is documented in rnnsim/scenes/example.toml.",
+        "",
+        "[scene]",
+        f"title = {toml_str(title)}",
+    ]
+    if size is not None:
+        w = min(max(size[0], SIZE_RANGE[0][0]), SIZE_RANGE[0][1])
+        h = min(max(size[1], SIZE_RANGE[1][0]), SIZE_RANGE[1][1])
+        lines.append(f"size = [{w}, {h}]")
+    lines.append(f"text = {toml_str(text)}")
+    if settings.source == "trained":
+        name = ("bi" if settings.bidirectional else "") + settings.cell
+        lines.append(f"model = {toml_str(name)}")
+    elif settings.source == "file":
+        lines.append(f"model = {toml_str(str(Path(settings.path).resolve()))}")
+    else:
+        lines += [
+            f"cell = {toml_str(settings.cell)}",
+            f"bidirectional = {toml_value(settings.bidirectional)}",
+            f"hidden = {settings.hidden}",
+            f"embed = {settings.embed}",
+            f"seed = {settings.seed}",
+        ]
+    if settings.forget_bias is not None and settings.cell == "lstm":
+        lines.append(f"forget_bias = {toml_value(settings.forget_bias)}")
+    if not steps:
+        steps = [("goto", 0)]
+    for action, value in steps:
+        lines += ["", "[[step]]", f"{action} = {toml_value(value)}"]
+    return "\n".join(lines) + "\n"
+
+
+def write_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write a whole file or nothing: a temporary file beside it, then rename over it."""
+    path = Path(path)
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise SceneError("cannot save: the folder does not exist", path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise SceneError(f"cannot save: {e.strerror or e}", path) from None
+
+
+def default_session_path() -> Path:
+    import time
+
+    return Path(f"rnnsim-session-{time.strftime('%Y%m%d-%H%M%S')}.toml")
+
+
+def save_session(sim: Simulation, path: str | os.PathLike | None = None, *,
+                 size: tuple[int, int] | None = None) -> Path:
+    """Write the session as a scene file, atomically. Returns its path."""
+    path = Path(path) if path is not None else default_session_path()
+    write_atomic(path, session_scene(sim, size=size))
+    return path

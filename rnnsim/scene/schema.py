@@ -1,0 +1,39 @@
+"""What a scene file may hold besides actions and checks: the keys of the [scene] table
+(its start: title, text, model, terminal size, ...) with their checkers and defaults, the
+keys that only describe a random model, the shipped model names, and the keys a [[step]]
+may have beside its action (caption, pause, snapshot).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..core.cells import CELLS
+from .values import _bool, _choice, _int, _loss, _num, _size, _snapshot_name, _str, _text
+
+DEFAULT_TEXT = "The cat sat on the mat."
+DEFAULT_SIZE = (120, 40)
+SHIPPED_MODELS = tuple(c for c in CELLS) + tuple(f"bi{c}" for c in CELLS)
+
+SCENE_KEYS: dict[str, Callable] = {
+    "title": _str,
+    "description": _str,
+    "size": _size,
+    "pause": _num(0, 600),
+    "text": _text,
+    "loss": _loss,
+    "model": _str,
+    "cell": _choice(*CELLS),
+    "bidirectional": _bool,
+    "hidden": _int(1, 256),
+    "embed": _int(1, 256),
+    "seed": _int(0, 2**32 - 1),
+    "forget_bias": _num(-20, 20),
+}
+RANDOM_ONLY = ("cell", "bidirectional", "hidden", "embed", "seed")
+
+STEP_KEYS: dict[str, Callable] = {
+    "caption": _str,
+    "pause": _num(0, 600),
+    "snapshot": _snapshot_name,
+}
