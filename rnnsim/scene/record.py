@@ -6,13 +6,13 @@ text (`rnnsim record`, the `w` key), and save_session saves it atomically (write
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..core import tokenize
+from ..core.modelfile import atomic_write_bytes
 from ..sim import Simulation
 from .actions import MAX_N
 from .errors import SceneError
@@ -146,23 +146,15 @@ def session_scene(sim: Simulation, *, size: tuple[int, int] | None = None,
 
 
 def write_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write a whole file or nothing: a temporary file beside it, then rename over it."""
+    """Write a whole file or nothing (atomic_write_bytes: a temporary file beside it, then
+    rename over it), as UTF-8 with the newlines as written; a mistake is a SceneError."""
     path = Path(path)
     folder = path.resolve().parent
     if not folder.is_dir():
         raise SceneError("cannot save: the folder does not exist", path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        atomic_write_bytes(path, text.encode("utf-8"))
     except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         raise SceneError(f"cannot save: {e.strerror or e}", path) from None
 
 
