@@ -23,6 +23,7 @@ other way, so its gradient is shown from the loss's first position up to + s
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -34,6 +35,7 @@ from .core.shipped import load_shipped, shipped_names
 PHASES = ("forward", "backward")
 LOSS_MODES = ("all", "last")
 DEFAULT_LOSS = "last"
+_STAMPS = itertools.count(1)
 MAX_TOKENS = 20_000
 
 
@@ -101,8 +103,11 @@ class Simulation:
     loss_mode: str | int = DEFAULT_LOSS
     playing: bool = False
     notice: str = ""  # what the last command wants the user to know
-    version: int = 0  # bumped on every change: views redraw
-    data_version: int = 0  # bumped when the trace (numbers) change: caches drop
+    # Stamps drawn from one counter shared by every Simulation, so that a view or cache
+    # keyed on them never mistakes a new session (a scene replayed from its start) for
+    # the one it drew before.
+    version: int = 0  # new on every change: views redraw
+    data_version: int = 0  # new when the trace (numbers) change: caches drop
 
     def __post_init__(self):
         self.tokens = self._check_text(self.text)
@@ -111,6 +116,7 @@ class Simulation:
         self.start = (self.text, self.settings)  # where the history starts from
         self._depth = 0
         self._derived: dict = {}  # per-trace summaries the views ask for every frame
+        self.version = self.data_version = next(_STAMPS)
 
     # ------------------------------------------------------------ construction
 
@@ -261,11 +267,11 @@ class Simulation:
     # ------------------------------------------------------------ commands
 
     def _changed(self, data: bool = False) -> None:
-        self.version += 1
+        self.version = next(_STAMPS)
         if data:
             self._trace = None
             self._derived = {}
-            self.data_version += 1
+            self.data_version = next(_STAMPS)
 
     def _cached(self, key, compute):
         """A summary of the current trace, computed once per trace (not once per frame)."""

@@ -224,7 +224,7 @@ class RnnsimApp(App[None]):
         self.push_screen(EditScreen(self.sim.text, Simulation._check_text), done)
 
     def action_train(self) -> None:
-        from ..core.train import CorpusError
+        from ..core.corpus import CorpusError
         from ..live_training import LiveTraining
         from .screens.train import TrainScreen
 

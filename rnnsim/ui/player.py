@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Callable
-from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
@@ -24,7 +23,6 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from ..scene import Failure, Scene, SceneError, ScenePlayer, Step
-from . import app as app_module
 from .app import RnnsimApp
 from .screens.compare import CompareScreen, CompareView
 from .screens.edit import EditScreen
@@ -54,7 +52,6 @@ class SceneCompareScreen(CompareScreen):
 
 
 class ScenePlayerApp(RnnsimApp):
-    CSS_PATH = Path(app_module.__file__).with_name("app.tcss")
     BINDINGS = [
         Binding("right", "scene_next", "Next", id="scene.next",
                 tooltip="the scene's next step"),

@@ -226,3 +226,29 @@ async def test_other_themes_draw_every_panel():
             out = screen_text(app)
             for title in ("the chain", "hidden state", "inside the cell", "prediction", "gradient"):
                 assert title in out, (theme, title)
+
+
+async def test_a_new_session_is_drawn_anew_even_at_the_same_step():
+    """A scene going back replays from a fresh Simulation: caches keyed on its version stamps
+    must not serve the old session's pictures."""
+    app = make_app(seed=0)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("right", "right", "right", "b")
+        before = screen_text(app)
+        app_state_scale = app.sim.state_scale()
+        fresh = Simulation.from_settings(TEXT, Settings(source="random", seed=1))
+        fresh.step(3)
+        fresh.backward()
+        app.sim = fresh
+        app.show_sim()
+        await pilot.pause()
+        after = screen_text(app)
+        assert after != before
+        grad = f"{fresh.grad_norms()[fresh.grad_cursor]:.1e}"
+        assert grad in after
+        # the heatmap's colours (invisible in text): its strips use the new session's scale
+        from rnnsim.ui.widgets.heatmap import Heatmap
+
+        heatmap = app.query_one(Heatmap)
+        heatmap.render_line(1)
+        assert heatmap._scale == fresh.state_scale() != app_state_scale

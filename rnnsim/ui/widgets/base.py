@@ -18,7 +18,8 @@ class SimWidget(Widget):
 
     def view_key(self, sim: Simulation) -> object:
         """What this panel's picture depends on; the panel is redrawn only when it changes.
-        By default: anything (every command bumps sim.version)."""
+        By default: anything (every command stamps a new sim.version). The stamps are unique
+        across Simulations, so a new session never matches an old key."""
         return sim.version
 
     def layout_key(self, sim: Simulation) -> object:
@@ -29,7 +30,7 @@ class SimWidget(Widget):
     _layout_key: object = None
 
     def show(self, sim: Simulation) -> None:
-        key = (id(sim), self.view_key(sim))
+        key = self.view_key(sim)
         if key == self._shown_key:
             return
         self.sim, self._shown_key = sim, key
