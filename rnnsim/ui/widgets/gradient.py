@@ -66,7 +66,7 @@ class GradientPanel(SimWidget):
             self._decades_for, self._decades = sim.data_version, decades_spanned(*(s[2] for s in series))
         decades = self._decades
         factors = sim.grad_factors("forward")
-        out.append(f"BPTT, loss: {mode} = {tr.loss:.3f}; log scale, 1e-{decades}..1 of the peak\n", style="bold")
+        out.append(f"BPTT, loss: {mode} = {tr.loss:.3g}; log scale, 1e-{decades}..1 of the peak\n", style="bold")
         width = self.size.width
         bar_w = max(4, (width - 16 - 9 * len(series) - 7) // len(series))
         head = f"{'t':>3} {'token':<8} "
