@@ -249,8 +249,8 @@ def app_parser() -> argparse.ArgumentParser:
 
 def app_settings(args: argparse.Namespace):
     """The session's Settings from the command line: a shipped name or a file with
-    --model, a random model when a random-only option (--hidden, --embed, --seed) is
-    given, else the trained model of the chosen cell."""
+    --model, a random model when a random-only option (--hidden, --embed, --seed,
+    --forget-bias) is given, else the trained model of the chosen cell."""
     from .core.shipped import shipped_names
     from .sim import Settings
 
@@ -261,7 +261,7 @@ def app_settings(args: argparse.Namespace):
             bi = args.model.startswith("bi")
             return Settings(source="trained", cell=args.model[2:] if bi else args.model, bidirectional=bi)
         return Settings(source="file", path=args.model)
-    random_only = any(getattr(args, o) is not None for o in ("hidden", "embed", "seed"))
+    random_only = any(getattr(args, o) is not None for o in ("hidden", "embed", "seed", "forget_bias"))
     return Settings(
         source="random" if random_only else "trained",
         cell=cell,
@@ -269,7 +269,7 @@ def app_settings(args: argparse.Namespace):
         hidden=args.hidden or 16,
         embed=args.embed or 8,
         seed=args.seed or 0,
-        forget_bias=args.forget_bias,
+        init_forget_bias=1.0 if args.forget_bias is None else args.forget_bias,
     )
 
 

@@ -69,7 +69,12 @@ class Settings:
     hidden: int = 16
     embed: int = 8
     seed: int = 0
-    forget_bias: float | None = None  # None: as the model came (random: +1.0 at init)
+    # The LSTM forget-gate bias, two ways: `init_forget_bias` is *added* to the forget rows
+    # of b_ih when a random model is made (0: PyTorch's exact initialisation); `forget_bias`,
+    # when set, makes the mean of b_ih + b_hh over those rows exactly this (what the app
+    # shows, f/F change, and a scene's forget_bias sets), on any LSTM.
+    init_forget_bias: float = 1.0
+    forget_bias: float | None = None
     path: str | None = None  # for source "file"
 
 
@@ -557,7 +562,7 @@ def build_model(settings: Settings, text: str) -> tuple[Model, str, str]:
             embed=settings.embed,
             bidirectional=settings.bidirectional,
             seed=settings.seed,
-            forget_bias=1.0,
+            forget_bias=settings.init_forget_bias,
         )
         origin = f"random, seed {settings.seed}"
     if settings.forget_bias is not None and model.cell == "lstm":

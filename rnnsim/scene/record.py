@@ -136,6 +136,8 @@ def session_scene(sim: Simulation, *, size: tuple[int, int] | None = None,
             f"embed = {settings.embed}",
             f"seed = {settings.seed}",
         ]
+        if settings.init_forget_bias != 1.0:  # any cell: a later cell = "lstm" uses it
+            lines.append(f"init_forget_bias = {toml_value(settings.init_forget_bias)}")
     if settings.forget_bias is not None and settings.cell == "lstm":
         lines.append(f"forget_bias = {toml_value(settings.forget_bias)}")
     if not steps:

@@ -28,9 +28,10 @@ SCENE_KEYS: dict[str, Callable] = {
     "hidden": _int(1, 256),
     "embed": _int(1, 256),
     "seed": _int(0, 2**32 - 1),
+    "init_forget_bias": _num(-20, 20),
     "forget_bias": _num(-20, 20),
 }
-RANDOM_ONLY = ("cell", "bidirectional", "hidden", "embed", "seed")
+RANDOM_ONLY = ("cell", "bidirectional", "hidden", "embed", "seed", "init_forget_bias")
 
 STEP_KEYS: dict[str, Callable] = {
     "caption": _str,

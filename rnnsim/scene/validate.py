@@ -157,6 +157,7 @@ class _Validator:
                 hidden=vals.get("hidden", 16),
                 embed=vals.get("embed", 8),
                 seed=vals.get("seed", 0),
+                init_forget_bias=vals.get("init_forget_bias", 1.0),
             )
         if "forget_bias" in vals:
             if settings.cell != "lstm":

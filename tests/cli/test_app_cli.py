@@ -106,3 +106,21 @@ def test_trace_json_stays_strict_when_a_relu_network_overflows(capsys, tmp_path)
     data = json.loads(out, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
     assert None in data["forward"]["h"][-1]
     assert err == "rnnsim: note: the hidden state overflowed to infinity or NaN (shown as null in JSON)\n"
+
+
+def test_random_lstm_gets_a_forget_bias_of_one_unless_told_otherwise(opened):
+    import numpy as np
+
+    from rnnsim import random_model
+
+    assert cli.main(["--cell", "lstm", "--seed", "3", "a b c"]) == 0
+    plus_one = opened["sim"].model
+    assert cli.main(["--cell", "lstm", "--seed", "3", "--forget-bias", "0", "a b c"]) == 0
+    pytorch = opened["sim"].model
+    exact = random_model("lstm", vocab=pytorch.vocab, hidden=16, embed=8, seed=3)  # PyTorch's init
+    for name, value in exact.params.items():
+        np.testing.assert_array_equal(pytorch.params[name], value)
+    H = plus_one.hidden
+    diff = plus_one.params["rnn.bias_ih_l0"] - exact.params["rnn.bias_ih_l0"]
+    np.testing.assert_allclose(diff[H : 2 * H], 1.0)
+    assert np.all(np.delete(diff, np.s_[H : 2 * H]) == 0)

@@ -95,6 +95,7 @@ VALID_SCENE = {
     "loss": st.sampled_from(["all", "last", 1, 40]), "cell": cells, "bidirectional": st.booleans(),
     "hidden": st.integers(1, 6), "embed": st.integers(1, 4), "seed": st.integers(0, 3),
     "forget_bias": st.floats(-3, 3), "model": st.sampled_from(["lstm", "gru", "bilstm", "nope.safetensors"]),
+    "init_forget_bias": st.floats(-3, 3),
 }  # fmt: skip
 usually = st.sampled_from([True] * 5 + [False])
 
@@ -207,7 +208,8 @@ def state(sim: Simulation):
 @given(st.data())
 def test_a_recorded_session_replays_to_the_same_state(data):
     start = Settings(source="random", cell=data.draw(st.sampled_from(["rnn", "lstm", "gru"])), hidden=4,
-                     embed=3, seed=data.draw(st.integers(0, 3)))
+                     embed=3, seed=data.draw(st.integers(0, 3)),
+                     init_forget_bias=data.draw(st.sampled_from([1.0, 0.0, 2.5])))
     sim = Simulation.from_settings("The cat sat on the mat.", start)
     for _ in range(data.draw(st.integers(0, 8))):
         name, arg = data.draw(COMMANDS)
