@@ -17,18 +17,13 @@ import os
 import sys
 from pathlib import Path
 
-from .cli import UserError, number
+from .cli import Parser, UserError, number
 
 CELL_NAMES = {"rnn": "Elman RNN", "lstm": "LSTM", "gru": "GRU"}
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, like every other user mistake
-        raise UserError(f"train: {message} (see rnnsim train --help)")
-
-
 def train_parser() -> argparse.ArgumentParser:
-    p = _Parser(
+    p = Parser(
         prog="rnnsim train",
         description="Train a model on a corpus (UTF-8 text, one sentence per line) with "
         "backpropagation through time and Adam, and write it as a model file. "
