@@ -80,6 +80,14 @@ def _explain_backward(sim: Simulation) -> str:
     what = {"all": "the loss summed over every position", "last": "the loss at the last word"}.get(
         sim.loss_mode, f"the loss at position {sim.loss_mode}"
     )  # type: ignore[arg-type]
+    if sim.model.bidirectional:
+        # Two walks at once, in opposite directions of time: name both, briefly.
+        r = sim.reverse_grad_pos
+        return (
+            f"Backpropagating {what}: → at {tok} (t={t}) |dL/dh| = {norms[t]:.2e}; the reverse "
+            f"direction's gradient runs the other way in time: ← at {_q(sim.tokens[r])} (t={r}) "
+            f"|dL/dh←| = {sim.grad_norms('reverse')[r]:.2e}."
+        )
     line = f"Backpropagating {what}: at {tok} (t={t}) |dL/dh| = {norms[t]:.2e}"
     if sim.loss_mode == "all":
         # Every word adds its own loss here, so a ratio to the last word says nothing about
@@ -98,13 +106,6 @@ def _explain_backward(sim: Simulation) -> str:
         )
     else:
         line += ". Step back (→) to carry it to earlier words."
-    if sim.model.bidirectional:
-        r = sim.reverse_grad_pos
-        line += (
-            f" The reverse direction's gradient runs the other way in time: at {_q(sim.tokens[r])} (t={r}) "
-            f"|dL/dh←| = {sim.grad_norms('reverse')[r]:.2e}."
-        )
-        return line
     if sim.model.cell == "lstm" and d.dc is not None and t < start:
         f = float(d.gates["f"][t + 1].mean())
         line += f" Along the cell path it is scaled by the forget gate ({f:.2f} on average)."

@@ -34,7 +34,16 @@ from .core.shipped import load_shipped, shipped_names
 
 PHASES = ("forward", "backward")
 LOSS_MODES = ("all", "last")
-DEFAULT_LOSS = "last"
+
+
+def default_loss(model: Model) -> str:
+    """The loss the gradient view starts with. One direction: the last word's loss alone, so
+    what survives each step back (the vanishing gradient) shows at once. Bidirectional
+    (cloze): the last position's blank reads only the forward state, so "last" would leave the
+    reverse direction without gradient; the sum over every blank reaches both."""
+    return "all" if model.bidirectional else "last"
+
+
 _STAMPS = itertools.count(1)
 MAX_TOKENS = 20_000
 
@@ -102,10 +111,9 @@ class Simulation:
     cursor: int = 0
     phase: str = "forward"
     grad_steps: int = 0
-    # "last" by default: the gradient view then shows how much of one loss (at the last
-    # word) survives each step back, which is the vanishing gradient; "all" sums every
-    # position's loss, so each word also gets its own loss's gradient.
-    loss_mode: str | int = DEFAULT_LOSS
+    # None: the model's default_loss, which it follows across model changes until the user
+    # chooses one (set_loss_mode); "all" sums every position's loss, "last" takes one.
+    loss_mode: str | int | None = None
     playing: bool = False
     notice: str = ""  # what the last command wants the user to know
     # Stamps drawn from one counter shared by every Simulation, so that a view or cache
@@ -117,6 +125,9 @@ class Simulation:
     def __post_init__(self):
         self.tokens = self._check_text(self.text)
         self._trace: Trace | None = None
+        self.loss_chosen = self.loss_mode is not None
+        if self.loss_mode is None:
+            self.loss_mode = default_loss(self.model)
         self.history: list[tuple[str, tuple]] = []  # successful commands, for `record`
         self.start = (self.text, self.settings)  # where the history starts from
         self._depth = 0
@@ -431,7 +442,7 @@ class Simulation:
                 lo_hi = f"{scored[0]}..{scored[-1]}" if scored else "none"
                 raise SimError(f"position {mode} has no word to predict: choose one of {lo_hi}")
             mode = int(mode)
-        self.loss_mode = mode
+        self.loss_mode, self.loss_chosen = mode, True
         self._changed(data=True)
         self.grad_steps = 0
 
@@ -520,8 +531,9 @@ class Simulation:
         """After a new model or text: read forward again, new numbers."""
         self.phase = "forward"
         self.playing = False
-        if not isinstance(self.loss_mode, str):
-            self.loss_mode = DEFAULT_LOSS  # a position may not exist in the new text
+        if not self.loss_chosen or not isinstance(self.loss_mode, str):
+            # follow the new model's default; a chosen position may not exist in a new text
+            self.loss_mode, self.loss_chosen = default_loss(self.model), False
         self._changed(data=True)
 
     @staticmethod

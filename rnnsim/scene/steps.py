@@ -47,7 +47,7 @@ class Scene:
     description: str
     size: tuple[int, int]
     text: str
-    loss: str | int
+    loss: str | int | None  # None: the model's default
     settings: Settings
     steps: list[Step]
     pause: float | None = None  # default pause per step (None: time to read the caption)
@@ -63,7 +63,7 @@ class Scene:
             sim = Simulation.from_settings(self.text, self.settings)
         except (ModelError, SimError, ValueError) as e:
             raise SceneError(str(e), self.file, self.line) from None
-        if self.loss != sim.loss_mode:
+        if self.loss is not None and self.loss != sim.loss_mode:
             try:
                 sim.set_loss_mode(self.loss)
             except (SimError, ValueError) as e:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import tokenize
-from ..sim import DEFAULT_LOSS, Settings
+from ..sim import Settings
 from .actions import ACTIONS
 from .captions import CAPTION_LINES, caption_fits, caption_lines
 from .checks import CHECK_MODIFIERS, CHECKS
@@ -164,7 +164,7 @@ class _Validator:
                 raise self.fail(f"[scene] forget_bias: only an LSTM has a forget gate (the cell is "
                                 f"{settings.cell})", L.key("scene", 0, "forget_bias"))
             settings = replace(settings, forget_bias=vals["forget_bias"])
-        loss = vals.get("loss", DEFAULT_LOSS)
+        loss = vals.get("loss")  # None: the model's default (sim.default_loss)
         if isinstance(loss, int) and loss >= len(tokenize(text)):
             raise self.fail(f"[scene] loss: position {loss} is past the end of the text "
                             f"({len(tokenize(text))} tokens)", L.key("scene", 0, "loss"))

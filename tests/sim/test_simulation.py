@@ -87,6 +87,28 @@ def test_the_default_loss_is_the_last_word_so_the_vanishing_shows():
     assert norms[0] < 0.1 * norms[sim.T - 2]  # ~0.46x per step over 5 steps
 
 
+def test_a_bidirectional_model_starts_with_every_blank_so_both_directions_get_gradient():
+    sim = random_sim(bidirectional=True)
+    assert sim.loss_mode == "all"
+    sim.backward()
+    assert sim.grad_norms("reverse").max() > 0 and sim.grad_norms("forward").max() > 0
+    sim.set_loss_mode("last")  # the last blank reads only the forward state
+    assert sim.grad_norms("reverse").max() == 0
+
+
+def test_the_loss_follows_the_model_default_until_the_user_chooses_one():
+    sim = random_sim()
+    sim.toggle_bidirectional()
+    assert sim.loss_mode == "all"
+    sim.toggle_bidirectional()
+    assert sim.loss_mode == "last"
+    sim.set_loss_mode("all")
+    sim.cycle_cell()
+    sim.toggle_bidirectional()
+    sim.toggle_bidirectional()
+    assert sim.loss_mode == "all"  # chosen: kept across model changes
+
+
 def test_loss_modes_change_the_gradient():
     sim = random_sim(cell="rnn")
     sim.backward()
