@@ -20,7 +20,8 @@ from rich.console import Console
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Static
+from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 from ..scene import Failure, Scene, SceneError, ScenePlayer, Step
 from .app import RnnsimApp
@@ -197,6 +198,36 @@ class ScenePlayerApp(RnnsimApp):
 # ------------------------------------------------------------------ headless
 
 
+def footer_is_current(app) -> bool:
+    """Does the Footer list the actions the screen's bindings allow right now?
+
+    Textual rebuilds the Footer a few message rounds after a screen is pushed or popped
+    (refresh_bindings runs after a refresh, then the Footer recomposes after another), so
+    a frame taken too early shows the keys of the screen that just closed."""
+    footers = app.screen.query(Footer)
+    if not footers:
+        return True
+    bindings = app.screen.active_bindings
+    palette = bindings.get(app.COMMAND_PALETTE_BINDING)
+    wanted = {b.action for (_, b, _, _) in bindings.values() if b.show}
+    shown = {key.action for key in footers.first().query(FooterKey)}
+    if palette is not None:
+        shown.discard(palette.binding.action)
+    return shown == wanted
+
+
+async def settle(pilot, rounds: int = 500) -> None:
+    """Wait until the screen shows the app's state, Footer included. One pilot.pause()
+    is not enough: it waits for the messages queued when it starts, and on a busy machine
+    the Footer's rebuild comes after that (a frame-equality test failed this way in CI)."""
+    for _ in range(rounds):
+        await pilot.pause()
+        if footer_is_current(pilot.app):
+            return
+    raise RuntimeError(f"the Footer did not catch up with the bindings in {rounds} rounds")
+
+
+
 def export_text(app) -> str:
     """The screen as plain text, one line per row (what export_screenshot draws, unstyled)."""
     width, height = app.size
@@ -233,7 +264,7 @@ async def _render(scene: Scene, on_frame: Callable[[Step, ScenePlayerApp], None]
             if step.snapshot is not None:
                 app._sync_view()
                 app.clear_notifications()
-                await pilot.pause()
+                await settle(pilot)
                 on_frame(step, app)
         if notices is not None:
             notices[:] = app.player.notices

@@ -7,9 +7,10 @@ import asyncio
 import tomllib
 
 import pytest
+from textual.widgets._footer import FooterKey
 
 from rnnsim.scene import ScenePlayer, load_scene, parse_scene
-from rnnsim.ui.player import ScenePlayerApp, export_text
+from rnnsim.ui.player import ScenePlayerApp, export_text, footer_is_current, settle
 
 SCENE = '''[scene]
 title = "Player test"
@@ -176,9 +177,32 @@ async def test_headless_frames_equal_the_frames_of_a_step_by_step_play():
             await pilot.pause()
             if step.snapshot:
                 app.clear_notifications()
-                await pilot.pause()
+                await settle(pilot)
                 slow[step.snapshot] = app.export_screenshot(title=scene.title)
     assert slow == fast
+
+
+async def test_frames_wait_for_the_footer_to_show_the_keys_of_the_screen_on_top():
+    """Closing the compare view gives the main keys back, but Textual rebuilds the Footer
+    a few message rounds later; a frame taken before that shows the keys of the closed
+    screen (this failed the frame-equality test in CI). settle() waits for it."""
+    scene = load_scene("compare")
+    app = ScenePlayerApp(scene, autoplay=False, headless=True)
+    async with app.run_test(size=scene.size) as pilot:
+        await settle(pilot)
+        closed = 0
+        while not app.player.at_end:
+            was_open = app.player.compare_open
+            app.play_step()
+            if was_open and not app.player.compare_open:
+                closed += 1
+                assert not footer_is_current(app)  # the Footer still lists the compare keys
+                await settle(pilot)
+                assert footer_is_current(app)
+                actions = {key.action for key in app.screen.query(FooterKey)}
+                assert {"step", "backward", "scene_next"} <= actions
+            await settle(pilot)
+        assert closed == 2
 
 
 async def test_scene_keys_rest_under_the_help_and_edit_screens():
