@@ -80,6 +80,7 @@ class LiveTraining:
         self._lock = threading.Lock()
         self._running = threading.Event()
         self._running.set()
+        self._parked = threading.Event()  # set while the worker waits out a pause
         self._stop = False
         self._batch = (0, 0, 0)  # epoch, batch, batches
         self._tps = 0.0
@@ -125,9 +126,14 @@ class LiveTraining:
                 self._epochs.append(EpochView(r.epoch, r.train_loss, r.heldout_loss, r.heldout_accuracy,
                                               r.tokens_per_s))  # fmt: skip
             self._probe(model)
-        while not self._running.wait(0.1):  # paused: hold the worker here
-            if self._stop:
-                raise StopTraining
+        if not self._running.is_set():  # paused: hold the worker here
+            self._parked.set()
+            try:
+                while not self._running.wait(0.1):
+                    if self._stop:
+                        raise StopTraining
+            finally:
+                self._parked.clear()
 
     # ---------------------------------------------------------- screen side
 
@@ -146,6 +152,12 @@ class LiveTraining:
             self.resume()
         else:
             self.pause()
+
+    @property
+    def parked(self) -> bool:
+        """True once a pause has taken hold: the batch that was running has finished and
+        the worker is waiting (until then the loss curve may still grow by one batch)."""
+        return self._parked.is_set()
 
     def stop(self) -> None:
         self._stop = True

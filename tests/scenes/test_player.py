@@ -12,6 +12,8 @@ from textual.widgets._footer import FooterKey
 from rnnsim.scene import ScenePlayer, load_scene, parse_scene
 from rnnsim.ui.player import ScenePlayerApp, export_text, footer_is_current, settle
 
+from ..waiting import until
+
 SCENE = '''[scene]
 title = "Player test"
 description = "Before the first step."
@@ -105,10 +107,7 @@ async def test_arrows_move_through_the_scene_and_space_pauses():
         await pilot.pause()
         assert app.screen.__class__.__name__ != "SceneCompareScreen" and app.player.done == 1
         await pilot.press("space")  # plays on by itself, 0.05 s a step, to the end
-        for _ in range(100):
-            if app.player.at_end:
-                break
-            await pilot.pause(0.02)
+        await until(pilot, lambda: app.player.at_end, "the scene to play to its end")
         assert app.player.at_end and not app.scene_playing
         assert "end: explore freely" in caption(app)
         assert "✗ expect cursor = 99" in caption(app)
@@ -130,8 +129,7 @@ async def test_any_other_key_takes_over_and_right_returns_to_the_lesson():
 async def test_a_scene_that_autoplays_advances_by_itself():
     app = ScenePlayerApp(scene(), autoplay=True)
     async with app.run_test(size=(100, 34)) as pilot:
-        await pilot.pause(0.3)
-        assert app.player.done >= 2
+        await until(pilot, lambda: app.player.done >= 2, "two scene steps to play by themselves")
 
 
 async def test_the_w_key_saves_the_session_as_a_scene_that_replays(tmp_path):

@@ -11,6 +11,8 @@ from rnnsim.ui.screens.compare import CompareScreen
 from rnnsim.ui.screens.edit import EditScreen
 from rnnsim.ui.screens.help import HelpScreen
 
+from ..waiting import until
+
 TEXT = "The cat sat on the mat."
 
 
@@ -85,8 +87,7 @@ async def test_play_advances_on_its_own_and_pauses():
         sim = app.sim
         await pilot.press("space")
         assert sim.playing
-        await pilot.pause(1.5)
-        assert sim.cursor >= 1
+        await until(pilot, lambda: sim.cursor >= 1, "play to read a token")
         await pilot.press("space")
         assert not sim.playing
         k = sim.cursor

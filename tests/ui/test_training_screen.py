@@ -9,6 +9,8 @@ from rnnsim.sim import Settings, Simulation
 from rnnsim.ui.app import RnnsimApp
 from rnnsim.ui.screens.train import TrainScreen
 
+from ..waiting import until, until_sync
+
 TEXT = "The cat sat on the mat."
 SENTENCES = ["the cat sat on the mat .", "the dog sat on the rug .", "a cat slept on the bed ."] * 6
 
@@ -38,14 +40,12 @@ def test_pause_holds_the_worker_and_stop_ends_it(small_corpus):
     live = LiveTraining(TEXT.split(), cell="rnn", hidden=8, embed=4, epochs=500, corpus_path=small_corpus)
     worker = threading.Thread(target=live.run)
     worker.start()
-    deadline = time.time() + 10
-    while not live.snapshot().batch_losses and time.time() < deadline:
-        time.sleep(0.01)
+    until_sync(lambda: live.snapshot().batch_losses, "the first batch")
     live.pause()
-    time.sleep(0.3)  # let a batch in flight finish
+    until_sync(lambda: live.parked, "the batch in flight to finish and the worker to wait")
     n = len(live.snapshot().batch_losses)
     time.sleep(0.3)
-    assert len(live.snapshot().batch_losses) == n and live.state == "paused"
+    assert len(live.snapshot().batch_losses) == n and live.state == "paused" and live.parked
     live.resume()
     live.stop()
     worker.join(10)
@@ -58,12 +58,10 @@ async def test_train_key_trains_live_and_use_puts_the_model_in_the_session():
         await pilot.press("t")
         assert isinstance(app.screen, TrainScreen)
         live = app.screen.live
-        deadline = time.time() + 30
-        while not live.snapshot().epochs_done and time.time() < deadline:
-            await pilot.pause(0.2)
+        await until(pilot, lambda: live.snapshot().epochs_done, "the first epoch")
         await pilot.press("space")
         assert live.state == "paused"
-        assert "held-out loss" in app.screen_text()
+        await until(pilot, lambda: "held-out loss" in app.screen_text(), "the screen to show the epoch")
         await pilot.press("space")
         assert live.state in ("training", "done")
         await pilot.press("u")
