@@ -12,6 +12,7 @@ Tasks:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -103,6 +104,12 @@ class Model:
             if not np.all(np.isfinite(self.params[name])):
                 raise ModelError(f"tensor {name!r} contains NaN or infinity")
         extra = sorted(set(self.params) - set(want))
+        deeper = [int(m.group(1)) for n in extra if (m := re.search(r"_l([1-9]\d*)(_reverse)?$", n))]
+        if deeper:  # nn.LSTM(num_layers=2) names its second layer's tensors ..._l1
+            raise ModelError(
+                f"the file holds a {1 + max(deeper)}-layer network ({extra[0]!r}); rnnsim shows "
+                f"one layer: save a network with num_layers=1"
+            )
         if extra:
             raise ModelError(f"unexpected tensor {extra[0]!r}: this model has no such parameter")
         # Compute in float64 whatever the file held.

@@ -192,6 +192,12 @@ def _check_tensors(tensors: dict[str, np.ndarray], where: str) -> None:
     """What Model cannot check before it reads sizes off the tensors: dtype, rank, emptiness."""
     for name in ("embedding.weight", "rnn.weight_hh_l0"):
         if name not in tensors:
+            if renames := _submodule_renames(tensors):
+                said = ", ".join(f"{theirs} -> {ours}" for theirs, ours in renames.items())
+                raise ModelError(
+                    f"{where}: missing tensor {name!r}: rnnsim reads the submodules embedding, rnn "
+                    f"and head; rename this file's when saving: {said} (README: Model files)"
+                )
             found = ", ".join(sorted(tensors)[:5]) or "no tensors at all"
             raise ModelError(
                 f"{where}: missing tensor {name!r}; an rnnsim model has the tensors of a PyTorch "
@@ -208,6 +214,29 @@ def _check_tensors(tensors: dict[str, np.ndarray], where: str) -> None:
             )
         if arr.size == 0:
             raise ModelError(f"{where}: tensor {name!r} is empty (shape {list(arr.shape)})")
+
+
+def _submodule_renames(tensors: dict[str, np.ndarray]) -> dict[str, str]:
+    """For a PyTorch network whose submodules have other names (emb, lstm, fc, ...): which
+    of its submodules are the embedding, the recurrent layer and the head, as
+    {their name: rnnsim's name}; empty unless each is found exactly once.
+
+    The recurrent layer owns `weight_hh_l0`; the embedding is a weight without a bias
+    whose rows are as long as the layer's input; the head is a weight with a bias whose
+    rows are as long as the layer's output (both directions)."""
+    rnn = [k.removesuffix(".weight_hh_l0") for k in tensors if k.endswith(".weight_hh_l0")]
+    if len(rnn) != 1 or f"{rnn[0]}.weight_ih_l0" not in tensors:
+        return {}
+    embed = tensors[f"{rnn[0]}.weight_ih_l0"].shape[-1]
+    hidden = tensors[f"{rnn[0]}.weight_hh_l0"].shape[-1]
+    out = hidden * (2 if f"{rnn[0]}.weight_hh_l0_reverse" in tensors else 1)
+    weights = {k.removesuffix(".weight"): v for k, v in tensors.items()
+               if k.endswith(".weight") and v.ndim == 2}  # fmt: skip
+    emb = [m for m, w in weights.items() if f"{m}.bias" not in tensors and w.shape[1] == embed]
+    head = [m for m, w in weights.items() if f"{m}.bias" in tensors and w.shape[1] == out]
+    if len(emb) != 1 or len(head) != 1:
+        return {}
+    return {emb[0]: "embedding", rnn[0]: "rnn", head[0]: "head"}
 
 
 def _is_torch_zip(path: Path) -> bool:

@@ -269,6 +269,27 @@ def test_not_an_rnnsim_model(tmp_path):
             r"missing tensor 'embedding.weight'.*found: encoder\.layer0\.weight")  # fmt: skip
 
 
+def renamed(params, names):
+    return {f"{names.get(k.split('.')[0], k.split('.')[0])}.{k.partition('.')[2]}": v for k, v in params.items()}
+
+
+@pytest.mark.parametrize("cell,bidirectional", [("rnn", False), ("gru", True), ("lstm", False)])
+def test_other_submodule_names_get_the_renames_they_need(tmp_path, cell, bidirectional):
+    p, m = params_meta(small(cell, bidirectional))
+    p = renamed(p, {"embedding": "encoder", "rnn": "recurrent", "head": "decoder"})
+    refused(write(tmp_path / "m.safetensors", p, m),
+            r"missing tensor 'embedding\.weight': rnnsim reads the submodules embedding, rnn and head; "
+            r"rename this file's when saving: encoder -> embedding, recurrent -> rnn, decoder -> head")  # fmt: skip
+
+
+def test_no_renames_are_guessed_when_two_submodules_could_be_the_head(tmp_path):
+    p, m = params_meta()
+    p = renamed(p, {"embedding": "emb", "head": "fc"})
+    p["fc2.weight"], p["fc2.bias"] = p["fc.weight"].copy(), p["fc.bias"].copy()
+    msg = refused(write(tmp_path / "m.safetensors", p, m), r"missing tensor 'embedding\.weight'.*found: ")
+    assert "when saving" not in msg and "->" not in msg
+
+
 def test_missing_reverse_tensor(tmp_path):
     p, m = params_meta(small("gru", True))
     del p["rnn.weight_ih_l0_reverse"]
@@ -309,8 +330,19 @@ def test_wrong_rank_or_empty(tmp_path, name, value, pattern):
 
 def test_extra_tensor(tmp_path):
     p, m = params_meta()
-    p["rnn.weight_ih_l1"] = np.zeros((16, 4))
-    refused(write(tmp_path / "m.safetensors", p, m), r"unexpected tensor 'rnn\.weight_ih_l1'")
+    p["head.extra"] = np.zeros((16, 4))
+    refused(write(tmp_path / "m.safetensors", p, m), r"unexpected tensor 'head\.extra'")
+
+
+@pytest.mark.parametrize("layers", [2, 3])
+def test_a_deeper_network_is_refused_naming_its_layers(tmp_path, layers):
+    p, m = params_meta(small("gru", True))
+    for layer in range(1, layers):
+        for k in [k for k in p if k.endswith("_l0") or k.endswith("_l0_reverse")]:
+            p[k.replace("_l0", f"_l{layer}")] = p[k].copy()
+    refused(write(tmp_path / "m.safetensors", p, m),
+            rf"a {layers}-layer network \('rnn\.bias_hh_l1'\); rnnsim shows one layer: "
+            r"save a network with num_layers=1")  # fmt: skip
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
