@@ -75,7 +75,10 @@ class ScenePlayerApp(RnnsimApp):
 
     def compose(self) -> ComposeResult:
         yield Caption(id="caption", classes="scene-caption", markup=False)
-        yield from super().compose()
+        for widget in super().compose():
+            if isinstance(widget, Footer):
+                widget.compact = True  # the scene's three keys come on top of the app's: fit them all
+            yield widget
 
     def on_mount(self) -> None:
         # Textual calls RnnsimApp.on_mount itself (handlers run for every class in the MRO).

@@ -253,3 +253,28 @@ async def test_a_new_session_is_drawn_anew_even_at_the_same_step():
         heatmap = app.query_one(Heatmap)
         heatmap.render_line(1)
         assert heatmap._scale == fresh.state_scale() != app_state_scale
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)])
+async def test_gradient_columns_line_up_under_their_headings(size):
+    """Each gradient column (bar, number) starts under its heading, and a number never
+    runs into the next column's bar."""
+    import re
+
+    app = make_app(cell="lstm", bidirectional=True)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("b", "end")
+        lines = screen_text(app).splitlines()
+        head = next(line for line in lines if "|∂L/∂h→|" in line)
+        labels = [x for x in ("|∂L/∂h→|", "|∂L/∂c→|", "|∂L/∂h←|", "|∂L/∂c←|") if x in head]
+        assert len(labels) >= 2  # (at 80 columns the panel cuts the last ones)
+        starts = [head.index(label) for label in labels]
+        rows = [line for line in lines if re.search(r"│\s+\d+ \S+\s+[█-▏·]", line)]
+        assert len(rows) >= (5 if size[1] > 30 else 1)
+        for row in rows:
+            for start in starts:
+                assert row[start] in "█▉▊▋▌▍▎▏· ", (row, start)
+                assert row[start - 1] == " ", (row, start)  # the column before it ended in a space
+            assert not re.search(r"e[+-]\d\d[^\s│]", row), row
+        for line in lines:  # the inside of the cell too: two directions' gate gradients side by side
+            assert not re.search(r"e[+-]\d\d[▁-█·]", line), line

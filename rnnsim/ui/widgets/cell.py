@@ -48,6 +48,7 @@ ROWS = {
     ],
 }
 NAME_W = 15
+STAT_W = 9  # after each direction's bars: " μ+0.86" or " 9.1e-03", then a space before the next column
 
 
 def _values(sim, direction: str, key: str, t: int) -> np.ndarray:
@@ -92,14 +93,14 @@ class CellPanel(SimWidget):
                 t = sim.forward_pos if d == "forward" else sim.reverse_pos
             cols.append((d, t))
         width = self.size.width
-        per_dir = max(6, (width - NAME_W - 1) // len(dirs) - 8)
+        per_dir = max(6, (width - NAME_W) // len(dirs) - STAT_W)  # each column ends in a space
         H = sim.model.hidden
         units = min(H, per_dir)
         head = Text("".ljust(NAME_W))
         for d, t in cols:
             arrow = "→" if d == "forward" else "←"
             where = "—" if t is None else f"{clip(sim.tokens[t], 8)} t={t}"
-            head.append(f"{arrow} {where}".ljust(units + 8)[: units + 8], style="bold")
+            head.append(f"{arrow} {where}".ljust(units + STAT_W)[: units + STAT_W], style="bold")
         out.append_text(head)
         if backward:
             out.append("\n")
@@ -110,19 +111,19 @@ class CellPanel(SimWidget):
             out.append(label.ljust(NAME_W)[:NAME_W])
             for d, t in cols:
                 if t is None:
-                    out.append("·" * units + "        ", style="dim")
+                    out.append("·" * units + " " * STAT_W, style="dim")
                     continue
                 if backward:
                     v = _grad_values(sim, d, key, t)
                     if v is None:
-                        out.append(" " * (units + 8))
+                        out.append(" " * (units + STAT_W))
                         continue
                     mag = np.abs(v[:units])
                     peak = sim.grad_peak(d) or 1.0
                     lv = np.clip((np.log10(np.maximum(mag, 1e-300) / peak) + 8) / 8, 0, 1)
                     for x in lv:
                         out.append(bar_char(float(x)), style=gate_style(int(round(float(x) * LEVELS))))
-                    out.append(f" {np.linalg.norm(v):7.1e}", style="yellow")
+                    out.append(f" {np.linalg.norm(v):7.1e}".ljust(STAT_W), style="yellow")
                     continue
                 v = _values(sim, d, key, t)
                 for x in v[:units]:
@@ -133,7 +134,7 @@ class CellPanel(SimWidget):
                     else:
                         out.append(" ", style=cell_style(bucket(float(x))))
                 stat = f" μ{float(np.mean(v)):+.2f}"
-                out.append(stat.ljust(8))
+                out.append(stat.ljust(STAT_W))
         if units < H:
             out.append(f"\n(first {units} of {H} units)", style="dim")
         out.append("\n")

@@ -71,7 +71,7 @@ class GradientPanel(SimWidget):
         bar_w = max(4, (width - 16 - 9 * len(series) - 7) // len(series))
         head = f"{'t':>3} {'token':<8} "
         for _, label, _, _ in series:
-            head += f"{label:<{bar_w}} {'':>8}"
+            head += f"{label:<{bar_w + 9}}"  # a column: the bar, a space, the number, a space
         survival = sim.loss_mode != "all"  # with every word's loss summed, ratios mix losses
         head += " ×step" if survival else ""
         out.append(head + "\n", style="dim")
@@ -80,13 +80,14 @@ class GradientPanel(SimWidget):
         for t in range(start, end):
             cur = t == sim.grad_cursor
             out.append(f"{t:>3} ", style="bold" if cur else "dim")
-            out.append(f"{clip(sim.tokens[t], 8):<8} ", style="bold reverse yellow" if cur else "")
+            out.append(f"{clip(sim.tokens[t], 8):<8}", style="bold reverse yellow" if cur else "")
+            out.append(" ")  # unstyled: the highlighted word stays apart from its bar
             for direction, _, norms, style in series:
                 if sim.grad_revealed(direction, t):
                     out.append(hbar(log_fraction(float(norms[t]), peak, decades), bar_w), style=style)
-                    out.append(f" {norms[t]:7.1e}")
+                    out.append(f" {norms[t]:7.1e} ")  # the space keeps the next bar off the number
                 else:
-                    out.append("·" * bar_w + "        ", style="dim")
+                    out.append("·" * bar_w + " " * 9, style="dim")
             f = factors[t + 1] if t + 1 < sim.T else float("nan")
             if survival and sim.grad_revealed("forward", t) and t < sim.loss_start() and f == f:
                 out.append(f" ×{f:.2f}", style="red" if f < 0.7 else "green")
