@@ -213,3 +213,12 @@ async def test_scene_keys_rest_under_the_help_and_edit_screens():
         assert app.player.done == 0 and not app.scene_playing
         await pilot.press("escape", "right")
         assert app.player.done == 1
+
+
+async def test_every_key_of_the_scene_player_fits_in_the_footer_at_120_columns():
+    app = ScenePlayerApp(load_scene("vanishing"), autoplay=False, headless=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        footer = export_text(app).splitlines()[-1]
+        for key in ("→ Next", "l Step", "b Backprop", "m Compare", "? Help", "q Quit", "^p palette"):
+            assert key in footer, footer
