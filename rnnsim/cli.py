@@ -195,7 +195,9 @@ def format_trace(tr) -> str:
         head += f" {'mean z':>6}"
     if m.bidirectional:
         head += f" {'|h_rev|':>7} {'|dL/dh_rev|':>11}"
+    head += f" {'|dL/dx|':>9}"  # at the word's embedding: the update it would get
     lines.append(head)
+    input_norms = tr.input_grad_norms()
     for t, tok in enumerate(tr.tokens):
         y = tr.targets[t]
         tgt = "-" if y is None else vocab[y]
@@ -211,6 +213,7 @@ def format_trace(tr) -> str:
         if m.bidirectional:
             row += (f" {np.linalg.norm(tr.reverse.h[t]):>7.3f}"
                     f" {tr.reverse.grad_norms()[t]:>11.2e}")
+        row += f" {input_norms[t]:>9.2e}"
         lines.append(row)
     return "\n".join(lines) + "\n"
 

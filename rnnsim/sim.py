@@ -303,6 +303,10 @@ class Simulation:
         """||dL/dc_t|| per position (LSTM), else None."""
         return self._cached(("dc", direction), lambda: self.trace.directions[direction].cell_grad_norms())
 
+    def input_grad_norms(self) -> np.ndarray:
+        """||dL/dx_t|| per position: the gradient at each word's embedding row."""
+        return self._cached("dx", self.trace.input_grad_norms)
+
     def state_norms(self, direction: str = "forward") -> np.ndarray:
         """||h_t|| per position."""
         return self._cached(("h", direction), lambda: np.linalg.norm(self.trace.directions[direction].h, axis=1))

@@ -122,6 +122,7 @@ def run(model: Model, text, loss="all") -> Trace:
 
     grads: dict[str, np.ndarray] = {}
     back: dict[str, dict] = {d: {} for d in model.directions}
+    dX = None
     loss_value = 0.0
     if positions is not None:
         pos = np.array(positions, dtype=np.intp)
@@ -185,6 +186,7 @@ def run(model: Model, text, loss="all") -> Trace:
         forward=dirs["forward"],
         reverse=dirs.get("reverse"),
         grads=grads,
+        dx=dX,
     )
 
 

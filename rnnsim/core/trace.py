@@ -65,6 +65,13 @@ class Trace:
     forward: DirectionTrace
     reverse: DirectionTrace | None = None
     grads: dict[str, np.ndarray] = field(default_factory=dict)  # by tensor name
+    # [T, E] dL/dx_t: the gradient at the embedding row of the word at position t (both
+    # directions), i.e. the update that occurrence of the word would get. None without a loss.
+    dx: np.ndarray | None = None
+
+    def input_grad_norms(self) -> np.ndarray | None:
+        """||dL/dx_t|| per position: how much the weights tied to each word would move."""
+        return None if self.dx is None else np.linalg.norm(self.dx, axis=1)
 
     @property
     def directions(self) -> dict[str, DirectionTrace]:
@@ -89,6 +96,8 @@ class Trace:
         }
         if self.reverse is not None:
             out["reverse"] = self.reverse.to_dict()
+        if self.dx is not None:
+            out["dx"] = self.dx.tolist()
         return out
 
 

@@ -125,9 +125,13 @@ def _gate_held(ctx: Ctx, v):
             f"(best: unit {best}, lowest {_fmt(float(held[best]))})")
 
 
-def _norms(ctx: Ctx, cell_path: bool = False) -> np.ndarray:
+def _norms(ctx: Ctx, of: str = "h") -> np.ndarray:
+    """Gradient norms per position: at the state h, the LSTM's cell c, or the word's
+    embedding x (both directions together, so `direction` does not apply)."""
+    if of == "x":
+        return ctx.sim.input_grad_norms()
     d = ctx.dtrace()
-    if cell_path:
+    if of == "c":
         if d.dc is None:
             raise _Invalid("only an LSTM has a memory cell (dL/dc)")
         return d.cell_grad_norms()
@@ -143,15 +147,15 @@ def _grad(name):
     return check
 
 
-def _ratio(name, cell_path=False, per_step=False):
-    sym = "c" if cell_path else "h"
+def _ratio(name, of="h", per_step=False):
+    sym = of
 
     def check(ctx: Ctx, v):
         a, b, limit = v
         a, b = _pos(ctx.sim, a), _pos(ctx.sim, b)
         if a == b:
             raise _Invalid("the two positions must differ")
-        n = _norms(ctx, cell_path)
+        n = _norms(ctx, of)
         if n[b] == 0:
             raise _Invalid(f"||dL/d{sym}_{b}|| is 0 (no loss reaches it): compare with a scored position")
         r = float(n[a] / n[b])
@@ -264,10 +268,14 @@ CHECKS: dict[str, Check] = dict([
     _c("step_factor_above", _ratio_v, _ratio("step_factor_above", per_step=True),
        "(||dL/dh_a|| / ||dL/dh_b||)^(1/|b-a|), the factor per step back, > x"),
     _c("step_factor_below", _ratio_v, _ratio("step_factor_below", per_step=True), "the factor per step back < x"),
-    _c("cell_grad_ratio_above", _ratio_v, _ratio("cell_grad_ratio_above", cell_path=True),
+    _c("cell_grad_ratio_above", _ratio_v, _ratio("cell_grad_ratio_above", of="c"),
        "LSTM: ||dL/dc_a|| / ||dL/dc_b|| > x"),
-    _c("cell_grad_ratio_below", _ratio_v, _ratio("cell_grad_ratio_below", cell_path=True),
+    _c("cell_grad_ratio_below", _ratio_v, _ratio("cell_grad_ratio_below", of="c"),
        "LSTM: ||dL/dc_a|| / ||dL/dc_b|| < x"),
+    _c("input_grad_ratio_above", _ratio_v, _ratio("input_grad_ratio_above", of="x"),
+       "||dL/dx_a|| / ||dL/dx_b||, at the words' embeddings, > x"),
+    _c("input_grad_ratio_below", _ratio_v, _ratio("input_grad_ratio_below", of="x"),
+       "||dL/dx_a|| / ||dL/dx_b||, at the words' embeddings, < x"),
     _c("compare_ratio_above", _tuple(_choice(*CELLS), _positive, form="[cell, x]"),
        _compare("compare_ratio_above"), "compare view: the cell's first/last gradient ratio > x"),
     _c("compare_ratio_below", _tuple(_choice(*CELLS), _positive, form="[cell, x]"),

@@ -48,8 +48,9 @@ def test_json_has_every_documented_key(capsys, cell, bidirectional):
     argv = ["--cell", cell, "--hidden", "5", TEXT] + (["--bidirectional"] if bidirectional else [])
     d = trace_json(argv, capsys)
     gates = {"rnn": set(), "lstm": {"i", "f", "g", "o"}, "gru": {"r", "z", "n"}}[cell]
-    keys = {"cell", "bidirectional", "task", "loss_mode", "tokens", "ids", "targets", "logits", "loss", "forward"}
+    keys = {"cell", "bidirectional", "task", "loss_mode", "tokens", "ids", "targets", "logits", "loss", "forward", "dx"}
     assert set(d) == keys | ({"reverse"} if bidirectional else set())
+    assert_matrix(d["dx"], 7, 8)  # dL/dx_t at each embedding row (a random model's embed size is 8)
     assert d["cell"] == cell and d["bidirectional"] is bidirectional
     assert d["task"] == ("cloze" if bidirectional else "next")
     assert d["loss_mode"] == "all"
@@ -144,6 +145,9 @@ def test_table(capsys, cell, bidirectional):
     assert ("|h_rev|" in lines[2]) == bidirectional
     rows = lines[3:]
     assert [r.split()[1] for r in rows] == ["The", "cat", "sat", "on", "the", "mat", "."]
+    assert lines[2].split()[-1] == "|dL/dx|"
+    dx = np.array(trace_json(argv[1:], capsys)["dx"])  # the same run as JSON
+    assert [float(r.split()[-1]) for r in rows] == pytest.approx(np.linalg.norm(dx, axis=1), rel=6e-3)
 
 
 def test_table_long_and_odd_tokens(capsys):

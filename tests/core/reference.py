@@ -7,7 +7,8 @@ offset, at zero, is exactly the *total* derivative rnnsim reports (dL/dh_t,
 dL/dc_t, dL/d pre-activation), so central differences on the offsets check them.
 
 Offsets: {(direction, kind, position): vector}, kind in "h", "c", "pre";
-a "pre" offset has G*H entries in PyTorch's row order (i|f|g|o, r|z|n).
+a "pre" offset has G*H entries in PyTorch's row order (i|f|g|o, r|z|n). An offset on
+the word's embedding row, which both directions read, is keyed ("input", "x", position).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def direction_states(model, ids, direction, offsets=None):
     hs, cs = np.zeros((T, H)), np.zeros((T, H))
     zero = np.zeros(W_hh.shape[0])
     for t in order:
-        x = E[ids[t]]
+        x = E[ids[t]] + offsets.get(("input", "x", t), 0.0)
         d_pre = offsets.get((direction, "pre", t), zero)
         gx = W_ih @ x + b_ih
         gh = W_hh @ h + b_hh

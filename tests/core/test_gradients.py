@@ -127,6 +127,32 @@ def test_state_and_gate_gradients(cell, bidirectional, loss):
         assert_grad_close(dpre, fd(d, "pre", G * H), f"{d} dgates")
 
 
+def test_input_gradients(cell, bidirectional, loss):
+    """dL/dx_t at each word's embedding row, both directions together, by offsets on the
+    row one position reads; their sum per word is the embedding's gradient."""
+    model = make_model(*cell, bidirectional)
+    trace = model.run(TOKENS, loss=loss)
+    ids = trace.ids.tolist()
+    T, E = trace.dx.shape
+    assert (T, E) == (len(ids), model.params["embedding.weight"].shape[1])
+    numeric = np.empty((T, E))
+    for t in range(T):
+        for j in range(E):
+            unit = np.zeros(E)
+            unit[j] = 1.0
+
+            def f(e, t=t, unit=unit):
+                return reference_loss(model, ids, loss, {("input", "x", t): e * unit})[0]
+
+            numeric[t, j] = central(f)
+    assert_grad_close(trace.dx, numeric, "dx")
+    summed = np.zeros_like(model.params["embedding.weight"])
+    np.add.at(summed, ids, trace.dx)
+    np.testing.assert_allclose(trace.grads["embedding.weight"], summed, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(trace.input_grad_norms(), np.linalg.norm(trace.dx, axis=1), rtol=0, atol=0)
+    assert trace.to_dict()["dx"] == trace.dx.tolist()
+
+
 def test_loss_at_one_position_reaches_only_earlier_steps():
     """With the loss at position k of a unidirectional model, dL/dh_t is zero after k."""
     model = make_model("lstm", "tanh", False)
@@ -165,6 +191,7 @@ def test_no_loss_gives_forward_only():
     trace = model.run(TOKENS, loss=None)
     assert trace.loss is None and trace.grads == {}
     assert trace.forward.dh is None and trace.forward.dgates is None
+    assert trace.dx is None and trace.input_grad_norms() is None and "dx" not in trace.to_dict()
     full = model.run(TOKENS)
     np.testing.assert_array_equal(trace.forward.h, full.forward.h)
     assert "dh" not in trace.to_dict()["forward"]

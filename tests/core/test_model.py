@@ -107,7 +107,8 @@ def test_trace_to_dict_keys():
     tr = m.run("the cat sat", loss="last")
     d = json.loads(json.dumps(tr.to_dict()))
     assert set(d) == {"cell", "bidirectional", "task", "loss_mode", "tokens", "ids", "targets", "logits",
-                      "loss", "forward", "reverse"}  # fmt: skip
+                      "loss", "forward", "reverse", "dx"}  # fmt: skip
+    assert np.array(d["dx"]).shape == (3, 2)  # [T, E]
     assert (d["cell"], d["bidirectional"], d["task"], d["loss_mode"]) == ("lstm", True, "cloze", "last")
     assert d["targets"] == d["ids"] == [1, 2, 3]
     for side in ("forward", "reverse"):

@@ -87,7 +87,9 @@ def torch_module_run(net, ids, bidirectional, loss):
     net = net.double()
     net.zero_grad()
     x = torch.tensor(ids)[None]
-    out, hc = net.rnn(net.embedding(x))
+    emb = net.embedding(x)
+    emb.retain_grad()  # dL/dx_t: the gradient at each position's embedding row
+    out, hc = net.rnn(emb)
     out = out[0]
     fwd, rev = out[:, :H], (out[:, H:] if bidirectional else None)
     logits = net.head(head_features(fwd, rev, bidirectional))
@@ -104,6 +106,7 @@ def torch_module_run(net, ids, bidirectional, loss):
         "logits": logits.detach().numpy(),
         "loss": value.item(),
         "grads": grads,
+        "dx": emb.grad[0].numpy().copy(),
     }
 
 
@@ -213,6 +216,7 @@ def check_parity(tmp_path, cell, nonlinearity, bidirectional, dtype, loss="all")
     assert set(trace.grads) == set(ref["grads"])
     for name, g in ref["grads"].items():
         close(trace.grads[name], g, f"grad {name}", tol)
+    close(trace.dx, ref["dx"], "dL/dx at each embedding row", tol)
 
     unrolled = torch_unrolled(net, cell, nonlinearity, ids, bidirectional, loss)
     for d, u in unrolled.items():

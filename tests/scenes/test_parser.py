@@ -357,3 +357,16 @@ def test_expect_as_a_sub_table_is_read_and_located():
     assert "unknown check 'tpo'" in str(e) and e.line is not None
     scene = parse_scene(HEAD + '[[step]]\nstep = 2\n[step.expect]\ncursor = 2\n', file="s.toml")
     assert scene.steps[0].expect == (("cursor", 2, None, "forward"),)
+
+
+def test_input_grad_ratio_reads_the_gradient_at_the_words_embeddings():
+    scene = parse_scene(HEAD + '[[step]]\nbackward = true\n'
+                        'expect = [{ input_grad_ratio_below = [0, 4, 1e-30] },\n'
+                        '          { input_grad_ratio_above = [0, 4, 1e-30] }]\n',
+                        file="s.toml")  # fmt: skip
+    (f,) = dry_run(scene)
+    sim = scene.new_sim()
+    sim.backward()
+    norms = sim.input_grad_norms()
+    assert norms[0] > 0 and norms[4] > 0
+    assert f"||dL/dx_0|| / ||dL/dx_4|| = {norms[0] / norms[4]:.3g}, not below 1.00e-30" in str(f)

@@ -1,6 +1,7 @@
 """Pilot tests: every key and command of the app, bad input, resizing, random keys."""
 
 import random
+import re
 
 import pytest
 from textual import events
@@ -259,8 +260,6 @@ async def test_a_new_session_is_drawn_anew_even_at_the_same_step():
 async def test_gradient_columns_line_up_under_their_headings(size):
     """Each gradient column (bar, number) starts under its heading, and a number never
     runs into the next column's bar."""
-    import re
-
     app = make_app(cell="lstm", bidirectional=True)
     async with app.run_test(size=size) as pilot:
         await pilot.press("b", "end")
@@ -278,3 +277,16 @@ async def test_gradient_columns_line_up_under_their_headings(size):
             assert not re.search(r"e[+-]\d\d[^\s│]", row), row
         for line in lines:  # the inside of the cell too: two directions' gate gradients side by side
             assert not re.search(r"e[+-]\d\d[▁-█·]", line), line
+
+
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
+async def test_gradient_view_shows_what_reaches_each_words_embedding_for_one_direction(bidirectional):
+    app = make_app(cell="rnn", bidirectional=bidirectional)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("b", "end")
+        text = screen_text(app)
+        assert ("|∂L/∂x|" in text) != bidirectional  # two directions fill the panel already
+        if not bidirectional:
+            row = next(line for line in text.splitlines() if " 0 The " in line and "e-" in line)
+            shown = [float(x) for x in re.findall(r"\d\.\de[+-]\d\d", row)]
+            assert shown[-1] == pytest.approx(float(app.sim.input_grad_norms()[0]), rel=0.06)

@@ -1,6 +1,7 @@
 """Backpropagation through time: ||dL/dh_t|| (and ||dL/dc_t|| for an LSTM) per
 position on a log scale, revealed one step back at a time, with the factor by
-which each step back multiplies the gradient."""
+which each step back multiplies the gradient; for one direction also ||dL/dx_t||, the
+gradient that reaches the word's own embedding (what that word would learn)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,9 @@ class GradientPanel(SimWidget):
             series.append((d, f"|∂L/∂h{arrow}|", sim.grad_norms(d), "yellow"))
             if lstm:
                 series.append((d, f"|∂L/∂c{arrow}|", sim.cell_grad_norms(d), "magenta"))
+        if len(dirs) == 1:  # (two directions fill the panel; their sum is in `rnnsim trace`)
+            # What reaches the word's own embedding: the update its weights would get.
+            series.append(("forward", "|∂L/∂x|", sim.input_grad_norms(), "cyan"))
         peak = max(float(np.max(s[2])) for s in series) or 1.0
         if self._decades_for != sim.data_version:  # once per trace, not per frame
             self._decades_for, self._decades = sim.data_version, decades_spanned(*(s[2] for s in series))
