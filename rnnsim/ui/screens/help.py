@@ -20,7 +20,9 @@ PANELS = """\
   prediction  the five likeliest next words (cloze: words for the blank);
               ✓ marks the word the text really has
   gradient    after b: how much of the loss's gradient reaches each earlier word,
-              on a log scale, and the factor each step back multiplies it by
+              on a log scale, and the factor each step back multiplies it by:
+              |∂L/∂h| at the state, |∂L/∂c| along an LSTM's memory cell, and
+              |∂L/∂x| at the word's own embedding (what that word would learn)
 """
 
 
