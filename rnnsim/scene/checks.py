@@ -148,7 +148,6 @@ def _grad(name):
 
 
 def _ratio(name, of="h", per_step=False):
-    sym = of
 
     def check(ctx: Ctx, v):
         a, b, limit = v
@@ -157,9 +156,9 @@ def _ratio(name, of="h", per_step=False):
             raise _Invalid("the two positions must differ")
         n = _norms(ctx, of)
         if n[b] == 0:
-            raise _Invalid(f"||dL/d{sym}_{b}|| is 0 (no loss reaches it): compare with a scored position")
+            raise _Invalid(f"||dL/d{of}_{b}|| is 0 (no loss reaches it): compare with a scored position")
         r = float(n[a] / n[b])
-        what = f"||dL/d{sym}_{a}|| / ||dL/d{sym}_{b}||"
+        what = f"||dL/d{of}_{a}|| / ||dL/d{of}_{b}||"
         if per_step:
             r = r ** (1 / abs(b - a))
             what = f"({what}) per step"

@@ -21,7 +21,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
-from textual.widgets._footer import FooterKey
 
 from ..scene import Failure, Scene, SceneError, ScenePlayer, Step
 from .app import RnnsimApp
@@ -213,7 +212,7 @@ def footer_is_current(app) -> bool:
     bindings = app.screen.active_bindings
     palette = bindings.get(app.COMMAND_PALETTE_BINDING)
     wanted = {b.action for (_, b, _, _) in bindings.values() if b.show}
-    shown = {key.action for key in footers.first().query(FooterKey)}
+    shown = {key.action for key in footers.first().query("FooterKey")}  # (the class is private)
     if palette is not None:
         shown.discard(palette.binding.action)
     return shown == wanted

@@ -7,7 +7,6 @@ import asyncio
 import tomllib
 
 import pytest
-from textual.widgets._footer import FooterKey
 
 from rnnsim.scene import ScenePlayer, load_scene, parse_scene
 from rnnsim.ui.player import ScenePlayerApp, export_text, footer_is_current, settle
@@ -197,7 +196,7 @@ async def test_frames_wait_for_the_footer_to_show_the_keys_of_the_screen_on_top(
                 assert not footer_is_current(app)  # the Footer still lists the compare keys
                 await settle(pilot)
                 assert footer_is_current(app)
-                actions = {key.action for key in app.screen.query(FooterKey)}
+                actions = {key.action for key in app.screen.query("FooterKey")}
                 assert {"step", "backward", "scene_next"} <= actions
             await settle(pilot)
         assert closed == 2
