@@ -190,6 +190,8 @@ class RnnsimApp(App[None]):
         self.run_command(self.sim.toggle_play)
 
     def _tick(self) -> None:
+        if not self.is_running:  # a tick that fires while the app shuts down finds no screen
+            return
         self.run_command(self.sim.tick)
 
     def action_backward(self) -> None:

@@ -148,6 +148,8 @@ class ScenePlayerApp(RnnsimApp):
 
     def _auto_next(self) -> None:
         self._advance = None
+        if not self.is_running:  # the timer fired while the app shuts down: no screen to draw on
+            return
         if self.scene_playing and not self.exploring:
             self.play_step()
             if self.player.at_end:

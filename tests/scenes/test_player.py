@@ -221,3 +221,18 @@ async def test_every_key_of_the_scene_player_fits_in_the_footer_at_120_columns()
         footer = export_text(app).splitlines()[-1]
         for key in ("→ Next", "l Step", "b Backprop", "m Compare", "? Help", "q Quit", "^p palette"):
             assert key in footer, footer
+
+
+async def test_a_timer_that_fires_while_the_app_shuts_down_does_nothing():
+    """Quitting during autoplay: the scene's timer or the play tick can fire after the
+    screens are gone (seen under load as ScreenStackError in the autoplay test)."""
+    app = ScenePlayerApp(scene(), autoplay=True)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await pilot.press("space")  # pause the scene
+        app.sim.playing = True  # as if the app's own play were on too
+        done = app.player.done
+    assert not app.is_running and not app.screen_stack
+    app.scene_playing = True
+    app._auto_next()  # raised ScreenStackError before the guard
+    app._tick()
+    assert app.player.done == done

@@ -68,3 +68,25 @@ async def test_train_key_trains_live_and_use_puts_the_model_in_the_session():
         assert not isinstance(app.screen, TrainScreen)
         assert app.sim.origin.startswith("trained here") and app.sim.model.cell == "gru"
         assert app.sim.model.vocab.lookup("mat") != app.sim.model.vocab.unk_id
+
+
+async def test_a_redraw_that_fires_while_the_screen_closes_does_nothing():
+    app = RnnsimApp(Simulation.from_settings(TEXT, Settings(source="random", cell="rnn")))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("t")
+        screen = app.screen
+        assert isinstance(screen, TrainScreen)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is not screen, "the training screen to close")
+        screen.redraw()  # its panels are gone; this raised NoMatches before the guard
+
+
+async def test_quitting_the_app_while_it_trains_stops_the_training_thread():
+    app = RnnsimApp(Simulation.from_settings(TEXT, Settings(source="random", cell="gru")))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("t")
+        live = app.screen.live
+        await until(pilot, lambda: live.snapshot().batch_losses, "the first batch")
+        app.exit()
+    until_sync(lambda: live.state == "stopped", "the worker to stop at its next batch", deadline=10)
+    assert len(live.snapshot().epochs_done) < live.epochs  # it did not run to the end

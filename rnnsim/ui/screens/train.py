@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
@@ -104,7 +105,18 @@ class TrainScreen(Screen[None]):
         self.set_interval(REDRAW, self.redraw)
         self.redraw()
 
+    def on_unmount(self) -> None:
+        # Leaving by any way (quitting the app included) stops the worker at its next batch;
+        # otherwise the app waits for the training thread before it exits.
+        self.live.stop()
+
     def redraw(self) -> None:
+        try:
+            self._redraw()
+        except NoMatches:  # the interval fired while the screen closes: its panels are gone
+            pass
+
+    def _redraw(self) -> None:
         snap = self.live.snapshot()
         width = self.size.width
         self.query_one("#status", Static).update(status_text(snap, self.live))
