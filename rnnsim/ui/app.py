@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -91,6 +92,13 @@ class RnnsimApp(App[None]):
             yield Static(id="explain", markup=False)
         yield Static(id="too-small", markup=False)
         yield Footer()
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed just before quitting can still sit in the queue when the screens are
+        # gone; Textual would look up bindings on a missing screen and raise.
+        if isinstance(event, events.Key) and not self.is_running:
+            return
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         self.query_one("#chain-box").border_title = "the chain: one cell applied at every step"

@@ -290,3 +290,13 @@ async def test_gradient_view_shows_what_reaches_each_words_embedding_for_one_dir
             row = next(line for line in text.splitlines() if " 0 The " in line and "e-" in line)
             shown = [float(x) for x in re.findall(r"\d\.\de[+-]\d\d", row)]
             assert shown[-1] == pytest.approx(float(app.sim.input_grad_norms()[0]), rel=0.06)
+
+
+async def test_keys_still_queued_when_the_app_shuts_down_are_dropped():
+    """A fast typist's keys can outlive the screens (seen under load in the random-keys
+    test: ScreenStackError from Textual's binding lookup)."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)):
+        pass
+    assert not app.is_running and not app.screen_stack
+    await app.on_event(events.Key("space", " "))  # raised ScreenStackError before the guard
