@@ -40,6 +40,22 @@ def central(f, eps=EPS):
     return (f(eps) - f(-eps)) / (2 * eps)
 
 
+def offset_derivatives(model, ids, loss, key, size):
+    """[T, size]: d loss / d(an offset vector added at each position), by central
+    differences on the reference pass; key(t) says where the offset goes."""
+    out = np.empty((len(ids), size))
+    for t in range(len(ids)):
+        for j in range(size):
+            unit = np.zeros(size)
+            unit[j] = 1.0
+
+            def f(e, t=t, unit=unit):
+                return reference_loss(model, ids, loss, {key(t): e * unit})[0]
+
+            out[t, j] = central(f)
+    return out
+
+
 def assert_grad_close(analytic, numeric, what):
     analytic, numeric = np.asarray(analytic), np.asarray(numeric)
     err = np.abs(analytic - numeric) - (ATOL + RTOL * np.abs(numeric))
@@ -102,17 +118,7 @@ def test_state_and_gate_gradients(cell, bidirectional, loss):
     G = len(names)
 
     def fd(direction, kind, size):
-        out = np.empty((T, size))
-        for t in range(T):
-            for j in range(size):
-                unit = np.zeros(size)
-                unit[j] = 1.0
-
-                def f(e, t=t, unit=unit):
-                    return reference_loss(model, ids, loss, {(direction, kind, t): e * unit})[0]
-
-                out[t, j] = central(f)
-        return out
+        return offset_derivatives(model, ids, loss, lambda t: (direction, kind, t), size)
 
     for d, tr in trace.directions.items():
         assert tr.dh.shape == (T, H)
@@ -135,16 +141,7 @@ def test_input_gradients(cell, bidirectional, loss):
     ids = trace.ids.tolist()
     T, E = trace.dx.shape
     assert (T, E) == (len(ids), model.params["embedding.weight"].shape[1])
-    numeric = np.empty((T, E))
-    for t in range(T):
-        for j in range(E):
-            unit = np.zeros(E)
-            unit[j] = 1.0
-
-            def f(e, t=t, unit=unit):
-                return reference_loss(model, ids, loss, {("input", "x", t): e * unit})[0]
-
-            numeric[t, j] = central(f)
+    numeric = offset_derivatives(model, ids, loss, lambda t: ("input", "x", t), E)
     assert_grad_close(trace.dx, numeric, "dx")
     summed = np.zeros_like(model.params["embedding.weight"])
     np.add.at(summed, ids, trace.dx)
