@@ -71,8 +71,7 @@ def main() -> None:
             total += load + rend
             n_frames += nf
             print(f"{name:<14} {steps:>5} {nf:>6} {load * 1000:>9.0f} ms {rend:>6.2f} s {load + rend:>6.2f} s")
-        print(f"\nall {len(names)} scenes, {n_frames} {args.format} frames: {total:.2f} s "
-              f"(goal: well under 10 s)")
+        print(f"\nall {len(names)} scenes, {n_frames} {args.format} frames: {total:.2f} s (goal: well under 10 s)")
 
 
 if __name__ == "__main__":

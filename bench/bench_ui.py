@@ -46,8 +46,10 @@ async def key_to_frame(text: str, label: str, keys=("right",), n: int = 120, siz
         for i in range(n):
             await pilot.press(keys[i % len(keys)])
         lat = app.latencies[10:]
-    print(f"{label:<44} median {1000 * statistics.median(lat):6.2f} ms   "
-          f"p90 {1000 * sorted(lat)[int(0.9 * len(lat))]:6.2f} ms   (n={len(lat)})")
+    print(
+        f"{label:<44} median {1000 * statistics.median(lat):6.2f} ms   "
+        f"p90 {1000 * sorted(lat)[int(0.9 * len(lat))]:6.2f} ms   (n={len(lat)})"
+    )
 
 
 async def first_frame(text: str) -> None:

@@ -1,9 +1,9 @@
 """rnnsim: step through recurrent networks one token at a time.
 
-    import rnnsim
-    model = rnnsim.random_model("lstm", hidden=16, seed=0)
-    trace = model.run("The cat sat on the mat.", loss="all")
-    trace.forward.dh      # total dL/dh_t, one row per position
+import rnnsim
+model = rnnsim.random_model("lstm", hidden=16, seed=0)
+trace = model.run("The cat sat on the mat.", loss="all")
+trace.forward.dh      # total dL/dh_t, one row per position
 """
 
 from .core import (

@@ -61,20 +61,35 @@ def number(name: str, kind=int, lo=None, hi=None, lo_open=False):
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("model (a file, or a seeded random one)")
-    g.add_argument("--model", metavar="FILE",
-                   help="a .safetensors or .npz model file, or a shipped model's name")
-    g.add_argument("--cell", choices=("rnn", "lstm", "gru"), default=None,
-                   help="cell of a random model (default: lstm)")
-    g.add_argument("--bidirectional", action="store_true",
-                   help="two directions; the task becomes cloze (fill the blank)")
-    g.add_argument("--hidden", type=number("hidden size", int, 1, 1024), default=None,
-                   help="hidden units of a random model (default: 16)")
-    g.add_argument("--embed", type=number("embedding size", int, 1, 1024), default=None,
-                   help="embedding size of a random model (default: 8)")
-    g.add_argument("--seed", type=number("seed", int, 0, 2**32 - 1), default=None,
-                   help="seed of a random model (default: 0)")
-    g.add_argument("--forget-bias", type=number("forget bias", float, -20, 20), default=None, metavar="B",
-                   help="added to the LSTM forget-gate bias of a random model (default: 1.0)")
+    g.add_argument("--model", metavar="FILE", help="a .safetensors or .npz model file, or a shipped model's name")
+    g.add_argument(
+        "--cell", choices=("rnn", "lstm", "gru"), default=None, help="cell of a random model (default: lstm)"
+    )
+    g.add_argument(
+        "--bidirectional", action="store_true", help="two directions; the task becomes cloze (fill the blank)"
+    )
+    g.add_argument(
+        "--hidden",
+        type=number("hidden size", int, 1, 1024),
+        default=None,
+        help="hidden units of a random model (default: 16)",
+    )
+    g.add_argument(
+        "--embed",
+        type=number("embedding size", int, 1, 1024),
+        default=None,
+        help="embedding size of a random model (default: 8)",
+    )
+    g.add_argument(
+        "--seed", type=number("seed", int, 0, 2**32 - 1), default=None, help="seed of a random model (default: 0)"
+    )
+    g.add_argument(
+        "--forget-bias",
+        type=number("forget bias", float, -20, 20),
+        default=None,
+        metavar="B",
+        help="added to the LSTM forget-gate bias of a random model (default: 1.0)",
+    )
 
 
 def build_model(args: argparse.Namespace, text: str):
@@ -85,8 +100,7 @@ def build_model(args: argparse.Namespace, text: str):
 
     try:
         if args.model:
-            given = [o for o in ("cell", "hidden", "embed", "seed", "forget_bias")
-                     if getattr(args, o) is not None]
+            given = [o for o in ("cell", "hidden", "embed", "seed", "forget_bias") if getattr(args, o) is not None]
             if given or args.bidirectional:
                 opt = "--" + (given[0].replace("_", "-") if given else "bidirectional")
                 raise UserError(f"{opt} describes a random model; it cannot change --model FILE")
@@ -130,8 +144,9 @@ def trace_parser() -> argparse.ArgumentParser:
         description="Run a model over TEXT, backpropagate through time, and print every step.",
     )
     _add_model_options(p)
-    p.add_argument("--loss", default="all",
-                   help="all (every scored position), last (only the last), or a position number")
+    p.add_argument(
+        "--loss", default="all", help="all (every scored position), last (only the last), or a position number"
+    )
     p.add_argument("--json", action="store_true", help="print the whole run as one JSON object")
     p.add_argument("--file", metavar="FILE", help="read the text from a UTF-8 file")
     p.add_argument("text", nargs="?", metavar="TEXT", help=f"the text (default: {DEFAULT_TEXT!r})")
@@ -159,8 +174,7 @@ def cmd_trace(argv: list[str]) -> int:
     except ValueError as e:
         raise UserError(str(e)) from None
     if not np.all(np.isfinite(tr.forward.h)):
-        print("rnnsim: note: the hidden state overflowed to infinity or NaN (shown as null in JSON)",
-              file=sys.stderr)
+        print("rnnsim: note: the hidden state overflowed to infinity or NaN (shown as null in JSON)", file=sys.stderr)
     if args.json:
         # Strict JSON: a state that overflowed (a relu network can) is written as null.
         json.dump(_finite(tr.to_dict()), sys.stdout, ensure_ascii=False, allow_nan=False)
@@ -204,15 +218,16 @@ def format_trace(tr) -> str:
         k = int(np.argmax(tr.probs[t]))
         guess = f"{vocab[k]} {tr.probs[t, k]:.2f}"
         shown = tok if len(tok) <= 12 else tok[:11] + "…"
-        row = (f"{t:>3}  {shown:<12} {tgt[:10]:<10} {guess[:16]:<16} "
-               f"{np.linalg.norm(tr.forward.h[t]):>6.3f} {tr.forward.grad_norms()[t]:>9.2e}")
+        row = (
+            f"{t:>3}  {shown:<12} {tgt[:10]:<10} {guess[:16]:<16} "
+            f"{np.linalg.norm(tr.forward.h[t]):>6.3f} {tr.forward.grad_norms()[t]:>9.2e}"
+        )
         if m.cell == "lstm":
             row += f" {tr.forward.cell_grad_norms()[t]:>9.2e} {tr.forward.gates['f'][t].mean():>6.3f}"
         if m.cell == "gru":
             row += f" {tr.forward.gates['z'][t].mean():>6.3f}"
         if m.bidirectional:
-            row += (f" {np.linalg.norm(tr.reverse.h[t]):>7.3f}"
-                    f" {tr.reverse.grad_norms()[t]:>11.2e}")
+            row += f" {np.linalg.norm(tr.reverse.h[t]):>7.3f} {tr.reverse.grad_norms()[t]:>11.2e}"
         row += f" {input_norms[t]:>9.2e}"
         lines.append(row)
     return "\n".join(lines) + "\n"

@@ -34,11 +34,18 @@ def play_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("scene", nargs="?", metavar="SCENE", help="a scene file, or a shipped lesson's name")
     p.add_argument("--list", action="store_true", help="list the shipped lessons and exit")
-    p.add_argument("--headless", action="store_true",
-                   help="no terminal: run every step and its checks, write the snapshots with --out")
+    p.add_argument(
+        "--headless",
+        action="store_true",
+        help="no terminal: run every step and its checks, write the snapshots with --out",
+    )
     p.add_argument("--out", metavar="DIR", help="with --headless: write one frame per snapshot here")
-    p.add_argument("--format", choices=FORMATS, default="svg",
-                   help="frame format: svg (default), png (needs the extra 'png': cairosvg) or txt")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="svg",
+        help="frame format: svg (default), png (needs the extra 'png': cairosvg) or txt",
+    )
     p.add_argument("--paused", action="store_true", help="start paused (→ moves on, space plays)")
     return p
 
@@ -78,8 +85,9 @@ def cmd_play(argv: list[str]) -> int:
         try:
             import cairosvg  # noqa: F401
         except ImportError:
-            raise UserError("PNG frames need cairosvg: pip install 'rnnsim[png]' (or use --format svg or txt)") \
-                from None
+            raise UserError(
+                "PNG frames need cairosvg: pip install 'rnnsim[png]' (or use --format svg or txt)"
+            ) from None
     scene = _load(args.scene)
     if args.headless:
         return _play_headless(scene, args.out, args.format)
@@ -109,8 +117,7 @@ def _play_headless(scene, out: str | None, fmt: str) -> int:
     except SceneError as e:
         raise UserError(str(e)) from None
     for number, notice in notices:
-        print(f"rnnsim: note: {scene.file}: {'start' if number == 0 else f'step {number}'}: {notice}",
-              file=sys.stderr)
+        print(f"rnnsim: note: {scene.file}: {'start' if number == 0 else f'step {number}'}: {notice}", file=sys.stderr)
     written = []
     if folder is not None:
         for name, data in shots.items():
@@ -181,6 +188,5 @@ def cmd_record(argv: list[str]) -> int:
     from .scene import history_steps
 
     n = len(history_steps(app.sim.history))
-    print(f"rnnsim: saved {n} step{'s' * (n != 1)} to {path}; play it with: rnnsim play {path}",
-          file=sys.stderr)
+    print(f"rnnsim: saved {n} step{'s' * (n != 1)} to {path}; play it with: rnnsim play {path}", file=sys.stderr)
     return 0

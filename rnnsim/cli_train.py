@@ -32,35 +32,72 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument("corpus", metavar="CORPUS", help="UTF-8 text file, one sentence per line")
     p.add_argument("--out", metavar="FILE", required=True, help="where to write the model (.safetensors or .npz)")
     g = p.add_argument_group("model")
-    g.add_argument("--model", metavar="FILE",
-                   help="continue training this model (a file or a shipped model's name) instead of a new one")
+    g.add_argument(
+        "--model",
+        metavar="FILE",
+        help="continue training this model (a file or a shipped model's name) instead of a new one",
+    )
     g.add_argument("--cell", choices=("rnn", "lstm", "gru"), default=None, help="recurrent cell (default: lstm)")
-    g.add_argument("--bidirectional", action="store_true",
-                   help="two directions; the task becomes cloze (fill the blank)")
-    g.add_argument("--hidden", type=number("hidden size", int, 1, 1024), default=None,
-                   help="hidden units (default: 32)")
-    g.add_argument("--embed", type=number("embedding size", int, 1, 1024), default=None,
-                   help="embedding size (default: 16)")
-    g.add_argument("--forget-bias", type=number("forget bias", float), default=None, metavar="B",
-                   help="added at the start to the LSTM forget gate's bias (the GRU's update gate z "
-                        "for a GRU); default 1.0 for the LSTM, 0 for the GRU")
-    g.add_argument("--min-count", type=number("min count", int, 1), default=None, metavar="N",
-                   help="words seen fewer times in training become <unk> (default: 1)")
+    g.add_argument(
+        "--bidirectional", action="store_true", help="two directions; the task becomes cloze (fill the blank)"
+    )
+    g.add_argument(
+        "--hidden", type=number("hidden size", int, 1, 1024), default=None, help="hidden units (default: 32)"
+    )
+    g.add_argument(
+        "--embed", type=number("embedding size", int, 1, 1024), default=None, help="embedding size (default: 16)"
+    )
+    g.add_argument(
+        "--forget-bias",
+        type=number("forget bias", float),
+        default=None,
+        metavar="B",
+        help="added at the start to the LSTM forget gate's bias (the GRU's update gate z "
+        "for a GRU); default 1.0 for the LSTM, 0 for the GRU",
+    )
+    g.add_argument(
+        "--min-count",
+        type=number("min count", int, 1),
+        default=None,
+        metavar="N",
+        help="words seen fewer times in training become <unk> (default: 1)",
+    )
     g = p.add_argument_group("training")
     g.add_argument("--epochs", type=number("epochs", int, 1, 100000), default=20, help="default: 20")
-    g.add_argument("--lr", type=number("learning rate", float, 0.0, lo_open=True), default=0.01,
-                   help="Adam's learning rate (default: 0.01)")
-    g.add_argument("--batch-size", type=number("batch size", int, 1, 100000), default=32,
-                   help="sentences per step (default: 32)")
-    g.add_argument("--bptt", type=number("bptt", int, 2, 100000), default=64,
-                   help="longest stretch of tokens backpropagated through; longer lines are cut and "
-                        "their state carried over (default: 64)")
-    g.add_argument("--clip", type=number("clip", float, 0.0), default=1.0,
-                   help="clip the gradient's global norm to this (0: off; default: 1)")
-    g.add_argument("--holdout", type=number("holdout", float, 0.0, 0.9), default=0.1,
-                   help="fraction of the lines held out to pick the best epoch and report on (default: 0.1)")
-    g.add_argument("--seed", type=number("seed", int, 0, 2**32 - 1), default=0,
-                   help="seed of the initial weights and the batch order (default: 0)")
+    g.add_argument(
+        "--lr",
+        type=number("learning rate", float, 0.0, lo_open=True),
+        default=0.01,
+        help="Adam's learning rate (default: 0.01)",
+    )
+    g.add_argument(
+        "--batch-size", type=number("batch size", int, 1, 100000), default=32, help="sentences per step (default: 32)"
+    )
+    g.add_argument(
+        "--bptt",
+        type=number("bptt", int, 2, 100000),
+        default=64,
+        help="longest stretch of tokens backpropagated through; longer lines are cut and "
+        "their state carried over (default: 64)",
+    )
+    g.add_argument(
+        "--clip",
+        type=number("clip", float, 0.0),
+        default=1.0,
+        help="clip the gradient's global norm to this (0: off; default: 1)",
+    )
+    g.add_argument(
+        "--holdout",
+        type=number("holdout", float, 0.0, 0.9),
+        default=0.1,
+        help="fraction of the lines held out to pick the best epoch and report on (default: 0.1)",
+    )
+    g.add_argument(
+        "--seed",
+        type=number("seed", int, 0, 2**32 - 1),
+        default=0,
+        help="seed of the initial weights and the batch order (default: 0)",
+    )
     g.add_argument("--quiet", action="store_true", help="no progress, only the summary")
     return p
 

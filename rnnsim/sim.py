@@ -189,9 +189,7 @@ class Simulation:
 
     def combined_ready(self, t: int) -> bool:
         """cat(h_fwd[t], h_rev[t]) exists once both directions have read position t."""
-        return self.read_by("forward", t) and (
-            not self.model.bidirectional or self.read_by("reverse", t)
-        )
+        return self.read_by("forward", t) and (not self.model.bidirectional or self.read_by("reverse", t))
 
     def prediction_ready(self, t: int) -> bool:
         """Can the head's output at t be computed from what has been read?"""
@@ -272,8 +270,9 @@ class Simulation:
         if getattr(self, "_compare_key", None) != key:
             out = {}
             for cell in CELLS:
-                s = replace(self.settings, cell=cell, bidirectional=False,
-                            source=self._portable_source(), forget_bias=None)
+                s = replace(
+                    self.settings, cell=cell, bidirectional=False, source=self._portable_source(), forget_bias=None
+                )
                 model, _, _ = build_model(s, self.text)
                 norms = model.run(self.tokens, loss="last").forward.grad_norms()
                 out[cell] = (model.describe(), norms)
@@ -567,10 +566,7 @@ def build_model(settings: Settings, text: str) -> tuple[Model, str, str]:
         origin = f"trained: {name}"
     else:
         if settings.source == "trained":
-            notice = (
-                f"no trained {shipped_name(settings.cell, settings.bidirectional)} is shipped: "
-                "using a random one"
-            )
+            notice = f"no trained {shipped_name(settings.cell, settings.bidirectional)} is shipped: using a random one"
         model = random_model(
             settings.cell,
             vocab=Vocab.from_texts([text]),

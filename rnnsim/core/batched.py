@@ -279,9 +279,7 @@ def batch_loss_and_grads(
         w_ih, w_hh, _, _ = _weights(P, sfx)
         order = slice(None) if d == "forward" else slice(None, None, -1)
         c = caches[d]
-        da_x, da_h = _dir_backward(
-            cell, nonlin, c, direct[d][order], batch.mask[order], full[order], w_hh
-        )
+        da_x, da_h = _dir_backward(cell, nonlin, c, direct[d][order], batch.mask[order], full[order], w_hh)
         G = da_x.shape[-1]
         dx2 = da_x.reshape(-1, G)
         dh2 = da_h.reshape(-1, G)

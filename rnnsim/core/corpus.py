@@ -80,8 +80,7 @@ def read_corpus(path: str | os.PathLike) -> Corpus:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise CorpusError(
-            f"{where}: is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); "
-            "save it as UTF-8"
+            f"{where}: is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); save it as UTF-8"
         ) from None
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v")
     if controls > max(8, len(text) // 100):

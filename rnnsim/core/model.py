@@ -34,11 +34,7 @@ class ModelError(ValueError):
 
 def rnn_names(bidirectional: bool) -> list[str]:
     suffixes = ["", "_reverse"] if bidirectional else [""]
-    return [
-        f"rnn.{kind}_l0{sfx}"
-        for sfx in suffixes
-        for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-    ]
+    return [f"rnn.{kind}_l0{sfx}" for sfx in suffixes for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
 
 
 def expected_shapes(cell, bidirectional, vocab_size, embed, hidden) -> dict[str, tuple[int, ...]]:
@@ -136,10 +132,7 @@ class Model:
     def describe(self) -> str:
         kind = {"rnn": f"Elman RNN ({self.nonlinearity})", "lstm": "LSTM", "gru": "GRU"}[self.cell]
         bi = "bidirectional " if self.bidirectional else ""
-        return (
-            f"{bi}{kind}, hidden {self.hidden}, embed {self.embed}, "
-            f"vocab {len(self.vocab)}, task {self.task}"
-        )
+        return f"{bi}{kind}, hidden {self.hidden}, embed {self.embed}, vocab {len(self.vocab)}, task {self.task}"
 
     def copy(self) -> Model:
         return Model(

@@ -209,8 +209,7 @@ def _check_tensors(tensors: dict[str, np.ndarray], where: str) -> None:
         rank = _RANKS.get(name)
         if rank is not None and arr.ndim != rank:
             raise ModelError(
-                f"{where}: tensor {name!r} has shape {list(arr.shape)} ({arr.ndim}-D), "
-                f"expected a {rank}-D tensor"
+                f"{where}: tensor {name!r} has shape {list(arr.shape)} ({arr.ndim}-D), expected a {rank}-D tensor"
             )
         if arr.size == 0:
             raise ModelError(f"{where}: tensor {name!r} is empty (shape {list(arr.shape)})")
@@ -252,9 +251,7 @@ def _read_npz(path: Path, where: str):
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
     except ValueError as e:
-        raise ModelError(
-            f"{where}: the .npz holds object arrays or a pickle, which rnnsim refuses ({e})"
-        ) from None
+        raise ModelError(f"{where}: the .npz holds object arrays or a pickle, which rnnsim refuses ({e})") from None
     except (OSError, zipfile.BadZipFile, EOFError) as e:
         raise ModelError(f"{where}: not a readable .npz file ({e})") from None
     if META_KEY not in arrays:

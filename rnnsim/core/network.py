@@ -43,8 +43,9 @@ def loss_positions(targets: Sequence[int | None], loss) -> list[int]:
     if isinstance(loss, (int, np.integer)) and not isinstance(loss, bool):
         if loss not in scored:
             raise ValueError(
-                f"position {loss} has no target to score: choose one of "
-                f"{scored[0]}..{scored[-1]}" if scored else "this text has no scored position"
+                f"position {loss} has no target to score: choose one of {scored[0]}..{scored[-1]}"
+                if scored
+                else "this text has no scored position"
             )
         return [int(loss)]
     raise ValueError(f"unknown loss mode {loss!r}: use 'all', 'last' or a position")

@@ -38,7 +38,7 @@ class Ctx:
     def dtrace(self):
         d = self.sim.trace.directions.get(self.direction)
         if d is None:
-            raise _Invalid("direction \"reverse\" needs a bidirectional model")
+            raise _Invalid('direction "reverse" needs a bidirectional model')
         return d
 
     def word(self, w: str) -> int:
@@ -63,7 +63,7 @@ def _cmp(name: str, value: float, limit: float, what: str) -> str | None:
 
 def _top(ctx: Ctx, word: str):
     t = ctx.position()
-    (top, p), = ctx.sim.top_predictions(t, 1)
+    ((top, p),) = ctx.sim.top_predictions(t, 1)
     if top.lower() == word.lower():
         return None
     return f"the top prediction at t={t} is {top!r} ({p:.1%}), not {word!r}"
@@ -121,8 +121,10 @@ def _gate_held(ctx: Ctx, v):
     best = int(np.argmax(held))
     if held[best] > limit:
         return None
-    return (f"no unit's {gate} gate stays above {_fmt(limit)} from t={a} to t={b} "
-            f"(best: unit {best}, lowest {_fmt(float(held[best]))})")
+    return (
+        f"no unit's {gate} gate stays above {_fmt(limit)} from t={a} to t={b} "
+        f"(best: unit {best}, lowest {_fmt(float(held[best]))})"
+    )
 
 
 def _norms(ctx: Ctx, of: str = "h") -> np.ndarray:

@@ -77,8 +77,9 @@ def load_scene(spec: str | os.PathLike, *, dry: bool = True) -> Scene:
     return parse_scene(source, file=file, base_dir=path.resolve().parent, dry=dry)
 
 
-def parse_scene(source: str, file: str = "<scene>", base_dir: str | os.PathLike | None = None,
-                *, dry: bool = True) -> Scene:
+def parse_scene(
+    source: str, file: str = "<scene>", base_dir: str | os.PathLike | None = None, *, dry: bool = True
+) -> Scene:
     """Parse and validate scene text; with `dry`, also dry-run it (see `dry_run`)."""
     if source.startswith("\ufeff"):
         source = source[1:]

@@ -104,15 +104,14 @@ def history_steps(history, text: str | None = None) -> list[tuple[str, Any]]:
     return [(a, v) for a, v in out]
 
 
-def session_scene(sim: Simulation, *, size: tuple[int, int] | None = None,
-                  title: str = "Recorded session") -> str:
+def session_scene(sim: Simulation, *, size: tuple[int, int] | None = None, title: str = "Recorded session") -> str:
     """The session as scene text: its start (`sim.start`) and every command since."""
     start = sim.start
     steps = history_steps(sim.history, start[0])
     text, settings = start
     lines = [
         "# A session recorded by rnnsim. Play it with: rnnsim play THIS_FILE",
-        "# Add caption = \"...\", snapshot = \"name\" or expect = { ... } to any step;",
+        '# Add caption = "...", snapshot = "name" or expect = { ... } to any step;',
         "# the format is documented in rnnsim/scenes/example.toml.",
         "",
         "[scene]",
@@ -166,8 +165,9 @@ def default_session_path() -> Path:
     return Path(f"rnnsim-session-{time.strftime('%Y%m%d-%H%M%S')}.toml")
 
 
-def save_session(sim: Simulation, path: str | os.PathLike | None = None, *,
-                 size: tuple[int, int] | None = None) -> Path:
+def save_session(
+    sim: Simulation, path: str | os.PathLike | None = None, *, size: tuple[int, int] | None = None
+) -> Path:
     """Write the session as a scene file, atomically. Returns its path."""
     path = Path(path) if path is not None else default_session_path()
     write_atomic(path, session_scene(sim, size=size))

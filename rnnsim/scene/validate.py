@@ -94,20 +94,24 @@ class _Validator:
                     raise self.fail(f"'{key}' is outside any table: put it under [scene]", line)
                 if key in ACTIONS or key in STEP_KEYS or key == "expect":
                     raise self.fail(f"'{key}' is outside any table: put it under a [[step]]", line)
-                raise self.fail(f"unknown table [{_show(key, 30).strip(chr(39))}]"
-                                + _suggest(key, ["scene", "step"]), line)
+                raise self.fail(
+                    f"unknown table [{_show(key, 30).strip(chr(39))}]" + _suggest(key, ["scene", "step"]), line
+                )
         if "scene" not in doc:
             raise self.fail("no [scene] table: a scene starts with [scene] (title, text, model...)", 1)
         head = doc["scene"]
         if not isinstance(head, dict):
-            raise self.fail("write the start as one [scene] table, not [[scene]] or scene = ...",
-                            L.table("scene") or L.top_keys.get("scene"))
+            raise self.fail(
+                "write the start as one [scene] table, not [[scene]] or scene = ...",
+                L.table("scene") or L.top_keys.get("scene"),
+            )
         steps = doc.get("step")
         if steps is None:
             raise self.fail("no [[step]]: add at least one step", L.table("scene"))
         if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
-            raise self.fail("write each step as a [[step]] table (double brackets)",
-                            L.table("step") or L.top_keys.get("step"))
+            raise self.fail(
+                "write each step as a [[step]] table (double brackets)", L.table("step") or L.top_keys.get("step")
+            )
         if not steps:
             raise self.fail("no [[step]]: add at least one step", L.table("scene"))
         scene = self._head(head)
@@ -115,14 +119,19 @@ class _Validator:
         width = scene.size[0]
         if scene.description and not caption_fits(scene.description, width):
             n = len(caption_lines(scene.description, width))
-            raise self.fail(f"[scene] description: it needs {n} lines at {width} columns and the caption area "
-                            f"shows {CAPTION_LINES}: shorten it, or widen size", L.key("scene", 0, "description"))
+            raise self.fail(
+                f"[scene] description: it needs {n} lines at {width} columns and the caption area "
+                f"shows {CAPTION_LINES}: shorten it, or widen size",
+                L.key("scene", 0, "description"),
+            )
         for st in scene.steps:
             if st.caption and not caption_fits(st.caption, width):
                 n = len(caption_lines(st.caption, width))
-                raise self.fail(f"step {st.number}: the caption needs {n} lines at {width} columns and the "
-                                f"caption area shows {CAPTION_LINES}: shorten it, split the step, or widen size",
-                                L.key("step", st.index, "caption"))
+                raise self.fail(
+                    f"step {st.number}: the caption needs {n} lines at {width} columns and the "
+                    f"caption area shows {CAPTION_LINES}: shorten it, split the step, or widen size",
+                    L.key("step", st.index, "caption"),
+                )
         seen: dict[str, Step] = {}
         for st in scene.steps:
             if st.snapshot is not None:
@@ -130,7 +139,8 @@ class _Validator:
                     raise self.fail(
                         f"step {st.number}: snapshot name {st.snapshot!r} is used twice "
                         f"(also step {seen[st.snapshot].number}); give each frame its own name",
-                        L.key("step", st.index, "snapshot"))
+                        L.key("step", st.index, "snapshot"),
+                    )
                 seen[st.snapshot] = st
         return scene
 
@@ -143,8 +153,9 @@ class _Validator:
                 hint = ""
                 if key in ACTIONS or key in STEP_KEYS or key == "expect":
                     hint = " (it belongs in a [[step]])"
-                raise self.fail(f"unknown key '{_show(key, 30).strip(chr(39))}' in [scene]{hint}"
-                                + _suggest(key, SCENE_KEYS), line)
+                raise self.fail(
+                    f"unknown key '{_show(key, 30).strip(chr(39))}' in [scene]{hint}" + _suggest(key, SCENE_KEYS), line
+                )
             vals[key] = self.value(SCENE_KEYS[key], v, f"[scene] {key}", line)
         text = vals.get("text", DEFAULT_TEXT)
         if "model" in vals:
@@ -161,13 +172,17 @@ class _Validator:
             )
         if "forget_bias" in vals:
             if settings.cell != "lstm":
-                raise self.fail(f"[scene] forget_bias: only an LSTM has a forget gate (the cell is "
-                                f"{settings.cell})", L.key("scene", 0, "forget_bias"))
+                raise self.fail(
+                    f"[scene] forget_bias: only an LSTM has a forget gate (the cell is {settings.cell})",
+                    L.key("scene", 0, "forget_bias"),
+                )
             settings = replace(settings, forget_bias=vals["forget_bias"])
         loss = vals.get("loss")  # None: the model's default (sim.default_loss)
         if isinstance(loss, int) and loss >= len(tokenize(text)):
-            raise self.fail(f"[scene] loss: position {loss} is past the end of the text "
-                            f"({len(tokenize(text))} tokens)", L.key("scene", 0, "loss"))
+            raise self.fail(
+                f"[scene] loss: position {loss} is past the end of the text ({len(tokenize(text))} tokens)",
+                L.key("scene", 0, "loss"),
+            )
         return Scene(
             file=self.file,
             title=vals.get("title", Path(self.file).stem),
@@ -188,8 +203,10 @@ class _Validator:
         line = L.key("scene", 0, "model")
         for k in RANDOM_ONLY:
             if k in vals:
-                raise self.fail(f"[scene] {k} describes a random model; it cannot change model = "
-                                f"{_show(spec)}: remove one of them", L.key("scene", 0, k))
+                raise self.fail(
+                    f"[scene] {k} describes a random model; it cannot change model = {_show(spec)}: remove one of them",
+                    L.key("scene", 0, k),
+                )
         if spec in SHIPPED_MODELS:
             bi = spec.startswith("bi")
             return Settings(source="trained", cell=spec[2:] if bi else spec, bidirectional=bi)
@@ -199,18 +216,28 @@ class _Validator:
         if not path.is_file():
             near = sorted(p.name for p in self.base_dir.glob("*") if p.suffix in (".safetensors", ".npz"))
             close = difflib.get_close_matches(spec, [*SHIPPED_MODELS, *near], n=1, cutoff=0.6)
-            tail = (f"; did you mean '{close[0]}'?" if close
-                    else f"; give a file, or a shipped model: {', '.join(SHIPPED_MODELS)}")
-            raise self.fail(f"model file {_show(spec)} not found (relative paths start at the scene's "
-                            f"folder){tail}", line)
+            tail = (
+                f"; did you mean '{close[0]}'?"
+                if close
+                else f"; give a file, or a shipped model: {', '.join(SHIPPED_MODELS)}"
+            )
+            raise self.fail(
+                f"model file {_show(spec)} not found (relative paths start at the scene's folder){tail}", line
+            )
         from ..core import load_model
 
         try:
             model = load_model(path)
         except Exception as e:  # any file at all may be named here: never a traceback
             raise self.fail(f"model {_show(spec)} cannot be loaded: {e}", line) from None
-        return Settings(source="file", path=str(path), cell=model.cell, bidirectional=model.bidirectional,
-                        hidden=model.hidden, embed=model.embed)
+        return Settings(
+            source="file",
+            path=str(path),
+            cell=model.cell,
+            bidirectional=model.bidirectional,
+            hidden=model.hidden,
+            embed=model.embed,
+        )
 
     def _step(self, i: int, st: dict) -> Step:
         L = self.lines
@@ -224,8 +251,11 @@ class _Validator:
             line = L.key("step", i, key)
             if key in ACTIONS:
                 if action is not None:
-                    raise self.fail(f"step {i + 1} has two actions ({action} and {key}): one action per "
-                                    "[[step]]; split it into two steps", line)
+                    raise self.fail(
+                        f"step {i + 1} has two actions ({action} and {key}): one action per "
+                        "[[step]]; split it into two steps",
+                        line,
+                    )
                 action, action_line = key, line
                 value = self.value(ACTIONS[key].check, v, f"step {i + 1}: {key}", line)
             elif key in STEP_KEYS:
@@ -237,19 +267,34 @@ class _Validator:
                 hint = ""
                 if key in SCENE_KEYS:
                     hint = " (it belongs in [scene])"
-                raise self.fail(f"step {i + 1}: unknown action '{_show(key, 30).strip(chr(39))}'{hint}"
-                                + _suggest(key, [*ACTIONS, *STEP_KEYS, "expect"], "actions"), line)
-        return Step(index=i, line=header, action=action, value=value, expect=expect,
-                    expect_line=expect_line or header, action_line=action_line or header,
-                    caption=kw.get("caption", ""), pause=kw.get("pause"), snapshot=kw.get("snapshot"))
+                raise self.fail(
+                    f"step {i + 1}: unknown action '{_show(key, 30).strip(chr(39))}'{hint}"
+                    + _suggest(key, [*ACTIONS, *STEP_KEYS, "expect"], "actions"),
+                    line,
+                )
+        return Step(
+            index=i,
+            line=header,
+            action=action,
+            value=value,
+            expect=expect,
+            expect_line=expect_line or header,
+            action_line=action_line or header,
+            caption=kw.get("caption", ""),
+            pause=kw.get("pause"),
+            snapshot=kw.get("snapshot"),
+        )
 
     def _expect(self, i: int, v, line) -> tuple:
         """`expect = { ... }`, or a list of such tables (to check one thing twice, or at
         different positions: each table has its own `at` and `direction`)."""
         groups = v if isinstance(v, list) and v else [v]
         if not all(isinstance(g, dict) for g in groups):
-            raise self.fail(f"step {i + 1}: expect must be a table of checks, e.g. "
-                            f"expect = {{ top = \"mat\" }}, or a list of them, not {_show(v)}", line)
+            raise self.fail(
+                f"step {i + 1}: expect must be a table of checks, e.g. "
+                f'expect = {{ top = "mat" }}, or a list of them, not {_show(v)}',
+                line,
+            )
         out = []
         for g in groups:
             checks, at, direction = self._expect_group(i, g, line)
@@ -268,8 +313,11 @@ class _Validator:
                     direction = y
                 continue
             if name not in CHECKS:
-                raise self.fail(f"step {i + 1}: unknown check '{_show(name, 30).strip(chr(39))}' in expect"
-                                + _suggest(name, [*CHECKS, *CHECK_MODIFIERS], "checks"), line)
+                raise self.fail(
+                    f"step {i + 1}: unknown check '{_show(name, 30).strip(chr(39))}' in expect"
+                    + _suggest(name, [*CHECKS, *CHECK_MODIFIERS], "checks"),
+                    line,
+                )
             checks.append((name, self.value(CHECKS[name].check, x, f"step {i + 1}: expect {name}", line)))
         if not checks:
             raise self.fail(f"step {i + 1}: expect has no checks (only at/direction)", line)

@@ -104,7 +104,7 @@ def _loss(v):
         return _choice(*LOSS_MODES)(v)
     if _is_int(v) and 0 <= v <= MAX_TOKENS:
         return v
-    raise _Bad(f"must be \"all\", \"last\" or a position number, not {_show(v)}")
+    raise _Bad(f'must be "all", "last" or a position number, not {_show(v)}')
 
 
 def _size(v):
@@ -119,9 +119,7 @@ def _size(v):
 
 def _snapshot_name(v):
     if not isinstance(v, str) or not SNAPSHOT_NAME.fullmatch(v):
-        raise _Bad(
-            f"must be a short file name (letters, digits, _ . -, at most 64), not {_show(v)}"
-        )
+        raise _Bad(f"must be a short file name (letters, digits, _ . -, at most 64), not {_show(v)}")
     return v
 
 

@@ -58,8 +58,14 @@ class RnnsimApp(App[None]):
         _b("t", "train", "Train", "train", "train this cell on the shipped corpus, live", show=False),
         _b("escape", "leave_backward", "Forward", "forward", "leave the gradient view", show=False),
         _b("question_mark", "help", "Help", "help", "keys and panels"),
-        _b("w", "record", "Save", "record", "save this session as a scene (a TOML file rnnsim play replays)",
-           show=False),
+        _b(
+            "w",
+            "record",
+            "Save",
+            "record",
+            "save this session as a scene (a TOML file rnnsim play replays)",
+            show=False,
+        ),
         _b("q", "quit", "Quit", "quit", "quit rnnsim"),
     ]
 
@@ -130,11 +136,7 @@ class RnnsimApp(App[None]):
     def _topbar(self) -> Text:
         sim = self.sim
         src = sim.origin
-        phase = (
-            f"gradient at t={sim.grad_cursor}"
-            if sim.phase == "backward"
-            else f"step {sim.cursor}/{sim.T}"
-        )
+        phase = f"gradient at t={sim.grad_cursor}" if sim.phase == "backward" else f"step {sim.cursor}/{sim.T}"
         mode = sim.loss_mode if isinstance(sim.loss_mode, str) else f"t={sim.loss_mode}"
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append("rnnsim  ", style="bold")

@@ -51,7 +51,7 @@ def cell_style(b: int) -> Style:
 
 @cache
 def halfblock_style(top: int, bottom: int) -> Style:
-    """"▀" with the upper unit in the foreground, the lower in the background."""
+    """ "▀" with the upper unit in the foreground, the lower in the background."""
     return Style(color=diverging_color(top), bgcolor=diverging_color(bottom))
 
 

@@ -53,12 +53,9 @@ class SceneCompareScreen(CompareScreen):
 
 class ScenePlayerApp(RnnsimApp):
     BINDINGS = [
-        Binding("right", "scene_next", "Next", id="scene.next",
-                tooltip="the scene's next step"),
-        Binding("left", "scene_previous", "Prev", id="scene.previous",
-                tooltip="the scene's previous step"),
-        Binding("space", "scene_pause", "Pause", id="scene.pause",
-                tooltip="pause / resume the scene"),
+        Binding("right", "scene_next", "Next", id="scene.next", tooltip="the scene's next step"),
+        Binding("left", "scene_previous", "Prev", id="scene.previous", tooltip="the scene's previous step"),
+        Binding("space", "scene_pause", "Pause", id="scene.pause", tooltip="pause / resume the scene"),
     ]
 
     def __init__(self, scene: Scene, *, autoplay: bool = True, headless: bool = False, **kw) -> None:
@@ -231,12 +228,19 @@ async def settle(pilot, rounds: int = 500) -> None:
     raise RuntimeError(f"the Footer did not catch up with the bindings in {rounds} rounds")
 
 
-
 def export_text(app) -> str:
     """The screen as plain text, one line per row (what export_screenshot draws, unstyled)."""
     width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                      color_system=None, record=True, legacy_windows=False, safe_box=False)
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system=None,
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
     lines = console.export_text(styles=False).splitlines()
     return "\n".join(line.rstrip() for line in lines) + "\n"
@@ -248,14 +252,16 @@ def svg_to_png(svg: str) -> bytes:
     try:
         import cairosvg
     except ImportError:
-        raise SceneError("PNG frames need cairosvg: pip install 'rnnsim[png]' "
-                         "(or use --format svg or txt)", "--format png") from None
+        raise SceneError(
+            "PNG frames need cairosvg: pip install 'rnnsim[png]' (or use --format svg or txt)", "--format png"
+        ) from None
     svg = svg.replace("Fira Code", "DejaVu Sans Mono")
     return cairosvg.svg2png(bytestring=svg.encode("utf-8"))
 
 
-async def _render(scene: Scene, on_frame: Callable[[Step, ScenePlayerApp], None],
-                  notices: list | None = None) -> list[Failure]:
+async def _render(
+    scene: Scene, on_frame: Callable[[Step, ScenePlayerApp], None], notices: list | None = None
+) -> list[Failure]:
     app = ScenePlayerApp(scene, autoplay=False, headless=True)
     failures: list[Failure] = []
     async with app.run_test(size=scene.size) as pilot:
@@ -275,16 +281,16 @@ async def _render(scene: Scene, on_frame: Callable[[Step, ScenePlayerApp], None]
     return failures
 
 
-def render_scene(scene: Scene, on_frame: Callable[[Step, ScenePlayerApp], None],
-                 notices: list | None = None) -> list[Failure]:
+def render_scene(
+    scene: Scene, on_frame: Callable[[Step, ScenePlayerApp], None], notices: list | None = None
+) -> list[Failure]:
     """Play the whole scene headless; call on_frame(step, app) at every snapshot step.
     Returns the expect failures (the scene plays on after one); `notices`, if given,
     receives what the Simulation said along the way: (step number, 0 = start; text)."""
     return asyncio.run(_render(scene, on_frame, notices))
 
 
-def frames(scene: Scene, fmt: str = "svg", notices: list | None = None
-           ) -> tuple[dict[str, str | bytes], list[Failure]]:
+def frames(scene: Scene, fmt: str = "svg", notices: list | None = None) -> tuple[dict[str, str | bytes], list[Failure]]:
     """Every snapshot of the scene as {name: SVG text | plain text | PNG bytes}, and the
     failures. `notices`, if given, receives what the Simulation said: (step number, text)."""
     out: dict[str, str | bytes] = {}

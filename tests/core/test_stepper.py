@@ -165,8 +165,9 @@ def test_cloze_ready_positions_match_brute_force(T):
     seen = []
     for k in range(T):
         fwd_read, rev_read = k, T - 1 - k  # last position each direction has read after step k
-        want = [t for t in range(T)
-                if (t == 0 or fwd_read >= t - 1) and (t == T - 1 or rev_read <= t + 1) and t not in seen]
+        want = [
+            t for t in range(T) if (t == 0 or fwd_read >= t - 1) and (t == T - 1 or rev_read <= t + 1) and t not in seen
+        ]
         assert st._ready_positions(k) == want
         seen += want
     assert sorted(seen) == list(range(T))

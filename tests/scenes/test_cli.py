@@ -6,7 +6,7 @@ import pytest
 
 from rnnsim.cli import main
 
-SCENE = '''[scene]
+SCENE = """[scene]
 title = "CLI test"
 cell = "gru"
 size = [80, 30]
@@ -20,7 +20,7 @@ expect = { cursor = 2 }
 [[step]]
 backward = true
 snapshot = "grad"
-'''
+"""
 
 
 @pytest.fixture

@@ -31,9 +31,12 @@ FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 WORDS = ["The", "cat", "sat", "on", "the", "mat", ".", "dog", "rug", ","]
 texts = st.lists(st.sampled_from(WORDS), min_size=0, max_size=9).map(" ".join) | st.text(max_size=12)
 scalars = (
-    st.integers(-3, 12) | st.integers() | st.floats(allow_nan=True, allow_infinity=True)
-    | st.booleans() | texts | st.sampled_from(["rnn", "lstm", "gru", "all", "last", "forward", "backward",
-                                                "f", "i", "z", "r", "mat"])
+    st.integers(-3, 12)
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.booleans()
+    | texts
+    | st.sampled_from(["rnn", "lstm", "gru", "all", "last", "forward", "backward", "f", "i", "z", "r", "mat"])
 )
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4), max_leaves=6)
 keys = st.text(string.ascii_lowercase + "_", min_size=1, max_size=10)
@@ -123,9 +126,16 @@ def scene_sources(draw) -> str:
         lines.append("[scene]")
         lines += [f"{toml_key(k)} = {render(v)}" for k, v in head.items()]
     for _ in range(draw(st.integers(0 if not draw(usually) else 1, 5))):
-        step = entries({k: VALID_ACTIONS[k] for k in [draw(st.sampled_from(sorted(VALID_ACTIONS)))]}
-                       | {"caption": st.text(max_size=30), "pause": st.floats(0, 3),
-                          "snapshot": st.sampled_from(["a", "b", "c d"])}, draw, 3)
+        step = entries(
+            {k: VALID_ACTIONS[k] for k in [draw(st.sampled_from(sorted(VALID_ACTIONS)))]}
+            | {
+                "caption": st.text(max_size=30),
+                "pause": st.floats(0, 3),
+                "snapshot": st.sampled_from(["a", "b", "c d"]),
+            },
+            draw,
+            3,
+        )
         if draw(st.booleans()):
             groups = [entries(VALID_CHECKS, draw, 3) for _ in range(draw(st.integers(1, 2)))]
             step["expect"] = groups[0] if len(groups) == 1 and draw(st.booleans()) else groups
@@ -152,7 +162,7 @@ def test_generated_scenes_parse_cleanly_or_fail_cleanly(source):
     clean(source)
 
 
-VALID = '''[scene]
+VALID = """[scene]
 title = "t"
 cell = "gru"
 text = "The cat sat on the mat."
@@ -169,7 +179,7 @@ expect = [{ grad_ratio_below = [0, 5, 1] }, { step_factor_above = [0, 5, 0.01] }
 
 [[step]]
 compare = true
-'''
+"""
 
 
 @FUZZ
@@ -199,17 +209,31 @@ COMMANDS = st.sampled_from([
 
 
 def state(sim: Simulation):
-    return (sim.text, sim.cursor, sim.phase, sim.grad_cursor if sim.phase == "backward" else None,
-            sim.loss_mode, sim.model.cell, sim.model.bidirectional, sim.model.hidden, sim.settings.seed,
-            sim.model.forget_bias())
+    return (
+        sim.text,
+        sim.cursor,
+        sim.phase,
+        sim.grad_cursor if sim.phase == "backward" else None,
+        sim.loss_mode,
+        sim.model.cell,
+        sim.model.bidirectional,
+        sim.model.hidden,
+        sim.settings.seed,
+        sim.model.forget_bias(),
+    )
 
 
 @FUZZ
 @given(st.data())
 def test_a_recorded_session_replays_to_the_same_state(data):
-    start = Settings(source="random", cell=data.draw(st.sampled_from(["rnn", "lstm", "gru"])), hidden=4,
-                     embed=3, seed=data.draw(st.integers(0, 3)),
-                     init_forget_bias=data.draw(st.sampled_from([1.0, 0.0, 2.5])))
+    start = Settings(
+        source="random",
+        cell=data.draw(st.sampled_from(["rnn", "lstm", "gru"])),
+        hidden=4,
+        embed=3,
+        seed=data.draw(st.integers(0, 3)),
+        init_forget_bias=data.draw(st.sampled_from([1.0, 0.0, 2.5])),
+    )
     sim = Simulation.from_settings("The cat sat on the mat.", start)
     for _ in range(data.draw(st.integers(0, 8))):
         name, arg = data.draw(COMMANDS)

@@ -29,8 +29,11 @@ def where(err: SceneError) -> int | None:
 
 
 def test_a_valid_scene_parses_into_steps():
-    scene = parse_scene(HEAD + '\n[[step]]\nstep = 2\ncaption = "two"\nsnapshot = "a"\n'
-                        '\n[[step]]\nbackward = true\nexpect = { phase = "backward" }\n', file="s.toml")
+    scene = parse_scene(
+        HEAD + '\n[[step]]\nstep = 2\ncaption = "two"\nsnapshot = "a"\n'
+        '\n[[step]]\nbackward = true\nexpect = { phase = "backward" }\n',
+        file="s.toml",
+    )
     assert [s.action for s in scene.steps] == ["step", "backward"]
     assert scene.steps[0].value == 2 and scene.steps[0].caption == "two" and scene.steps[0].snapshot == "a"
     assert scene.steps[1].expect == (("phase", "backward", None, "forward"),)
@@ -45,8 +48,10 @@ def test_a_step_without_an_action_is_a_caption():
 
 
 def test_expect_may_be_a_list_of_tables_each_with_its_own_position():
-    scene = parse_scene(HEAD + 'text = "a b c"\n[[step]]\nstep = 3\n'
-                        'expect = [{ at = 0, cursor = 3 }, { at = 2, cursor = 3 }]\n', file="s.toml")
+    scene = parse_scene(
+        HEAD + 'text = "a b c"\n[[step]]\nstep = 3\nexpect = [{ at = 0, cursor = 3 }, { at = 2, cursor = 3 }]\n',
+        file="s.toml",
+    )
     assert [(c[0], c[2]) for c in scene.steps[0].expect] == [("cursor", 0), ("cursor", 2)]
 
 
@@ -54,7 +59,7 @@ def test_expect_may_be_a_list_of_tables_each_with_its_own_position():
 
 
 def test_a_toml_syntax_error_names_its_line():
-    e = error(HEAD + '[[step]]\nstep = \n')
+    e = error(HEAD + "[[step]]\nstep = \n")
     assert e.line == 5
     assert "TOML syntax error" in str(e) and "check the quotes" in str(e)
 
@@ -65,7 +70,7 @@ def test_an_unterminated_string_names_its_line():
 
 
 def test_a_key_written_twice_is_a_syntax_error_with_a_hint():
-    e = error(HEAD + '[[step]]\nstep = 1\nstep = 2\n')
+    e = error(HEAD + "[[step]]\nstep = 1\nstep = 2\n")
     assert e.line is not None and "written twice" in str(e)
 
 
@@ -96,18 +101,18 @@ def test_a_shipped_scene_loads_by_name():
 
 
 def test_unknown_table_with_suggestion():
-    e = error(HEAD + '[[stpe]]\nstep = 1\n')
+    e = error(HEAD + "[[stpe]]\nstep = 1\n")
     assert "unknown table [stpe]" in str(e) and "did you mean 'step'" in str(e)
     assert e.line == 4
 
 
 def test_single_bracket_step_table():
-    e = error(HEAD + '[step]\nstep = 1\n')
+    e = error(HEAD + "[step]\nstep = 1\n")
     assert "[[step]]" in str(e) and e.line == 4
 
 
 def test_no_scene_table():
-    e = error('[[step]]\nstep = 1\n')
+    e = error("[[step]]\nstep = 1\n")
     assert "no [scene] table" in str(e)
 
 
@@ -117,7 +122,7 @@ def test_no_steps():
 
 
 def test_scene_key_outside_its_table():
-    e = error('title = "x"\n' + HEAD + '[[step]]\nstep = 1\n')
+    e = error('title = "x"\n' + HEAD + "[[step]]\nstep = 1\n")
     assert "put it under [scene]" in str(e) and e.line == 1
 
 
@@ -127,7 +132,7 @@ def test_unknown_scene_key_with_suggestion():
 
 
 def test_an_action_in_the_scene_table_says_where_it_belongs():
-    e = error(HEAD + 'backward = true\n[[step]]\nstep = 1\n')
+    e = error(HEAD + "backward = true\n[[step]]\nstep = 1\n")
     assert "belongs in a [[step]]" in str(e) and e.line == 4
 
 
@@ -137,12 +142,12 @@ def test_unknown_action_with_suggestion():
 
 
 def test_an_unknown_action_far_from_any_name_lists_them():
-    e = error(HEAD + '[[step]]\nzzzzzz = 2\n')
+    e = error(HEAD + "[[step]]\nzzzzzz = 2\n")
     assert "actions:" in str(e) and "grad_step" in str(e)
 
 
 def test_two_actions_in_one_step():
-    e = error(HEAD + '[[step]]\nstep = 1\nbackward = true\n')
+    e = error(HEAD + "[[step]]\nstep = 1\nbackward = true\n")
     assert "two actions (step and backward)" in str(e) and "split it" in str(e) and e.line == 6
 
 
@@ -157,7 +162,7 @@ def test_expect_must_be_a_table():
 
 
 def test_expect_with_only_modifiers():
-    e = error(HEAD + '[[step]]\nstep = 1\nexpect = { at = 0 }\n')
+    e = error(HEAD + "[[step]]\nstep = 1\nexpect = { at = 0 }\n")
     assert "no checks" in str(e)
 
 
@@ -169,7 +174,7 @@ def test_duplicate_snapshot_names():
 @pytest.mark.parametrize("name", ["", "a b", "../x", "-x", "x" * 65, 3])
 def test_bad_snapshot_names(name):
     value = f'"{name}"' if isinstance(name, str) else str(name)
-    e = error(HEAD + f'[[step]]\nstep = 1\nsnapshot = {value}\n')
+    e = error(HEAD + f"[[step]]\nstep = 1\nsnapshot = {value}\n")
     assert "snapshot" in str(e)
 
 
@@ -179,24 +184,24 @@ def test_bad_snapshot_names(name):
 @pytest.mark.parametrize(
     "line, words",
     [
-        ("step = \"2\"", "must be a whole number"),
+        ('step = "2"', "must be a whole number"),
         ("step = true", "must be a whole number"),
         ("step = 1.5", "must be a whole number"),
         ("step = 0", "from 1 to"),
         ("goto = -1", "from 0 to"),
         ("backward = false", "write it as `= true`"),
         ("backward = 1", "write it as `= true`"),
-        ("cell = \"lstn\"", "did you mean 'lstm'"),
+        ('cell = "lstn"', "did you mean 'lstm'"),
         ("cell = 3", "must be one of rnn, lstm, gru"),
-        ("bidirectional = \"yes\"", "true or false"),
+        ('bidirectional = "yes"', "true or false"),
         ("hidden = 999", "from 1 to 256"),
         ("seed = -1", "from 0 to"),
         ("forget_bias = 50", "from -20 to 20"),
         ("forget_bias = nan", "must be a number"),
         ("forget_bias = inf", "must be a number"),
-        ("loss = \"first\"", "must be one of all, last"),
-        ("loss = 2.5", "must be \"all\", \"last\" or a position"),
-        ("text = \"  \"", "is empty"),
+        ('loss = "first"', "must be one of all, last"),
+        ("loss = 2.5", 'must be "all", "last" or a position'),
+        ('text = "  "', "is empty"),
         ("text = 5", "must be a string"),
         ("pause = -1", "from 0 to 600"),
         ("caption = 3", "must be a string"),
@@ -205,7 +210,7 @@ def test_bad_snapshot_names(name):
     ],
 )
 def test_wrong_types_and_ranges_in_steps(line, words):
-    e = error(HEAD + f'\n[[step]]\n{line}\n')
+    e = error(HEAD + f"\n[[step]]\n{line}\n")
     assert words in str(e), str(e)
     assert e.line == 6
 
@@ -213,11 +218,11 @@ def test_wrong_types_and_ranges_in_steps(line, words):
 @pytest.mark.parametrize(
     "check, words",
     [
-        ('top = 3', "must be a string"),
+        ("top = 3", "must be a string"),
         ('prob_above = ["mat", 1.5]', "from 0 to 1"),
         ('prob_above = "mat"', "must be a list [word, p]"),
-        ('grad_ratio_below = [0, 6]', "[position, position, number > 0]"),
-        ('grad_ratio_below = [0, 6, -1]', "number above 0"),
+        ("grad_ratio_below = [0, 6]", "[position, position, number > 0]"),
+        ("grad_ratio_below = [0, 6, -1]", "number above 0"),
         ('grad_ratio_below = [0, "x", 1]', "must be a position"),
         ('gate_mean_above = ["f", 2]', "from 0 to 1"),
         ('phase = "sideways"', "must be one of forward, backward"),
@@ -227,7 +232,7 @@ def test_wrong_types_and_ranges_in_steps(line, words):
     ],
 )
 def test_wrong_check_values(check, words):
-    e = error(HEAD + f'[[step]]\nstep = 1\nexpect = {{ {check} }}\n')
+    e = error(HEAD + f"[[step]]\nstep = 1\nexpect = {{ {check} }}\n")
     assert words in str(e), str(e)
 
 
@@ -236,16 +241,16 @@ def test_wrong_check_values(check, words):
     [
         ("size = [120]", "[columns, rows]"),
         ("size = [10, 10]", "from 60x20 to 400x200"),
-        ("size = \"120x40\"", "[columns, rows]"),
+        ('size = "120x40"', "[columns, rows]"),
         ("hidden = 0", "from 1 to 256"),
         ("embed = 1000", "from 1 to 256"),
         ("loss = 99", "past the end of the text"),
-        ("pause = \"long\"", "must be a number"),
+        ('pause = "long"', "must be a number"),
         ("title = 3", "must be a string"),
     ],
 )
 def test_wrong_values_in_the_scene_table(line, words):
-    e = error(f'[scene]\n{line}\n[[step]]\nstep = 1\n')
+    e = error(f"[scene]\n{line}\n[[step]]\nstep = 1\n")
     assert words in str(e), str(e)
     assert e.line == 2
 
@@ -284,10 +289,13 @@ def test_a_file_that_is_not_a_model(tmp_path):
 def test_a_model_file_is_found_beside_the_scene(tmp_path):
     from rnnsim.core import Vocab, random_model, save_model
 
-    save_model(random_model("gru", vocab=Vocab.from_texts(["a b c"]), hidden=4, embed=3, seed=1),
-               tmp_path / "tiny.safetensors")
-    (tmp_path / "s.toml").write_text('[scene]\nmodel = "tiny.safetensors"\ntext = "a b c"\n'
-                                     '[[step]]\nstep = 1\nexpect = { cell = "gru", hidden = 4 }\n')
+    save_model(
+        random_model("gru", vocab=Vocab.from_texts(["a b c"]), hidden=4, embed=3, seed=1), tmp_path / "tiny.safetensors"
+    )
+    (tmp_path / "s.toml").write_text(
+        '[scene]\nmodel = "tiny.safetensors"\ntext = "a b c"\n'
+        '[[step]]\nstep = 1\nexpect = { cell = "gru", hidden = 4 }\n'
+    )
     scene = load_scene(tmp_path / "s.toml")
     assert scene.settings.source == "file" and dry_run(scene) == []
 
@@ -303,18 +311,18 @@ def test_a_random_model_option_beside_a_model():
 @pytest.mark.parametrize(
     "steps, words",
     [
-        ('[[step]]\nposition = 40\n', "outside the text"),
-        ('[[step]]\ngrad_back = 1\n', "not in the gradient view"),
-        ('[[step]]\nforget_bias = 2.0\n', "only an LSTM"),
-        ('[[step]]\nloss = 6\n', "has no word to predict"),
+        ("[[step]]\nposition = 40\n", "outside the text"),
+        ("[[step]]\ngrad_back = 1\n", "not in the gradient view"),
+        ("[[step]]\nforget_bias = 2.0\n", "only an LSTM"),
+        ("[[step]]\nloss = 6\n", "has no word to predict"),
         ('[[step]]\nstep = 1\nexpect = { gate_mean_above = ["f", 0.5] }\n', "has no gate 'f'"),
         ('[[step]]\nstep = 1\nexpect = { at = 9, top = "mat" }\n', "outside the text"),
         ('[[step]]\ncaption = "x"\nexpect = { top = "mat" }\n', "nothing is read yet"),
         ('[[step]]\nstep = 1\nexpect = { direction = "reverse", h_norm_above = 1 }\n', "needs a bidirectional"),
         ('[[step]]\nstep = 1\nexpect = { prob_above = ["zebra", 0.5] }\n', "not in the model's vocabulary"),
-        ('[[step]]\nstep = 1\nexpect = { cell_grad_ratio_above = [0, 5, 1] }\n', "only an LSTM"),
-        ('[[step]]\nstep = 1\nexpect = { grad_ratio_above = [0, 6, 1] }\n', "no loss reaches it"),
-        ('[[step]]\nstep = 1\nexpect = { grad_ratio_above = [2, 2, 1] }\n', "must differ"),
+        ("[[step]]\nstep = 1\nexpect = { cell_grad_ratio_above = [0, 5, 1] }\n", "only an LSTM"),
+        ("[[step]]\nstep = 1\nexpect = { grad_ratio_above = [0, 6, 1] }\n", "no loss reaches it"),
+        ("[[step]]\nstep = 1\nexpect = { grad_ratio_above = [2, 2, 1] }\n", "must differ"),
     ],
 )
 def test_what_depends_on_the_state_is_caught_before_playing(steps, words):
@@ -324,7 +332,7 @@ def test_what_depends_on_the_state_is_caught_before_playing(steps, words):
 
 
 def test_expect_failures_are_not_errors_but_are_reported_by_step():
-    scene = parse_scene(HEAD + '[[step]]\nstep = 2\nexpect = { cursor = 3 }\n', file="s.toml")
+    scene = parse_scene(HEAD + "[[step]]\nstep = 2\nexpect = { cursor = 3 }\n", file="s.toml")
     (f,) = dry_run(scene)
     assert str(f) == "s.toml:6: step 1 (step = 2): expect cursor = 3: the step is 2, not 3"
 
@@ -355,7 +363,7 @@ def test_expect_as_a_sub_table_is_read_and_located():
     source = HEAD + '[[step]]\nstep = 2\n[step.expect]\ncursor = 2\ntpo = "x"\n'
     e = error(source)
     assert "unknown check 'tpo'" in str(e) and e.line is not None
-    scene = parse_scene(HEAD + '[[step]]\nstep = 2\n[step.expect]\ncursor = 2\n', file="s.toml")
+    scene = parse_scene(HEAD + "[[step]]\nstep = 2\n[step.expect]\ncursor = 2\n", file="s.toml")
     assert scene.steps[0].expect == (("cursor", 2, None, "forward"),)
 
 

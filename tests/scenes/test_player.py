@@ -13,7 +13,7 @@ from rnnsim.ui.player import ScenePlayerApp, export_text, footer_is_current, set
 
 from ..waiting import until
 
-SCENE = '''[scene]
+SCENE = """[scene]
 title = "Player test"
 description = "Before the first step."
 cell = "rnn"
@@ -37,7 +37,7 @@ caption = "Still comparing."
 backward = true
 caption = "Gradient."
 expect = { cursor = 99 }
-'''
+"""
 
 
 def scene():

@@ -15,8 +15,16 @@ def random_sim(text=TEXT, **kw) -> Simulation:
 
 def state(sim):
     """Everything a screen shows that a command can change."""
-    return (sim.cursor, sim.phase, sim.grad_cursor, sim.loss_mode, sim.text, sim.model.cell,
-            sim.model.bidirectional, explain(sim))
+    return (
+        sim.cursor,
+        sim.phase,
+        sim.grad_cursor,
+        sim.loss_mode,
+        sim.text,
+        sim.model.cell,
+        sim.model.bidirectional,
+        explain(sim),
+    )
 
 
 def test_starts_before_the_first_token():

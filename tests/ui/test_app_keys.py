@@ -201,8 +201,31 @@ async def test_works_at_80x24():
 
 
 async def test_two_thousand_random_keys_raise_nothing():
-    keys = ["right", "left", "l", "h", "home", "end", "b", "L", "c", "d", "f", "F", "r", "escape", "m",
-            "question_mark", "e", "x", "enter", "space", "tab", "up", "down"]
+    keys = [
+        "right",
+        "left",
+        "l",
+        "h",
+        "home",
+        "end",
+        "b",
+        "L",
+        "c",
+        "d",
+        "f",
+        "F",
+        "r",
+        "escape",
+        "m",
+        "question_mark",
+        "e",
+        "x",
+        "enter",
+        "space",
+        "tab",
+        "up",
+        "down",
+    ]
     chars = {"space": " ", "question_mark": "?", "enter": "\r", "tab": "\t"}
     rng = random.Random(0)
     app = make_app()

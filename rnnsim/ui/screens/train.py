@@ -25,10 +25,15 @@ REDRAW = 0.25  # seconds between redraws while training
 def status_text(snap: TrainingSnapshot, live: LiveTraining) -> Text:
     out = Text(no_wrap=True, overflow="ellipsis")
     kind = f"{'bidirectional ' if live.bidirectional else ''}{live.cell.upper()}, hidden {live.hidden}"
-    out.append(f"Training a new {kind} on the shipped corpus ({live.trainer.corpus.n_tokens} tokens)\n",
-               style="bold")
-    state = {"ready": "starting", "training": "training", "paused": "paused (space resumes)",
-             "done": "done", "stopped": "stopped", "failed": "failed"}[snap.state]
+    out.append(f"Training a new {kind} on the shipped corpus ({live.trainer.corpus.n_tokens} tokens)\n", style="bold")
+    state = {
+        "ready": "starting",
+        "training": "training",
+        "paused": "paused (space resumes)",
+        "done": "done",
+        "stopped": "stopped",
+        "failed": "failed",
+    }[snap.state]
     out.append(f"epoch {snap.epoch}/{snap.epochs}, batch {snap.batch}/{snap.batches} · {state}")
     if snap.tokens_per_s:
         out.append(f" · {snap.tokens_per_s:,.0f} tokens/s")
@@ -42,7 +47,7 @@ def status_text(snap: TrainingSnapshot, live: LiveTraining) -> Text:
 def epochs_text(snap: TrainingSnapshot, height: int) -> Text:
     out = Text(no_wrap=True, overflow="ellipsis")
     out.append(f"{'epoch':>5} {'train loss':>11} {'held-out loss':>14} {'accuracy':>9}\n", style="dim")
-    for e in snap.epochs_done[-max(1, height - 1):]:
+    for e in snap.epochs_done[-max(1, height - 1) :]:
         out.append(f"{e.epoch:>5} {e.train_loss:>11.3f} {e.heldout_loss:>14.3f} {e.heldout_accuracy:>9.1%}\n")
     return out
 
@@ -54,11 +59,15 @@ def probe_text(snap: TrainingSnapshot, tokens: list[str], width: int) -> Text:
     if not snap.probe_norms:
         return out
     first, now = snap.probe_norms[0], snap.probe_norms[-1]
-    out.append("Gradient reaching each word of your text from the loss at the last word "
-               f"(log scale): untrained vs after epoch {len(snap.probe_norms) - 1}\n", style="bold")
+    out.append(
+        "Gradient reaching each word of your text from the loss at the last word "
+        f"(log scale): untrained vs after epoch {len(snap.probe_norms) - 1}\n",
+        style="bold",
+    )
     after = clip(tokens[snap.probe_position], 12)
-    out.append(f"top guess after “{after}”: untrained “{snap.probe_guess[0]}”, "
-               f"now “{snap.probe_guess[-1]}”\n", style="dim")
+    out.append(
+        f"top guess after “{after}”: untrained “{snap.probe_guess[0]}”, now “{snap.probe_guess[-1]}”\n", style="dim"
+    )
     peak = float(max(np.max(first), np.max(now))) or 1.0
     decades = decades_spanned(first, now)
     bar_w = max(4, (width - 40) // 2)
@@ -74,8 +83,7 @@ def probe_text(snap: TrainingSnapshot, tokens: list[str], width: int) -> Text:
 class TrainScreen(Screen[None]):
     BINDINGS = [
         Binding("space", "pause", "Pause/resume", id="train.pause"),
-        Binding("u", "use", "Use this model", id="train.use",
-                tooltip="stop and step through the model as it is now"),
+        Binding("u", "use", "Use this model", id="train.use", tooltip="stop and step through the model as it is now"),
         Binding("escape,q", "close", "Back", id="train.close", tooltip="stop training and go back"),
     ]
     DEFAULT_CSS = """

@@ -46,9 +46,7 @@ class Heatmap(ScrollView, can_focus=False):
         self._layout()
         scale = sim.state_scale()
         if self.parent is not None:
-            self.parent.border_title = (
-                f"hidden state: {sim.model.hidden} units × position, blue<0<red ±{scale:.2f}"
-            )
+            self.parent.border_title = f"hidden state: {sim.model.hidden} units × position, blue<0<red ±{scale:.2f}"
         self.refresh()
 
     def on_resize(self) -> None:
@@ -83,8 +81,7 @@ class Heatmap(ScrollView, can_focus=False):
         if sim is None or row_index >= len(self._rows):
             return Strip.blank(self.size.width, self.rich_style)
         start, end = self._columns()
-        key = (sim.data_version, sim.cursor, sim.phase, sim.grad_steps, start, end,
-               self.size.width, self.app.no_color)
+        key = (sim.data_version, sim.cursor, sim.phase, sim.grad_steps, start, end, self.size.width, self.app.no_color)
         if key != self._key:
             self._cache.clear()
             self._key = key
