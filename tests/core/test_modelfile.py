@@ -16,6 +16,7 @@ import rnnsim
 from rnnsim import ModelError, load_model, save_model
 from rnnsim.core import modelfile
 from rnnsim.core.modelfile import META_KEY, _metadata
+from tests.torch_required import import_torch
 
 VOCAB = ["the", "cat", "sat", "."]
 
@@ -205,7 +206,7 @@ def test_raw_pickle(tmp_path, protocol):
 @pytest.mark.parametrize("name", ["model.pt", "model.safetensors", "model.npz"])
 @pytest.mark.parametrize("zipped", [True, False], ids=["zip", "legacy"])
 def test_torch_save(tmp_path, name, zipped):
-    torch = pytest.importorskip("torch", reason="torch is not installed: cannot write a torch.save file")
+    torch = import_torch("cannot write a torch.save file")
     sd = {"embedding.weight": torch.zeros(3, 2)}
     torch.save(sd, tmp_path / name, _use_new_zipfile_serialization=zipped)
     refused(tmp_path / name, PICKLE_ADVICE)

@@ -13,10 +13,9 @@ import pytest
 
 import rnnsim
 from rnnsim.core.model import ModelError
+from tests.torch_required import import_torch
 
-torch = pytest.importorskip(
-    "torch", reason="torch is not installed: these tests save real PyTorch networks (pip install torch)"
-)
+torch = import_torch("these tests save real PyTorch networks")
 from torch import nn  # noqa: E402
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")

@@ -16,10 +16,9 @@ import numpy as np
 import pytest
 
 import rnnsim
+from tests.torch_required import import_torch
 
-torch = pytest.importorskip(
-    "torch", reason="torch is not installed: the PyTorch parity tests need it (pip install torch)"
-)
+torch = import_torch("the PyTorch parity tests need it")
 from safetensors.torch import save_file  # noqa: E402
 from torch import nn  # noqa: E402
 

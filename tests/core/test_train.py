@@ -22,6 +22,7 @@ from rnnsim.core.network import targets_for
 from rnnsim.core.optim import Adam, clip_grad_norm
 from rnnsim.core.shipped import DATA_DIR, load_shipped
 from rnnsim.core.train import StopTraining, TrainConfig, Trainer, new_model, train
+from tests.torch_required import import_torch
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = [
@@ -133,7 +134,7 @@ def test_adam_matches_the_textbook_formula_over_several_steps():
 
 
 def test_adam_and_clipping_match_torch():
-    torch = pytest.importorskip("torch", reason="torch is not installed: the parity check needs it")
+    torch = import_torch("the parity check needs it")
     rng = np.random.default_rng(1)
     p = {"a": rng.standard_normal((4, 3)), "b": rng.standard_normal(5)}
     tp = [torch.tensor(p[k].copy(), requires_grad=True) for k in ("a", "b")]
