@@ -91,7 +91,7 @@ def cmd_play(argv: list[str]) -> int:
     scene = _load(args.scene)
     if args.headless:
         return _play_headless(scene, args.out, args.format)
-    from .ui.player import ScenePlayerApp
+    from .ui.scene_app import ScenePlayerApp
 
     ScenePlayerApp(scene, autoplay=not args.paused).run()
     return 0
@@ -99,7 +99,7 @@ def cmd_play(argv: list[str]) -> int:
 
 def _play_headless(scene, out: str | None, fmt: str) -> int:
     from .scene import SceneError
-    from .ui.player import frames
+    from .ui.scene_app import frames
 
     folder = None
     if out is not None:

@@ -16,7 +16,7 @@ import numpy as np
 from ..core.cells import CELLS, GATES
 from ..sim import MAX_TOKENS, Simulation
 from .errors import _Invalid, _show
-from .values import _bool, _choice, _int, _num, _pos, _position, _positive, _str, _tuple
+from .value_checkers import _bool, _choice, _int, _num, _pos, _position, _positive, _str, _tuple
 
 
 @dataclass(frozen=True)

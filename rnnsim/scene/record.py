@@ -17,7 +17,7 @@ from ..core.naming import model_name
 from ..sim import DEFAULTS, Simulation
 from .actions import MAX_N
 from .errors import SceneError
-from .values import SIZE_RANGE
+from .value_checkers import SIZE_RANGE
 
 
 def toml_str(s: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from ..core.cells import CELLS
 from ..core.naming import MODEL_NAMES
-from .values import _bool, _choice, _int, _loss, _num, _size, _snapshot_name, _str, _text
+from .value_checkers import _bool, _choice, _int, _loss, _num, _size, _snapshot_name, _str, _text
 
 DEFAULT_TEXT = "The cat sat on the mat."
 DEFAULT_SIZE = (120, 40)
