@@ -18,12 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import cli
-from .cli import DEFAULT_TEXT, UserError, _add_model_options, _read_text, app_settings
+from .cli import DEFAULT_TEXT, Parser, UserError, _add_model_options, _read_text, app_settings
 
 FORMATS = ("svg", "png", "txt")
-# cli.Parser makes an argparse mistake one line through UserError (where cli.py has it)
-Parser = getattr(cli, "Parser", argparse.ArgumentParser)
 
 
 def play_parser() -> argparse.ArgumentParser:

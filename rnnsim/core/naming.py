@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from .cells import CELLS
 
-DIRECTIONS = ("forward", "reverse")
 BIDIRECTIONAL_PREFIX = "bi"
 
 

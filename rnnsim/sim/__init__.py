@@ -7,9 +7,9 @@ gradient.py  the gradient view (BPTT walked step by step)
 compare.py, recording.py, training.py
 """
 
-from .build import DEFAULTS, Settings, build_model, set_forget_bias, settings_from
+from .build import DEFAULTS, Settings, build_model, settings_from
 from .errors import SimError
-from .gradient import LOSS_MODES, default_loss
+from .gradient import LOSS_MODES
 from .session import MAX_TOKENS, PHASES, Simulation
 
 __all__ = [
@@ -21,7 +21,5 @@ __all__ = [
     "SimError",
     "Simulation",
     "build_model",
-    "default_loss",
-    "set_forget_bias",
     "settings_from",
 ]
