@@ -24,6 +24,7 @@ the shipped scenes) and record (writing scenes). This package re-exports their p
 
 from __future__ import annotations
 
+from ..sim import DEFAULT_TEXT
 from .actions import ACTIONS, MAX_N, Action
 from .captions import CAPTION_LINES, caption_fits, caption_lines, reading_time
 from .checks import CHECK_MODIFIERS, CHECKS, Check, Ctx
@@ -31,7 +32,7 @@ from .errors import SceneError
 from .parse import LESSONS, SHIPPED_DIR, load_scene, parse_scene, resolve_scene_path, shipped_scenes
 from .player import ScenePlayer
 from .record import default_session_path, history_steps, save_session, session_scene, toml_str, toml_value, write_atomic
-from .schema import DEFAULT_SIZE, DEFAULT_TEXT, RANDOM_ONLY, SCENE_KEYS, SHIPPED_MODELS, STEP_KEYS
+from .schema import DEFAULT_SIZE, RANDOM_ONLY, SCENE_KEYS, SHIPPED_MODELS, STEP_KEYS
 from .steps import Failure, Scene, Step, apply_step, check_step, dry_run
 from .value_checkers import SIZE_RANGE, SNAPSHOT_NAME
 

@@ -12,7 +12,6 @@ from ..core.cells import CELLS
 from ..core.naming import MODEL_NAMES
 from .value_checkers import _bool, _choice, _int, _loss, _num, _size, _snapshot_name, _str, _text
 
-DEFAULT_TEXT = "The cat sat on the mat."
 DEFAULT_SIZE = (120, 40)
 SHIPPED_MODELS = MODEL_NAMES
 

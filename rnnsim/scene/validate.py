@@ -13,12 +13,12 @@ from typing import Any
 
 from ..core import tokenize
 from ..core.naming import split_model_name
-from ..sim import Settings, settings_from
+from ..sim import DEFAULT_TEXT, Settings, settings_from
 from .actions import ACTIONS
 from .captions import CAPTION_LINES, caption_fits, caption_lines
 from .checks import CHECK_MODIFIERS, CHECKS
 from .errors import SceneError, _Bad, _show, _suggest
-from .schema import DEFAULT_SIZE, DEFAULT_TEXT, RANDOM_ONLY, SCENE_KEYS, SHIPPED_MODELS, STEP_KEYS
+from .schema import DEFAULT_SIZE, RANDOM_ONLY, SCENE_KEYS, SHIPPED_MODELS, STEP_KEYS
 from .steps import Scene, Step
 
 

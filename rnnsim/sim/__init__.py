@@ -7,13 +7,14 @@ gradient.py  the gradient view (BPTT walked step by step)
 compare.py, recording.py, training.py
 """
 
-from .build import DEFAULTS, Settings, build_model, settings_from
+from .build import DEFAULT_TEXT, DEFAULTS, Settings, build_model, settings_from
 from .errors import SimError
 from .gradient import LOSS_MODES
 from .session import MAX_TOKENS, PHASES, Simulation
 
 __all__ = [
     "DEFAULTS",
+    "DEFAULT_TEXT",
     "LOSS_MODES",
     "MAX_TOKENS",
     "PHASES",

@@ -1,8 +1,9 @@
 """Where a session's model comes from: the settings, THE defaults, and building the model.
 
 Every default a model is built with (cell, sizes, seed, forget-gate bias) is written
-once, in `Settings`; the app, `rnnsim trace`, the command line and scene files all read
-them from here (`DEFAULTS`, `settings_from`).
+once, in `Settings`, and the default text once, in `DEFAULT_TEXT`; the app, `rnnsim
+trace`, the command line and scene files all read them from here (`DEFAULTS`,
+`settings_from`).
 
 Where the model comes from (`source`):
   trained  a shipped trained model of the chosen cell ("lstm", "gru", "rnn"; "bilstm"
@@ -45,6 +46,7 @@ class Settings:
 
 
 DEFAULTS = Settings()
+DEFAULT_TEXT = "The cat sat on the mat."  # the sentence a session reads when given none
 
 
 def settings_from(source: str, **given) -> Settings:
