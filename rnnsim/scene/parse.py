@@ -19,7 +19,7 @@ from .validate import _Lines, _Validator
 
 def _shipped_dir() -> Path:
     """Where the shipped lessons are. They live in the repository's top-level scenes/; a
-    wheel carries them as rnnsim/scenes/ (pyproject maps the package rnnsim.scenes to
+    wheel carries them as rnnsim/scenes/ (setup.py maps the package rnnsim.scenes to
     scenes/). So: beside this package when installed, else the checkout's scenes/."""
     package = Path(__file__).resolve().parent.parent
     installed = package / "scenes"
