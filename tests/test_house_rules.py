@@ -77,7 +77,12 @@ def test_the_readme_layout_names_what_exists_and_every_part_of_rnnsim():
     top = [line.split()[0] for line in block if line and not line[0].isspace()]
     missing = [name for name in top if not (ROOT / name).exists()]
     assert missing == [], f"the README's layout names paths that do not exist: {missing}"
-    named_sim = {line.split()[0] for line in block if line.startswith(" ") and line.split()[0].endswith(".py")}
+    named_sim, under = set(), None
+    for line in block:
+        if line and not line[0].isspace():
+            under = line.split()[0]
+        elif under == "rnnsim/sim/" and line.split() and line.split()[0].endswith(".py"):
+            named_sim.add(line.split()[0])
     sim_files = {p.name for p in (ROOT / "rnnsim" / "sim").glob("*.py")} - {"__init__.py"}
     assert named_sim == sim_files, "the layout's list of rnnsim/sim/ files differs from the folder"
     parts = {
