@@ -5,8 +5,8 @@
     result.model.run("The cat sat on the")      # the trained Model
     result.history[-1].heldout_loss             # one EpochRecord per epoch
 
-The pieces: corpus.py (the corpus, the held-out split, the vocabulary), batched.py (the
-padded, masked forward and backward over a batch), optim.py (Adam, gradient-norm
+The pieces: corpus.py (the corpus, the held-out split, the vocabulary), minibatch.py (the
+padded forward and backward over a batch), optim.py (Adam, gradient-norm
 clipping); this module is the training loop, and re-exports their public names.
 
 Decisions (where the issue was silent):
@@ -84,8 +84,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .batched import Batch, batch_loss_and_grads, make_batch
 from .corpus import Corpus, CorpusError, _as_corpus, build_vocab, read_corpus
+from .minibatch import Batch, batch_loss_and_grads, make_batch
 from .model import Model, random_model
 from .optim import Adam, clip_grad_norm
 from .tokenizer import Vocab
@@ -93,7 +93,7 @@ from .tokenizer import Vocab
 __all__ = [
     "DEFAULT_FORGET_BIAS", "EpochRecord", "Progress", "StopTraining", "TrainConfig", "TrainResult",
     "Trainer", "new_model", "train",
-    # re-exported from corpus.py, batched.py and optim.py, for callers of rnnsim.core.train
+    # re-exported from corpus.py, minibatch.py and optim.py, for callers of rnnsim.core.train
     "Adam", "Batch", "Corpus", "CorpusError", "batch_loss_and_grads", "build_vocab", "clip_grad_norm",
     "make_batch", "read_corpus",
 ]  # fmt: skip
@@ -263,24 +263,28 @@ class Trainer:
         return sum(-(-n // bs) for n in rounds.values())
 
     def _initial_state(self, batch: Batch, carried: dict):
+        """Each layer's forward state carried over from the chunk before ({layer: [B, H]})."""
         if self.model.task != "next" or not any(k[1] > 0 for k in batch.keys):
             return None, None
-        H, B = self.model.hidden, len(batch.keys)
-        h0, c0 = np.zeros((B, H)), np.zeros((B, H))
+        H, B, L = self.model.hidden, len(batch.keys), self.model.num_layers
+        h0 = {layer: np.zeros((B, H)) for layer in range(L)}
+        c0 = {layer: np.zeros((B, H)) for layer in range(L)}
         for b, (line, k) in enumerate(batch.keys):
             if k > 0 and (line, k) in carried:
-                h, c = carried.pop((line, k))
-                h0[b] = h
-                if c is not None:
-                    c0[b] = c
+                hs, cs = carried.pop((line, k))
+                for layer in range(L):
+                    h0[layer][b] = hs[layer]
+                    if cs is not None:
+                        c0[layer][b] = cs[layer]
         return h0, (c0 if self.model.cell == "lstm" else None)
 
     @staticmethod
     def _carry(batch: Batch, extras, carried: dict) -> None:
         fin = extras["final"]
         for b, (line, k) in enumerate(batch.keys):
-            c = fin["c"][b].copy() if "c" in fin else None
-            carried[(line, k + 1)] = (fin["h"][b].copy(), c)
+            hs = {layer: h[b].copy() for layer, h in fin["h"].items()}
+            cs = {layer: c[b].copy() for layer, c in fin["c"].items()} if "c" in fin else None
+            carried[(line, k + 1)] = (hs, cs)
 
     # -- evaluation
     def evaluate(self, params=None, chunks=None) -> tuple[float, float]:

@@ -49,7 +49,10 @@ def test_json_has_every_documented_key(capsys, cell, bidirectional):
     d = trace_json(argv, capsys)
     gates = {"rnn": set(), "lstm": {"i", "f", "g", "o"}, "gru": {"r", "z", "n"}}[cell]
     keys = {"cell", "bidirectional", "task", "loss_mode", "tokens", "ids", "targets", "logits", "loss", "forward", "dx"}
+    keys |= {"num_layers", "tokenizer", "layers", "grad_norm"}
     assert set(d) == keys | ({"reverse"} if bidirectional else set())
+    assert (d["num_layers"], d["tokenizer"]) == (1, "word")
+    assert d["layers"] == [{k: d[k] for k in ("forward", "reverse") if k in d}]  # top level = the top layer
     assert_matrix(d["dx"], 7, 8)  # dL/dx_t at each embedding row (a random model's embed size is 8)
     assert d["cell"] == cell and d["bidirectional"] is bidirectional
     assert d["task"] == ("cloze" if bidirectional else "next")

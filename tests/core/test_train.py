@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from rnnsim.core import load_model, random_model, run
-from rnnsim.core.batched import batch_loss_and_grads, make_batch
 from rnnsim.core.corpus import Corpus, CorpusError, build_vocab, read_corpus
 from rnnsim.core.lessons import fill_blank, load_probes, long_range_report, parse_probe, predict_next
+from rnnsim.core.minibatch import batch_loss_and_grads, make_batch
 from rnnsim.core.modelfile import model_file_bytes, save_model  # noqa: E402
 from rnnsim.core.network import targets_for
 from rnnsim.core.optim import Adam, clip_grad_norm
