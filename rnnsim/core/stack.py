@@ -97,13 +97,14 @@ def backward(model, layers, direct: dict[str, np.ndarray], lengths=None, keep: b
         for d, p in layers[k].items():
             b = cell.backward(p.st, flip(direct[d], d), p.w, p.h0, p.c0)
             da_x, da_h = b["da_x"], b["da_h"]
+            rx, rh, inp, h_prev = _weight_rows(da_x, da_h, p, d, flip)
             name = model.tensor_name
-            grads[name("weight_ih", k, d)] = _flat(da_x).T @ _flat(flip(p.inp, d))
-            grads[name("weight_hh", k, d)] = _hh_grad(da_h, p)
+            grads[name("weight_ih", k, d)] = _flat(rx).T @ _flat(inp)
+            grads[name("weight_hh", k, d)] = _flat(rh).T @ _flat(h_prev)
             if model.bias:
-                db = _flat(da_x).sum(axis=0)
+                db = _flat(rx).sum(axis=0)
                 grads[name("bias_ih", k, d)] = db
-                grads[name("bias_hh", k, d)] = db.copy() if da_h is da_x else _flat(da_h).sum(axis=0)
+                grads[name("bias_hh", k, d)] = db.copy() if da_h is da_x else _flat(rh).sum(axis=0)
             g_inp[d] = flip((_flat(da_x) @ p.w_ih).reshape(*da_x.shape[:-1], -1), d)
             if keep:
                 backs[k][d] = {key: flip(v, d) for key, v in b.items()}
@@ -114,12 +115,26 @@ def backward(model, layers, direct: dict[str, np.ndarray], lengths=None, keep: b
     return grads, backs, g_inp
 
 
-def _hh_grad(da_h: np.ndarray, p: Pass) -> np.ndarray:
-    """dL/dW_hh = sum over t of da_h[t] outer h[t-1]. One sequence starting from zero
-    skips the first row; a minibatch takes every row with its initial state, in one GEMM
-    (the summation order the trained models shipped with were made with)."""
+def _weight_rows(da_x, da_h, p: Pass, d: str, flip):
+    """The rows the weight gradients sum over: (da_x, da_h, the layer's input, the state
+    before each step). One sequence starting from zero leaves out the first step (its
+    previous state is zero). A minibatch sums every row, from each sequence's initial state,
+    and the reverse direction's rows from the last padded position back (padding rows are
+    zero): the summation order the shipped trained models were made with, kept so that
+    scripts/make_models.py gives the same bytes."""
     h = p.st["h"]
-    if h.ndim == 2 and p.h0 is None:
-        return _flat(da_h[1:]).T @ _flat(h[:-1])
-    h_prev = np.concatenate([np.zeros((1, *h.shape[1:])) if p.h0 is None else p.h0[None], h[:-1]])
-    return _flat(da_h).T @ _flat(h_prev)
+    if h.ndim == 2:
+        if p.h0 is None:
+            return da_x, da_h[1:], flip(p.inp, d), h[:-1]
+        return da_x, da_h, flip(p.inp, d), np.concatenate([p.h0[None], h[:-1]])
+    h0 = np.zeros(h.shape[1:]) if p.h0 is None else p.h0
+    if d == "forward":
+        return da_x, da_h, p.inp, np.concatenate([h0[None], h[:-1]])
+    T, B = h.shape[:2]
+    h_prev = np.zeros(h.shape)  # position order: the reverse state after reading t+1..
+    h_prev[:-1] = p.h[1:]
+    last = flip(np.broadcast_to(np.arange(T)[:, None], (T, B)), d)[0]  # each sequence's last position
+    h_prev[last, np.arange(B)] = h0
+    rx = flip(da_x, d)[::-1]
+    rh = rx if da_h is da_x else flip(da_h, d)[::-1]
+    return rx, rh, p.inp[::-1], h_prev[::-1]

@@ -66,7 +66,10 @@ def test_layer_k_reads_the_layer_below_both_directions():
 def test_a_missing_layer_tensor_is_named(tmp_path):
     p, meta = params_meta(model(num_layers=3))
     del p["rnn.weight_ih_l1"]
-    refused(write(tmp_path / "m.safetensors", p, meta), r": missing tensor 'rnn\.weight_ih_l1' \(expected shape \[16, 4\]\)$")
+    refused(
+        write(tmp_path / "m.safetensors", p, meta),
+        r": missing tensor 'rnn\.weight_ih_l1' \(expected shape \[16, 4\]\)$",
+    )
 
 
 def test_no_bias_at_all_means_zero_biases_and_no_bias_parameters(tmp_path):
