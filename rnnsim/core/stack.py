@@ -98,13 +98,14 @@ def backward(model, layers, direct: dict[str, np.ndarray], lengths=None, keep: b
             b = cell.backward(p.st, flip(direct[d], d), p.w, p.h0, p.c0)
             da_x, da_h = b["da_x"], b["da_h"]
             rx, rh, inp, h_prev = _weight_rows(da_x, da_h, p, d, flip)
+            rh_all = rh if rh.shape == da_h.shape else da_h  # every step has b_hh, also the first
             name = model.tensor_name
             grads[name("weight_ih", k, d)] = _flat(rx).T @ _flat(inp)
             grads[name("weight_hh", k, d)] = _flat(rh).T @ _flat(h_prev)
             if model.bias:
                 db = _flat(rx).sum(axis=0)
                 grads[name("bias_ih", k, d)] = db
-                grads[name("bias_hh", k, d)] = db.copy() if da_h is da_x else _flat(rh).sum(axis=0)
+                grads[name("bias_hh", k, d)] = db.copy() if da_h is da_x else _flat(rh_all).sum(axis=0)
             g_inp[d] = flip((_flat(da_x) @ p.w_ih).reshape(*da_x.shape[:-1], -1), d)
             if keep:
                 backs[k][d] = {key: flip(v, d) for key, v in b.items()}

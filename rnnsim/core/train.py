@@ -16,7 +16,10 @@ Corpus
   Every line is tokenized like everything else (`tokenize`) and lower-cased. Refused
   with a `CorpusError` that says why: a missing file, a directory, a binary file (a NUL
   byte, or more than 1% control characters), bytes that are not UTF-8 (the offset is
-  given), no words at all, or (task next) no line of two or more tokens.
+  given), no words at all, or (task next) no line of two or more tokens. Tokenizer "char":
+  every character is a token, as written. Task classify: every line is label<TAB>text (a
+  line without a tab, a label or a text is refused with its number), at least two labels;
+  each line is one sequence, read whole (never cut at bptt), scored once at its label.
 Held-out part
   A fraction `holdout` (default 0.1) of the lines, evenly spaced (with 0.1: lines 10,
   20, 30, ... counting non-blank lines from 1), never trained on, whatever the seed.
@@ -92,7 +95,7 @@ from .tokenizer import Vocab
 
 __all__ = [
     "DEFAULT_FORGET_BIAS", "EpochRecord", "Progress", "StopTraining", "TrainConfig", "TrainResult",
-    "Trainer", "new_model", "train",
+    "Trainer", "model_for", "new_model", "train",
     # re-exported from corpus.py, minibatch.py and optim.py, for callers of rnnsim.core.train
     "Adam", "Batch", "Corpus", "CorpusError", "batch_loss_and_grads", "build_vocab", "clip_grad_norm",
     "make_batch", "read_corpus",
@@ -205,12 +208,13 @@ class Trainer:
         self.config = config
         self.callback: Callable[[Progress], object] | None = callback
         self.model = model.copy()
+        self._label_ids = self._labels_of(self.corpus, self.model)
         self.train_idx, self.held_idx = self.corpus.split(config.holdout)
         self.heldout = bool(self.held_idx)
         eval_idx = self.held_idx or self.train_idx
         self._train_chunks = self._chunks(self.train_idx)
         self._eval_chunks = self._chunks(eval_idx)
-        if not any(any(y >= 0 for y in tg) for _, _, _, tg in self._train_chunks):
+        if self.model.task != "classify" and not any(any(y >= 0 for y in tg) for _, _, _, tg in self._train_chunks):
             raise CorpusError(
                 f"{self.corpus.source}: no line has two or more tokens, so there is no next word to learn"
             )
@@ -225,12 +229,30 @@ class Trainer:
         self._train_seconds = 0.0
 
     # -- data
+    @staticmethod
+    def _labels_of(corpus: Corpus, model: Model) -> list[int] | None:
+        """Each line's label as the model's head row (classify), else None."""
+        if (model.task == "classify") != (corpus.labels is not None):
+            want = "label<TAB>text lines" if model.task == "classify" else "plain text lines"
+            raise CorpusError(f"{corpus.source}: a {model.task} model trains on {want}")
+        if corpus.labels is None:
+            return None
+        unknown = sorted(set(corpus.labels) - set(model.labels))
+        if unknown:
+            raise CorpusError(
+                f"{corpus.source}: label {unknown[0]!r} is not one of the model's: {', '.join(model.labels)}"
+            )
+        return [model.labels.index(x) for x in corpus.labels]
+
     def _chunks(self, idx: Sequence[int]):
         """(line, chunk number, ids, targets) for the given lines, cut at bptt tokens."""
         vocab, bptt, nxt = self.model.vocab, self.config.bptt, self.model.task == "next"
         out = []
         for line in idx:
             ids = vocab.encode(self.corpus.sentences[line])
+            if self.model.task == "classify":  # the decision reads the whole line: one sequence, never cut
+                out.append((line, 0, ids, [-1] * len(ids)))
+                continue
             for k, start in enumerate(range(0, len(ids), bptt)):
                 chunk = ids[start : start + bptt]
                 if nxt:
@@ -253,7 +275,8 @@ class Trainer:
             for s in range(0, len(group), batch_size):
                 part = group[s : s + batch_size]
                 keys = [(ln, k) for ln, k, _, _ in part]
-                yield make_batch([(ids, tg) for _, _, ids, tg in part], keys=keys)
+                labels = [self._label_ids[ln] for ln, _, _, _ in part] if self._label_ids else None
+                yield make_batch([(ids, tg) for _, _, ids, tg in part], keys=keys, labels=labels)
 
     def batches_per_epoch(self) -> int:
         bs = self.config.batch_size
@@ -446,6 +469,9 @@ def train(
     nonlinearity: str = "tanh",
     model: Model | None = None,
     callback: Callable[[Progress], object] | None = None,
+    num_layers: int = 1,
+    task: str | None = None,
+    tokenizer: str = "word",
 ) -> TrainResult:
     """Train a model on a corpus (a file path, a list of sentences, or a Corpus) and
     return a TrainResult: `.model` (the best epoch's), `.history`, the held-out figures.
@@ -453,18 +479,28 @@ def train(
     A bidirectional model learns the cloze task; a one-directional one the next word.
     `forget_bias` is added at initialisation to the LSTM's forget-gate bias (None: 1.0)
     or the GRU's update-gate bias (None: 0). `model`: continue training this model instead of a new one (cell,
-    sizes, vocabulary and task come from it). See the module docstring for the rules."""
+    sizes, vocabulary and task come from it). task "classify" reads label<TAB>text lines;
+    tokenizer "char" reads characters. See the module docstring for the rules."""
     cfg = TrainConfig(epochs, lr, batch_size, bptt, clip, seed, holdout, min_count)
     cfg.check()
-    corp = _as_corpus(corpus)
+    if model is not None:
+        task, tokenizer = model.task, model.tokenizer
+    corp = _as_corpus(corpus, tokenizer, classify=task == "classify")
     if model is None:
-        train_idx, _ = corp.split(holdout)
-        vocab = build_vocab((corp.sentences[i] for i in train_idx), min_count)
-        model = new_model(
-            cell, vocab, hidden=hidden, embed=embed, bidirectional=bidirectional, seed=seed,
-            forget_bias=forget_bias, nonlinearity=nonlinearity,
+        model = model_for(
+            corp, cfg, cell, hidden=hidden, embed=embed, bidirectional=bidirectional, seed=seed,
+            forget_bias=forget_bias, nonlinearity=nonlinearity, num_layers=num_layers, task=task,
         )  # fmt: skip
     return Trainer(model, corp, cfg, callback).run()
+
+
+def model_for(corpus: Corpus, config: TrainConfig, cell: str, **kw) -> Model:
+    """The untrained model for this corpus: its vocabulary from the training lines, its
+    labels (classify) in order of first appearance, its tokenizer."""
+    train_idx, _ = corpus.split(config.holdout)
+    vocab = build_vocab((corpus.sentences[i] for i in train_idx), config.min_count)
+    labels = corpus.label_names() if corpus.labels is not None else None
+    return new_model(cell, vocab, labels=labels, tokenizer=corpus.tokenizer, **kw)
 
 
 def new_model(
@@ -477,20 +513,25 @@ def new_model(
     seed: int = 0,
     forget_bias: float | None = None,
     nonlinearity: str = "tanh",
+    num_layers: int = 1,
+    task: str | None = None,
+    labels=None,
+    tokenizer: str = "word",
 ) -> Model:
     """The untrained model `train` starts from: `random_model` with the forget bias
-    (LSTM: forget gate, default 1.0; GRU: update gate z, default 0) added to b_ih."""
+    (LSTM: forget gate, default 1.0; GRU: update gate z, default 0) added to b_ih of every layer."""
     if forget_bias is None:
         forget_bias = DEFAULT_FORGET_BIAS.get(cell, 0.0)
     model = random_model(
         cell, vocab=vocab, hidden=hidden, embed=embed, bidirectional=bidirectional, seed=seed,
-        forget_bias=forget_bias if cell == "lstm" else 0.0, nonlinearity=nonlinearity,
+        forget_bias=forget_bias if cell == "lstm" else 0.0, nonlinearity=nonlinearity, task=task,
+        num_layers=num_layers, labels=labels, tokenizer=tokenizer,
     )  # fmt: skip
     if cell == "gru" and forget_bias:
         H = model.hidden
-        for d in model.directions:
-            sfx = "_reverse" if d == "reverse" else ""
-            model.params[f"rnn.bias_ih_l0{sfx}"][H : 2 * H] += forget_bias
+        for k in range(model.num_layers):
+            for d in model.directions:
+                model.params[model.tensor_name("bias_ih", k, d)][H : 2 * H] += forget_bias
     if cell in ("lstm", "gru"):
         model.meta["train.forget_bias"] = repr(float(forget_bias))
     return model
