@@ -3,7 +3,7 @@
 A scene is a TOML file (read with tomllib): one `[scene]` table (the start: title, text,
 model, terminal size, ...) and an array of `[[step]]` tables, each with at most one action,
 an optional caption, pause, snapshot name and `expect` checks on the live numbers. The
-commented example `rnnsim/scenes/example.toml` and the README document the format;
+commented example `scenes/example.toml` and the README document the format;
 ACTIONS and CHECKS are the vocabulary.
 
 Everything is validated before anything plays (`load_scene`): first the file's shape and
@@ -33,7 +33,7 @@ from .player import ScenePlayer
 from .record import default_session_path, history_steps, save_session, session_scene, toml_str, toml_value, write_atomic
 from .schema import DEFAULT_SIZE, DEFAULT_TEXT, RANDOM_ONLY, SCENE_KEYS, SHIPPED_MODELS, STEP_KEYS
 from .steps import Failure, Scene, Step, apply_step, check_step, dry_run
-from .values import SIZE_RANGE, SNAPSHOT_NAME
+from .value_checkers import SIZE_RANGE, SNAPSHOT_NAME
 
 __all__ = [
     "ACTIONS",
