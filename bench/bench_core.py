@@ -62,9 +62,10 @@ def log(*a):
         print(*a, flush=True)
 
 
-def model_lstm(V: int, E: int, H: int, seed: int = 0, bidirectional: bool = False):
+def model_lstm(V: int, E: int, H: int, seed: int = 0, bidirectional: bool = False, layers: int = 1):
     vocab = [f"w{i}" for i in range(V - 1)]
-    return rnnsim.random_model("lstm", vocab=vocab, hidden=H, embed=E, seed=seed, bidirectional=bidirectional)
+    more = {"num_layers": layers} if layers > 1 else {}  # a baseline from before layers takes no such option
+    return rnnsim.random_model("lstm", vocab=vocab, hidden=H, embed=E, seed=seed, bidirectional=bidirectional, **more)
 
 
 def tokens_for(model, T: int, seed: int = 1) -> list[str]:
@@ -82,7 +83,7 @@ def torch_runner(model, ids, dtype):
 
     V, E, H = len(model.vocab), model.embed, model.hidden
     emb = nn.Embedding(V, E).to(dtype)
-    lstm = nn.LSTM(E, H, batch_first=True).to(dtype)
+    lstm = nn.LSTM(E, H, num_layers=getattr(model, "num_layers", 1), batch_first=True).to(dtype)
     head = nn.Linear(H, V).to(dtype)
     with torch.no_grad():
         emb.weight.copy_(torch.from_numpy(model.params["embedding.weight"]))
@@ -107,10 +108,20 @@ def torch_runner(model, ids, dtype):
 
 
 def bench_a(repeats: int, out: dict) -> None:
-    V, E, H, T = 50, 32, 64, 256
-    model = model_lstm(V, E, H)
+    for layers in (1, 2, 3):
+        try:
+            model = model_lstm(50, 32, 64, layers=layers)
+        except TypeError:  # a baseline from before stacked layers
+            log(f"(a) {layers} layers: this rnnsim has no stacked layers")
+            continue
+        bench_a_layers(model, repeats, out, "a" if layers == 1 else f"a_L{layers}")
+
+
+def bench_a_layers(model, repeats: int, out: dict, key: str) -> None:
+    V, E, H, T = len(model.vocab), model.embed, model.hidden, 256
+    L = getattr(model, "num_layers", 1)
     toks = tokens_for(model, T + 1)  # T scored positions, as torch's T below
-    log(f"(a) LSTM forward + BPTT, full trace: V={V} E={E} H={H} T={T}, loss 'all'")
+    log(f"({key}) LSTM, {L} layer(s), forward + BPTT, full trace: V={V} E={E} H={H} T={T}, loss 'all'")
     runners = {"rnnsim float64": lambda: model.run(toks, loss="all")}
     torch = None
     if not ARGS.no_torch:
@@ -141,13 +152,13 @@ def bench_a(repeats: int, out: dict) -> None:
     for name, v in times.items():
         threads = f"  (torch threads {torch.get_num_threads()})" if name.startswith("torch") else ""
         log(f"    {name:<16} median {med[name] * 1e3:7.2f} ms   min {min(v) * 1e3:7.2f} ms{threads}")
-    out["a_rnnsim_ms"] = med["rnnsim float64"] * 1e3
-    out["a_page_faults_per_run"] = page_faults / n_runs
+    out[f"{key}_rnnsim_ms"] = med["rnnsim float64"] * 1e3
+    out[f"{key}_page_faults_per_run"] = page_faults / n_runs
     log(f"    rnnsim: {page_faults / n_runs:.0f} page faults per run (fresh memory from the OS)")
     if torch is not None:
         r64 = med["torch float64"] / med["rnnsim float64"]
         r32 = med["rnnsim float64"] / med["torch float32"]
-        out.update(a_torch64_ms=med["torch float64"] * 1e3, a_torch32_ms=med["torch float32"] * 1e3)
+        out[f"{key}_torch64_ms"], out[f"{key}_torch32_ms"] = med["torch float64"] * 1e3, med["torch float32"] * 1e3
         log(f"    rnnsim is {r64:5.2f}x faster than torch float64    (target >= 5x)")
         log(f"    rnnsim takes {r32:5.2f}x the time of torch float32  (target <= 2x)")
 
@@ -208,7 +219,7 @@ def side_by_side() -> None:
     base = str(Path(ARGS.baseline).resolve())
     if not (Path(base) / "rnnsim" / "__init__.py").is_file():
         sys.exit(f"bench_core: no rnnsim package in {base}")
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--json", "--no-torch"]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--json"]
     for flag, val in (("--only", ARGS.only), ("--threads", ARGS.threads)):
         if val:
             cmd += [flag, str(val)]
@@ -217,14 +228,29 @@ def side_by_side() -> None:
     results: dict[str, list[dict]] = {"baseline": [], "current": []}
     for _ in range(ARGS.rounds):
         for side, path in (("baseline", base), ("current", str(HERE.parent))):
-            proc = subprocess.run([*cmd, "--rnnsim-path", path], capture_output=True, text=True, check=True)
+            torch_flag = ["--no-torch"] if side == "baseline" or ARGS.no_torch else []  # torch: once per round
+            proc = subprocess.run(
+                [*cmd, *torch_flag, "--rnnsim-path", path], capture_output=True, text=True, check=True
+            )
             results[side].append(json.loads(proc.stdout))
     print(f"side by side, median of {ARGS.rounds} alternating runs; baseline = {base}")
     print(f"    {'figure':<28} {'baseline':>10} {'current':>10} {'current/baseline':>17}")
     for key in results["current"][0]:
-        b = statistics.median(r[key] for r in results["baseline"])
         c = statistics.median(r[key] for r in results["current"])
+        if key not in results["baseline"][0]:  # a figure the baseline cannot give (stacked layers)
+            print(f"    {key:<28} {'-':>10} {c:10.3f} {'-':>17}")
+            continue
+        b = statistics.median(r[key] for r in results["baseline"])
         print(f"    {key:<28} {b:10.3f} {c:10.3f} {c / b if b else float('nan'):17.2f}")
+    med = {side: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for side, rs in results.items()}
+    cur = med["current"]
+    for key in ("a", "a_L2", "a_L3"):
+        if f"{key}_torch32_ms" in cur:
+            ours, t64, t32 = cur[f"{key}_rnnsim_ms"], cur[f"{key}_torch64_ms"], cur[f"{key}_torch32_ms"]
+            base = med["baseline"].get(f"{key}_rnnsim_ms")
+            before = f"; the baseline took {base / t32:.2f}x" if base else ""
+            print(f"    ({key}) rnnsim {t64 / ours:.2f}x faster than torch float64 (>= 5x); "
+                  f"{ours / t32:.2f}x the time of torch float32 (<= 2x){before}")  # fmt: skip
 
 
 if __name__ == "__main__":

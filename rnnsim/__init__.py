@@ -17,9 +17,10 @@ from .core import (
     tokenize,
     train,
 )
+from .core.torch_interop import from_torch
 
 __version__ = "0.1.0"
 __all__ = [
-    "Model", "ModelError", "Trace", "Vocab", "load_model", "random_model", "save_model",
+    "Model", "ModelError", "Trace", "Vocab", "from_torch", "load_model", "random_model", "save_model",
     "tokenize", "train", "__version__",
 ]  # fmt: skip

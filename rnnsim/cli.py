@@ -147,6 +147,9 @@ def trace_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--loss", default="all", help="all (every scored position), last (only the last), or a position number"
     )
+    p.add_argument(
+        "--label", metavar="NAME", help="a classifier's target label for the loss (default: the predicted one)"
+    )
     p.add_argument("--json", action="store_true", help="print the whole run as one JSON object")
     p.add_argument("--file", metavar="FILE", help="read the text from a UTF-8 file")
     p.add_argument("text", nargs="?", metavar="TEXT", help=f"the text (default: {DEFAULT_TEXT!r})")
@@ -168,9 +171,11 @@ def cmd_trace(argv: list[str]) -> int:
     model = build_model(args, text)
     import numpy as np
 
+    if args.label is not None and model.task != "classify":
+        raise UserError(f"--label is for a classifier; this model's task is {model.task}")
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # said once below, not per operation
-            tr = model.run(text, loss=_loss_mode(args.loss))
+            tr = model.run(text, loss=_loss_mode(args.loss), label=args.label)
     except ValueError as e:
         raise UserError(str(e)) from None
     if not np.all(np.isfinite(tr.forward.h)):
@@ -196,41 +201,78 @@ def _finite(obj):
 
 
 def format_trace(tr) -> str:
-    """A readable table: one row per position."""
+    """A readable table: one row per position, the top layer; then each lower layer's
+    states and gradients, and a classifier's decision."""
     import numpy as np
 
     m = tr.model
     vocab = m.vocab.tokens
-    lines = [f"{m.describe()}; loss mode {tr.loss_mode}: loss {tr.loss:.4f}", ""]
-    head = f"{'t':>3}  {'token':<12} {'target':<10} {'top guess':<16} {'|h|':>6} {'|dL/dh|':>9}"
+    classify = m.task == "classify"
+    loss = "no loss" if tr.loss is None else f"loss {tr.loss:.4f}"
+    norm = "" if tr.grad_norm() is None else f", gradient norm {tr.grad_norm():.4g}"
+    lines = [f"{m.describe()}; loss mode {tr.loss_mode}: {loss}{norm}", ""]
+    if len(tr.layers) > 1:
+        lines[-1:] = [f"layer {len(tr.layers)} of {len(tr.layers)} (the top one, which the head reads)"]
+    head = f"{'t':>3}  {'token':<12} "
+    if not classify:
+        head += f"{'target':<10} {'top guess':<16} "
+    head += _state_heading(m) + f" {'|dL/dx|':>9}"  # at the word's embedding: the update it would get
+    lines.append(head)
+    input_norms = tr.input_grad_norms()
+    for t, tok in enumerate(tr.tokens):
+        row = f"{t:>3}  {_shown(tok):<12} "
+        if not classify:
+            y = tr.targets[t]
+            tgt = "-" if y is None else vocab[y]
+            k = int(np.argmax(tr.probs[t]))
+            guess = f"{vocab[k]} {tr.probs[t, k]:.2f}"
+            row += f"{tgt[:10]:<10} {guess[:16]:<16} "
+        row += _state_row(m, tr.layers[-1], t)
+        row += f" {input_norms[t]:>9.2e}" if input_norms is not None else f" {'-':>9}"
+        lines.append(row)
+    for k in range(len(tr.layers) - 2, -1, -1):
+        lines += ["", f"layer {k + 1} of {len(tr.layers)}", f"{'t':>3}  {'token':<12} " + _state_heading(m)]
+        lines += [f"{t:>3}  {_shown(tok):<12} " + _state_row(m, tr.layers[k], t) for t, tok in enumerate(tr.tokens)]
+    if classify:
+        probs = "  ".join(f"{name} {p:.3f}" for name, p in zip(m.labels, tr.probs, strict=True))
+        lines += ["", f"after the last token: {probs}"]
+        lines.append(f"predicted {m.labels[int(np.argmax(tr.probs))]}; the loss is taken at {m.labels[tr.label]}")
+    return "\n".join(lines) + "\n"
+
+
+def _shown(tok: str) -> str:
+    tok = tok.replace(" ", "␠").replace("\n", "↵").replace("\t", "⇥")  # a character model's blanks, visible
+    return tok if len(tok) <= 12 else tok[:11] + "…"
+
+
+def _state_heading(m) -> str:
+    head = f"{'|h|':>6} {'|dL/dh|':>9}"
     if m.cell == "lstm":
         head += f" {'|dL/dc|':>9} {'mean f':>6}"
     if m.cell == "gru":
         head += f" {'mean z':>6}"
     if m.bidirectional:
         head += f" {'|h_rev|':>7} {'|dL/dh_rev|':>11}"
-    head += f" {'|dL/dx|':>9}"  # at the word's embedding: the update it would get
-    lines.append(head)
-    input_norms = tr.input_grad_norms()
-    for t, tok in enumerate(tr.tokens):
-        y = tr.targets[t]
-        tgt = "-" if y is None else vocab[y]
-        k = int(np.argmax(tr.probs[t]))
-        guess = f"{vocab[k]} {tr.probs[t, k]:.2f}"
-        shown = tok if len(tok) <= 12 else tok[:11] + "…"
-        row = (
-            f"{t:>3}  {shown:<12} {tgt[:10]:<10} {guess[:16]:<16} "
-            f"{np.linalg.norm(tr.forward.h[t]):>6.3f} {tr.forward.grad_norms()[t]:>9.2e}"
-        )
-        if m.cell == "lstm":
-            row += f" {tr.forward.cell_grad_norms()[t]:>9.2e} {tr.forward.gates['f'][t].mean():>6.3f}"
-        if m.cell == "gru":
-            row += f" {tr.forward.gates['z'][t].mean():>6.3f}"
-        if m.bidirectional:
-            row += f" {np.linalg.norm(tr.reverse.h[t]):>7.3f} {tr.reverse.grad_norms()[t]:>11.2e}"
-        row += f" {input_norms[t]:>9.2e}"
-        lines.append(row)
-    return "\n".join(lines) + "\n"
+    return head
+
+
+def _state_row(m, layer, t: int) -> str:
+    import numpy as np
+
+    def grad(x):
+        return f"{np.linalg.norm(x[t]):>9.2e}" if x is not None else f"{'-':>9}"
+
+    fwd = layer["forward"]
+    row = f"{np.linalg.norm(fwd.h[t]):>6.3f} {grad(fwd.dh)}"
+    if m.cell == "lstm":
+        row += f" {grad(fwd.dc)} {fwd.gates['f'][t].mean():>6.3f}"
+    if m.cell == "gru":
+        row += f" {fwd.gates['z'][t].mean():>6.3f}"
+    if m.bidirectional:
+        rev = layer["reverse"]
+        rg = f"{np.linalg.norm(rev.dh[t]):>11.2e}" if rev.dh is not None else f"{'-':>11}"
+        row += f" {np.linalg.norm(rev.h[t]):>7.3f} {rg}"
+    return row
 
 
 # ------------------------------------------------------------------ main

@@ -40,6 +40,22 @@ def train_parser() -> argparse.ArgumentParser:
         "--bidirectional", action="store_true", help="two directions; the task becomes cloze (fill the blank)"
     )
     g.add_argument(
+        "--layers", type=number("number of layers", int, 1, 8), default=None, help="stacked layers, 1 to 8 (default: 1)"
+    )
+    g.add_argument(
+        "--task",
+        choices=("next", "cloze", "classify"),
+        default=None,
+        help="next word (default), cloze (bidirectional: fill the blank), or classify: "
+        "every CORPUS line is label<TAB>text",
+    )
+    g.add_argument(
+        "--tokenizer",
+        choices=("word", "char"),
+        default=None,
+        help="word (default) or char: every character is a token, as written",
+    )
+    g.add_argument(
         "--hidden", type=number("hidden size", int, 1, 1024), default=None, help="hidden units (default: 32)"
     )
     g.add_argument(
@@ -116,8 +132,8 @@ def _check_out(out: str) -> Path:
 
 def _build_trainer(args):
     from .core import ModelError
-    from .core.corpus import CorpusError, _as_corpus, build_vocab
-    from .core.train import TrainConfig, Trainer, new_model
+    from .core.corpus import CorpusError, _as_corpus
+    from .core.train import TrainConfig, Trainer, model_for
 
     cfg = TrainConfig(
         epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, bptt=args.bptt,
@@ -125,9 +141,8 @@ def _build_trainer(args):
         min_count=args.min_count or 1,
     )  # fmt: skip
     try:
-        corpus = _as_corpus(args.corpus)
         if args.model:
-            given = [o for o in ("cell", "hidden", "embed", "forget_bias", "min_count")
+            given = [o for o in ("cell", "hidden", "embed", "forget_bias", "min_count", "layers", "task", "tokenizer")
                      if getattr(args, o) is not None]  # fmt: skip
             if given or args.bidirectional:
                 opt = "--" + (given[0].replace("_", "-") if given else "bidirectional")
@@ -135,14 +150,15 @@ def _build_trainer(args):
             from .core.shipped import resolve_model
 
             model = resolve_model(args.model)
+            corpus = _as_corpus(args.corpus, model.tokenizer, classify=model.task == "classify")
         else:
             if args.forget_bias is not None and (args.cell or "lstm") == "rnn":
                 raise UserError("--forget-bias: the Elman RNN has no gate to bias (LSTM and GRU only)")
-            train_idx, _ = corpus.split(cfg.holdout)
-            vocab = build_vocab((corpus.sentences[i] for i in train_idx), cfg.min_count)
-            model = new_model(
-                args.cell or "lstm", vocab, hidden=args.hidden or 32, embed=args.embed or 16,
+            corpus = _as_corpus(args.corpus, args.tokenizer or "word", classify=args.task == "classify")
+            model = model_for(
+                corpus, cfg, args.cell or "lstm", hidden=args.hidden or 32, embed=args.embed or 16,
                 bidirectional=args.bidirectional, seed=args.seed, forget_bias=args.forget_bias,
+                num_layers=args.layers or 1, task=args.task,
             )  # fmt: skip
         return Trainer(model, corpus, cfg)
     except (CorpusError, ModelError, ValueError) as e:
@@ -210,7 +226,7 @@ def summary(result, corpus_name: str, out: Path | None) -> str:
     from .core.modelfile import model_file_bytes
 
     m = result.model
-    task = "next-word" if m.task == "next" else "cloze (fill-the-blank)"
+    task = {"next": "next-word", "cloze": "cloze (fill-the-blank)", "classify": "label"}[m.task]
     where = "held-out" if result.heldout else "training (no lines to hold out)"
     epochs = len(result.history)
     lines = [

@@ -60,7 +60,10 @@ def explain(sim: Simulation) -> str:
             f"{body} Reverse read {_q(sim.tokens[r])}; {both} of {sim.T} positions "
             "have both halves of cat(h_fwd, h_rev)."
         )
-    top, p = sim.top_predictions(t, 1)[0]
+    preds = sim.top_predictions(t, 1)
+    if not preds:  # a classifier decides once, after the last token
+        return body
+    top, p = preds[0]
     want = sim.target_token(t)
     guess = f" Next-word guess: {_q(top)} ({_pct(p)})"
     if want is not None:

@@ -21,7 +21,7 @@ project, with a seeded generator:
     is drawn independently of it. Short gaps (0-6 words) are mixed in for learning.
 rnnsim/data/longrange.txt holds separate probe sentences of the second kind (gaps of 10
 to 30 words, none in the corpus), with the cue and the target in [brackets]: the
-long-range lesson (rnnsim.core.lessons) measures the models on them.
+long-range lesson (rnnsim.core.probes) measures the models on them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The NumPy core of rnnsim: cells, network, tokenizer, model files. No screen here."""
+"""The NumPy core of rnnsim: cells, layers, heads, tokenizer, model files. No screen here."""
 
 from .model import Model, ModelError, random_model
 from .modelfile import load_model, save_model

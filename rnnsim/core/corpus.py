@@ -25,24 +25,49 @@ class CorpusError(ValueError):
 
 @dataclass(frozen=True)
 class Corpus:
-    """Sentences as lower-cased token tuples, one per non-blank line of the source."""
+    """Sentences as token tuples, one per non-blank line of the source: words lower-cased,
+    or (tokenizer "char") characters as written. A classification corpus has one label
+    per sentence: its lines are `label<TAB>text`."""
 
     sentences: tuple[tuple[str, ...], ...]
     source: str = "<sentences>"
     sha256: str = ""  # of the file's bytes (of the lines joined by newlines when not a file)
+    labels: tuple[str, ...] | None = None  # per sentence, for task classify
+    tokenizer: str = "word"
 
     @classmethod
-    def from_lines(cls, lines: Iterable[str], source: str = "<sentences>", sha256: str = "") -> Corpus:
+    def from_lines(
+        cls, lines: Iterable[str], source: str = "<sentences>", sha256: str = "", tokenizer: str = "word",
+        classify: bool = False,
+    ) -> Corpus:  # fmt: skip
         lines = list(lines)
-        sentences = []
-        for line in lines:
-            toks = tuple(t.lower() for t in tokenize(line))
-            if toks:
+        sentences, labels = [], []
+        for number, line in enumerate(lines, 1):
+            if classify:
+                if not line.strip():
+                    continue
+                label, tab, line = line.partition("\t")
+                if not tab or not label.strip() or not line.strip():
+                    shown = label if len(label) <= 40 else label[:39] + "…"
+                    raise CorpusError(
+                        f"{source}:{number}: expected a label, a tab and the text, got {shown!r}; "
+                        "write one example per line as label<TAB>text"
+                    )
+            toks = tokenize(line, tokenizer)
+            toks = tuple(t.lower() for t in toks) if tokenizer == "word" else tuple(toks)
+            if toks and (tokenizer == "word" or line.strip()):
                 sentences.append(toks)
+                labels.append(label.strip() if classify else None)
         digest = sha256 or hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
         if not sentences:
             raise CorpusError(f"{source}: has no words to learn from")
-        return cls(tuple(sentences), source, digest)
+        if classify and len(set(labels)) < 2:
+            raise CorpusError(f"{source}: a classifier needs at least two labels; every line has {labels[0]!r}")
+        return cls(tuple(sentences), source, digest, tuple(labels) if classify else None, tokenizer)
+
+    def label_names(self) -> list[str]:
+        """The labels in order of first appearance (a classifier's head rows)."""
+        return list(dict.fromkeys(self.labels or ()))
 
     @property
     def n_tokens(self) -> int:
@@ -59,8 +84,9 @@ class Corpus:
         return [i for i in range(len(self.sentences)) if i not in hs], held
 
 
-def read_corpus(path: str | os.PathLike) -> Corpus:
-    """Read a UTF-8 corpus file, one sentence per line; CorpusError says what is wrong."""
+def read_corpus(path: str | os.PathLike, tokenizer: str = "word", classify: bool = False) -> Corpus:
+    """Read a UTF-8 corpus file, one sentence per line (label<TAB>text with classify);
+    CorpusError says what is wrong."""
     path = Path(path)
     where = str(path)
     if not path.exists():
@@ -85,19 +111,21 @@ def read_corpus(path: str | os.PathLike) -> Corpus:
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v")
     if controls > max(8, len(text) // 100):
         raise CorpusError(f"{where}: looks like a binary file ({controls} control characters), not text")
-    return Corpus.from_lines(text.splitlines(), source=where, sha256=hashlib.sha256(data).hexdigest())
+    return Corpus.from_lines(
+        text.splitlines(), where, hashlib.sha256(data).hexdigest(), tokenizer=tokenizer, classify=classify
+    )
 
 
-def _as_corpus(corpus) -> Corpus:
+def _as_corpus(corpus, tokenizer: str = "word", classify: bool = False) -> Corpus:
     if isinstance(corpus, Corpus):
         return corpus
     if isinstance(corpus, (str, os.PathLike)):
-        return read_corpus(corpus)
+        return read_corpus(corpus, tokenizer, classify)
     if isinstance(corpus, Iterable):
         lines = list(corpus)
         if not all(isinstance(s, str) for s in lines):
             raise CorpusError("sentences must be strings, one sentence each")
-        return Corpus.from_lines(lines)
+        return Corpus.from_lines(lines, tokenizer=tokenizer, classify=classify)
     kind = type(corpus).__name__
     raise CorpusError(f"a corpus is a file path, a list of sentences or a Corpus, not {kind}")
 

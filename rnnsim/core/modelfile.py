@@ -1,11 +1,14 @@
 """Model files: safetensors (or .npz) with PyTorch's tensor names and rnnsim metadata.
 
-Tensors: embedding.weight [V,E]; rnn.weight_ih_l0 [G*H,E], rnn.weight_hh_l0 [G*H,H],
-rnn.bias_ih_l0, rnn.bias_hh_l0 [G*H] (and the four with suffix _reverse when
-bidirectional); head.weight [V, D*H], head.bias [V]. G = 1 (rnn), 4 (lstm), 3 (gru).
+Tensors: embedding.weight [V,E]; for each layer k < L (1 <= L <= 8):
+rnn.weight_ih_l{k} [G*H, E or D*H], rnn.weight_hh_l{k} [G*H,H], rnn.bias_ih_l{k},
+rnn.bias_hh_l{k} [G*H] (no biases at all: bias=False), and the same with suffix _reverse
+when bidirectional; head.weight [V or C, D*H], head.bias. G = 1 (rnn), 4 (lstm), 3 (gru).
+float16, bfloat16, float32 or float64; rnnsim computes in float64.
 Metadata (string -> string): rnnsim.cell, rnnsim.bidirectional ("true"/"false"),
-rnnsim.task (next|cloze), rnnsim.vocab (a JSON list of tokens, index = id, with <unk>),
-optional rnnsim.nonlinearity (tanh|relu). In an .npz the metadata is a JSON string
+rnnsim.task (next|cloze|classify), rnnsim.vocab (a JSON list of tokens, index = id, with
+<unk>), rnnsim.labels (classify: a JSON list of names), optional rnnsim.nonlinearity
+(tanh|relu) and rnnsim.tokenizer (word|char). In an .npz the metadata is a JSON string
 stored under the entry "__metadata__". Pickles are never loaded.
 """
 
@@ -20,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .model import Model, ModelError, rnn_names
+from .model import MAX_LAYERS, Model, ModelError, rnn_names
 from .tokenizer import Vocab
 
 META_KEY = "__metadata__"
@@ -71,10 +74,14 @@ def _metadata(model: Model) -> dict[str, str]:
     })  # fmt: skip
     if model.cell == "rnn":
         meta["rnnsim.nonlinearity"] = model.nonlinearity
+    if model.labels is not None:
+        meta["rnnsim.labels"] = json.dumps(list(model.labels), ensure_ascii=False)
+    if model.tokenizer != "word":  # word is the default: files without the key stay as they were
+        meta["rnnsim.tokenizer"] = model.tokenizer
     return meta
 
 
-_DTYPES = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64"}
+_DTYPES = {np.dtype(np.float16): "F16", np.dtype(np.float32): "F32", np.dtype(np.float64): "F64"}
 
 
 def model_file_bytes(model: Model, dtype=np.float32) -> bytes:
@@ -135,11 +142,20 @@ def _parse_meta(meta: dict[str, str] | None, where: str) -> dict:
     except ValueError as e:
         raise ModelError(f"{where}: metadata 'rnnsim.vocab': {e}") from None
     bidirectional = bi == "true"
-    task = meta.get("rnnsim.task", "cloze" if bidirectional else "next")
+    labels = None
+    if "rnnsim.labels" in meta:
+        try:
+            labels = json.loads(meta["rnnsim.labels"])
+        except json.JSONDecodeError as e:
+            raise ModelError(f"{where}: metadata 'rnnsim.labels' is not valid JSON ({e.msg})") from None
+        if not isinstance(labels, list) or not all(isinstance(t, str) for t in labels):
+            raise ModelError(f"{where}: metadata 'rnnsim.labels' must be a JSON list of strings")
+    task = meta.get("rnnsim.task", "classify" if labels is not None else "cloze" if bidirectional else "next")
+    tokenizer = meta.get("rnnsim.tokenizer", "word")
     extra = {k: v for k, v in meta.items() if not k.startswith("rnnsim.")}
     return dict(
         cell=meta["rnnsim.cell"], vocab=vocab, bidirectional=bidirectional, task=task,
-        nonlinearity=meta.get("rnnsim.nonlinearity", "tanh"), meta=extra,
+        nonlinearity=meta.get("rnnsim.nonlinearity", "tanh"), meta=extra, labels=labels, tokenizer=tokenizer,
     )  # fmt: skip
 
 
@@ -184,8 +200,9 @@ def _looks_like_safetensors(head: bytes, size: int) -> bool:
 
 _RANKS = {
     "embedding.weight": 2, "head.weight": 2, "head.bias": 1,
-    **{name: 2 if ".weight" in name else 1 for name in rnn_names(True)},
+    **{name: 2 if ".weight" in name else 1 for name in rnn_names(True, MAX_LAYERS)},
 }  # fmt: skip
+_FLOATS = (np.float16, np.float32, np.float64)
 
 
 def _check_tensors(tensors: dict[str, np.ndarray], where: str) -> None:
@@ -204,8 +221,10 @@ def _check_tensors(tensors: dict[str, np.ndarray], where: str) -> None:
                 f"module with submodules embedding, rnn and head (found: {found})"
             )
     for name, arr in tensors.items():
-        if arr.dtype not in (np.float32, np.float64):
-            raise ModelError(f"{where}: tensor {name!r} has dtype {arr.dtype}; use float32 or float64")
+        if arr.dtype not in _FLOATS:
+            raise ModelError(
+                f"{where}: tensor {name!r} has dtype {arr.dtype}; use float16, bfloat16, float32 or float64"
+            )
         rank = _RANKS.get(name)
         if rank is not None and arr.ndim != rank:
             raise ModelError(
@@ -271,8 +290,27 @@ def _read_safetensors(path: Path, where: str):
     try:
         with safe_open(str(path), framework="numpy") as f:
             meta = f.metadata()
-            tensors = {k: f.get_tensor(k) for k in f.keys()}
+            bf16 = [k for k in f.keys() if f.get_slice(k).get_dtype() == "BF16"]
+            tensors = {k: f.get_tensor(k) for k in f.keys() if k not in bf16}
     except (SafetensorError, OSError, ValueError, TypeError) as e:
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise ModelError(f"{where}: not a valid safetensors file ({msg})") from None
+    if bf16:  # NumPy has no bfloat16: read the bytes and widen them ourselves
+        tensors.update(_read_bfloat16(path, bf16))
     return tensors, meta
+
+
+def _read_bfloat16(path: Path, names: list[str]) -> dict[str, np.ndarray]:
+    """bfloat16 tensors of a safetensors file (already validated by safe_open) as float32:
+    a bfloat16 is the upper half of a float32, so widening is exact."""
+    with open(path, "rb") as f:
+        n = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(n))
+        base = 8 + n
+        out = {}
+        for name in names:
+            start, end = header[name]["data_offsets"]
+            f.seek(base + start)
+            raw = np.frombuffer(f.read(end - start), dtype="<u2").astype(np.uint32) << 16
+            out[name] = raw.view(np.float32).reshape(header[name]["shape"])
+    return out

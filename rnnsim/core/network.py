@@ -1,9 +1,10 @@
-"""Forward and backpropagation through time for a whole sequence, and the
-stepwise API that advances one token at a time.
+"""One sequence through a model: `run` (forward over the whole text and BPTT, a Trace)
+and `Stepper` (one token at a time, a StepRecord per step). Both use the same cell
+loops (cells/), so they agree to the last bit.
 
-Loss: cross-entropy of softmax(head(features_t)) against target_t, *summed*
-over the scored positions (loss mode "all"), or taken at one position only
-("last": the last scored position; an int: that position).
+Loss: cross-entropy of softmax(head(features)) against the target, *summed* over
+the scored positions (loss mode "all"), or taken at one position only ("last": the
+last scored position; an int: that position). A classifier is scored once, at its label.
 """
 
 from __future__ import annotations
@@ -12,26 +13,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .cells import GATES, Weights, make_cell, run_direction, step_direction
-from .model import Model
-from .tokenizer import tokenize
+from . import heads, stack
+from .cells import GATES, Weights, make_cell
 from .trace import DirectionStep, DirectionTrace, StepRecord, Trace
 
-LOSS_MODES = ("all", "last")
 
-
-def _tokens(text) -> list[str]:
-    toks = tokenize(text) if isinstance(text, str) else [str(t) for t in text]
-    if not toks:
-        raise ValueError("the text has no tokens: give at least one word")
-    return toks
-
-
-def targets_for(model: Model, ids: Sequence[int]) -> list[int | None]:
+def targets_for(model, ids: Sequence[int]) -> list[int | None]:
     """The id each position is scored against (None where nothing is predicted)."""
-    if model.task == "next":
-        return [*ids[1:], None]
-    return list(ids)
+    return heads.targets_for(model.task, ids)
 
 
 def loss_positions(targets: Sequence[int | None], loss) -> list[int]:
@@ -51,29 +40,17 @@ def loss_positions(targets: Sequence[int | None], loss) -> list[int]:
     raise ValueError(f"unknown loss mode {loss!r}: use 'all', 'last' or a position")
 
 
-def head_features(model: Model, h: dict[str, np.ndarray]) -> np.ndarray:
-    """What the head reads at each position (row t)."""
-    if model.task == "next":
-        return h["forward"]
-    T, H = h["forward"].shape
-    feats = np.zeros((T, 2 * H))
-    feats[1:, :H] = h["forward"][:-1]  # left context: tokens 0..t-1
-    feats[:-1, H:] = h["reverse"][1:]  # right context: tokens t+1..T-1
-    return feats
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    z = logits - logits.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
-    """Sum over rows of -log softmax(logits)[target], via log-sum-exp: exact even
-    where the target's probability underflows to zero."""
-    m = logits.max(axis=-1)
-    lse = m + np.log(np.exp(logits - m[:, None]).sum(axis=-1))
-    return float(np.sum(lse - logits[np.arange(len(targets)), targets]))
+def label_index(model, label, logits: np.ndarray) -> int:
+    """A classifier's target: a label's name or index; None: the predicted label."""
+    if label is None:
+        return int(np.argmax(logits))
+    if isinstance(label, str):
+        if label not in model.labels:
+            raise ValueError(f"unknown label {label!r}: choose one of {', '.join(model.labels)}")
+        return model.labels.index(label)
+    if isinstance(label, (int, np.integer)) and not isinstance(label, bool) and 0 <= label < len(model.labels):
+        return int(label)
+    raise ValueError(f"unknown label {label!r}: choose one of {', '.join(model.labels)}")
 
 
 def scatter_add_rows(n: int, ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -88,92 +65,56 @@ def scatter_add_rows(n: int, ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return out
 
 
-def _weights(model: Model, direction: str):
-    w_ih, w_hh, b_ih, b_hh = model.direction_params(direction)
-    return w_ih, b_ih, Weights(w_hh, b_hh)
+def _scored(model, targets, T: int, loss) -> list[int] | None:
+    if loss is None:
+        return None
+    if model.task != "classify":
+        return loss_positions(targets, loss)
+    if loss not in ("all", "last"):
+        raise ValueError(f"a classifier is scored once, after the last token: use loss 'all' or 'last', not {loss!r}")
+    return [T - 1]
 
 
-def run(model: Model, text, loss="all") -> Trace:
-    tokens = _tokens(text)
+def run(model, text, loss="all", label=None) -> Trace:
+    tokens = model.tokenize(text)
     ids = np.array(model.vocab.encode(tokens), dtype=np.int64)
     targets = targets_for(model, ids.tolist())
-    positions = None if loss is None else loss_positions(targets, loss)
-    cell = make_cell(model.cell, model.nonlinearity)
-    X = model.params["embedding.weight"][ids]  # [T, E]
     T, H = len(ids), model.hidden
-
-    states, inputs = {}, {}
-    for d in model.directions:
-        w_ih, b_ih, w = _weights(model, d)
-        xp = X @ w_ih.T  # one GEMM for every input projection
-        xp += b_ih
-        order = slice(None) if d == "forward" else slice(None, None, -1)
-        st = run_direction(cell, xp[order], w, overwrite_xp=True)
-        states[d] = {k: v[order] for k, v in st.items()}  # rows back in position order
-        inputs[d] = (w_ih, w, order)
-
-    feats = head_features(model, {d: s["h"] for d, s in states.items()})
+    positions = _scored(model, targets, T, loss)
+    X = model.params["embedding.weight"][ids]  # [T, E]
+    layers = stack.forward(model, X)
+    top = {d: p.h for d, p in layers[-1].items()}
+    feats = heads.read(model.task, top)
     logits = feats @ model.params["head.weight"].T
     logits += model.params["head.bias"]
-    # softmax, keeping z = logits - max and the row sums for an exact cross-entropy
-    z = logits - logits.max(axis=1, keepdims=True)
-    probs = np.exp(z)
-    sums = probs.sum(axis=1, keepdims=True)
-    probs /= sums
+    classify = model.task == "classify"
+    label_id = label_index(model, label, logits) if classify else None
+    if classify:
+        rows, tgt = ([0], [label_id]) if positions else ([], [])
+        probs, loss_value, dlogits = heads.cross_entropy(logits[None], rows, tgt)
+        probs, dlogits, feats2 = probs[0], dlogits, feats[None]
+    else:
+        rows = positions or []
+        probs, loss_value, dlogits = heads.cross_entropy(logits, rows, [targets[t] for t in rows])
+        feats2 = feats
 
     grads: dict[str, np.ndarray] = {}
-    back: dict[str, dict] = {d: {} for d in model.directions}
+    backs: list[dict] = [{} for _ in layers]
     dX = None
-    loss_value = 0.0
     if positions is not None:
-        pos = np.array(positions, dtype=np.intp)
-        tgt = np.array([targets[t] for t in positions], dtype=np.intp)
-        # -log softmax = log(sum exp z) - z[target]: exact even where probs underflow to 0
-        loss_value = float(np.sum(np.log(sums[pos, 0]) - z[pos, tgt]))
-        dlogits = np.zeros_like(logits)
-        dlogits[pos] = probs[pos]
-        dlogits[pos, tgt] -= 1.0
-        grads["head.weight"] = dlogits.T @ feats
+        grads["head.weight"] = dlogits.T @ feats2
         grads["head.bias"] = dlogits.sum(axis=0)
         dfeats = dlogits @ model.params["head.weight"]
-        direct = {"forward": np.zeros((T, H)), "reverse": np.zeros((T, H))}
-        if model.task == "next":
-            direct["forward"] = dfeats
-        else:
-            direct["forward"][:-1] = dfeats[1:, :H]
-            direct["reverse"][1:] = dfeats[:-1, H:]
-        dX = np.zeros_like(X)  # dL/d(embedding row) at each position
-        for d in model.directions:
-            w_ih, w, order = inputs[d]
-            st = {k: v[order] for k, v in states[d].items()}  # processing order
-            zeros = np.zeros(H)
-            b = cell.backward(st, direct[d][order], w, zeros, zeros)
-            da_x, da_h = b["da_x"], b["da_h"]
-            sfx = "_reverse" if d == "reverse" else ""
-            Xo = X[order]
-            grads[f"rnn.weight_ih_l0{sfx}"] = da_x.T @ Xo
-            grads[f"rnn.weight_hh_l0{sfx}"] = da_h[1:].T @ st["h"][:-1]  # h_{-1} = 0
-            grads[f"rnn.bias_ih_l0{sfx}"] = db = da_x.sum(axis=0)
-            grads[f"rnn.bias_hh_l0{sfx}"] = db.copy() if da_h is da_x else da_h.sum(axis=0)
-            dX[order] += da_x @ w_ih
-            back[d] = {k: v[order] for k, v in b.items()}
+        direct = heads.unread(model.task, dfeats[0] if classify else dfeats, (T, H), model.directions)
+        rnn_grads, backs, dXs = stack.backward(model, layers, direct)
+        dX = sum(dXs.values())  # both directions read each word
+        grads.update(rnn_grads)
         grads["embedding.weight"] = scatter_add_rows(len(model.vocab), ids, dX)
 
-    dirs = {}
-    for d in model.directions:
-        st, b = states[d], back[d]
-        gates = _split_gates(model.cell, st, H)
-        dgates = _split(model.cell, b["da_x"], H) if b else None
-        dirs[d] = DirectionTrace(
-            name=d,
-            h=st["h"],
-            c=st.get("c"),
-            pre=st["pre"],
-            gates=gates,
-            dh=b.get("dh"),
-            dc=b.get("dc"),
-            dgates=dgates,
-        )
+    traces = [
+        {d: _direction_trace(model.cell, d, p, back.get(d, {}), H) for d, p in runs.items()}
+        for runs, back in zip(layers, backs, strict=True)
+    ]
     return Trace(
         model=model,
         tokens=tokens,
@@ -184,10 +125,26 @@ def run(model: Model, text, loss="all") -> Trace:
         loss=loss_value if positions is not None else None,
         loss_mode=loss,
         loss_positions=positions,
-        forward=dirs["forward"],
-        reverse=dirs.get("reverse"),
+        forward=traces[-1]["forward"],
+        reverse=traces[-1].get("reverse"),
         grads=grads,
         dx=dX,
+        layers=traces,
+        label=label_id,
+    )
+
+
+def _direction_trace(cell: str, d: str, p: stack.Pass, b: dict, H: int) -> DirectionTrace:
+    st = {k: v[::-1] if d == "reverse" else v for k, v in p.st.items()}  # position order
+    return DirectionTrace(
+        name=d,
+        h=p.h,
+        c=st.get("c"),
+        pre=st["pre"],
+        gates=_split_gates(cell, st, H),
+        dh=b.get("dh"),
+        dc=b.get("dc"),
+        dgates=_split(cell, b["da_x"], H) if b else None,
     )
 
 
@@ -207,83 +164,112 @@ class Stepper:
     """Advances a model one token at a time; each `advance()` returns a frozen
     StepRecord of everything that step computed.
 
-    Bidirectional: every step moves both directions by one token, the forward one
-    left to right (position k at step k) and the reverse one right to left
-    (position T-1-k), so after T steps both have read everything.
+    One direction: every step moves every layer by one token (layer k reads what
+    layer k-1 just output). Two directions: every step moves both directions of a
+    layer by one token, the forward one left to right (position s at step s) and the
+    reverse one right to left (position T-1-s), so after T steps both have read
+    everything. With more than one layer, a layer above needs the reverse state of
+    every later token, so the layers go one after the other: steps 0..T-1 run layer 0,
+    T..2T-1 layer 1, and so on (`len(stepper)` steps in all).
     """
 
-    def __init__(self, model: Model, text):
+    def __init__(self, model, text):
         self.model = model
-        self.tokens = _tokens(text)
+        self.tokens = model.tokenize(text)
         self.ids = model.vocab.encode(self.tokens)
         self.targets = targets_for(model, self.ids)
         self.cell = make_cell(model.cell, model.nonlinearity)
-        H = model.hidden
-        self._w = {d: _weights(model, d) for d in model.directions}
-        self._state = {d: (np.zeros(H), np.zeros(H)) for d in model.directions}
-        self._h = {d: [None] * len(self.ids) for d in model.directions}  # by position
+        H, T = model.hidden, len(self.ids)
+        self._keys = [(k, d) for k in range(model.num_layers) for d in model.directions]
+        self._w = {}
+        for k, d in self._keys:
+            w_ih, w_hh, b_ih, b_hh = model.layer_params(k, d)
+            self._w[k, d] = (w_ih, b_ih, Weights(w_hh, b_hh))
+        self._state = {key: (np.zeros(H), np.zeros(H)) for key in self._keys}
+        self._h = {key: [None] * T for key in self._keys}  # by position
+        self.layer_by_layer = model.bidirectional and model.num_layers > 1
         self.steps_done = 0
+
+    def __len__(self) -> int:
+        return len(self.ids) * (self.model.num_layers if self.layer_by_layer else 1)
 
     @property
     def done(self) -> bool:
-        return self.steps_done >= len(self.ids)
+        return self.steps_done >= len(self)
 
-    def _ready_positions(self, k: int) -> list[int]:
-        """Positions whose prediction becomes computable at step k (0-based)."""
+    def _ready_positions(self, s: int) -> list[int]:
+        """Positions whose prediction becomes computable at the top layer's step s (0-based)."""
         T = len(self.ids)
         if self.model.task == "next":
-            return [k]
-        # cloze at t needs forward up to t-1 and reverse down to t+1; after step k
-        # both directions have read k+1 tokens, so t is ready at step max(0, t-1, T-2-t).
-        # That maximum is 0 (t <= 1), t-1 or T-2-t: only these candidates can equal k.
-        candidates = {0, 1, k + 1, T - 2 - k}
-        return sorted(t for t in candidates if 0 <= t < T and max(0, t - 1, T - 2 - t) == k)
+            return [s]
+        if self.model.task == "classify":
+            return [T - 1] if s == T - 1 else []
+        # cloze at t needs forward up to t-1 and reverse down to t+1; after step s
+        # both directions have read s+1 tokens, so t is ready at step max(0, t-1, T-2-t).
+        # That maximum is 0 (t <= 1), t-1 or T-2-t: only these candidates can equal s.
+        candidates = {0, 1, s + 1, T - 2 - s}
+        return sorted(t for t in candidates if 0 <= t < T and max(0, t - 1, T - 2 - t) == s)
+
+    def _input(self, layer: int, pos: int) -> np.ndarray:
+        if layer == 0:
+            return self.model.params["embedding.weight"][self.ids[pos]]
+        below = [self._h[layer - 1, d][pos] for d in self.model.directions]
+        return below[0] if len(below) == 1 else np.concatenate(below)
 
     def advance(self) -> StepRecord:
         if self.done:
             raise IndexError("the stepper has read every token already")
-        k = self.steps_done
-        T = len(self.ids)
-        emb = self.model.params["embedding.weight"]
+        k, T, L = self.steps_done, len(self.ids), self.model.num_layers
+        s, layers = (k % T, [k // T]) if self.layer_by_layer else (k, range(L))
         H = self.model.hidden
-        dsteps = {}
-        for d in self.model.directions:
-            pos = k if d == "forward" else T - 1 - k
-            w_ih, b_ih, w = self._w[d]
-            xp = w_ih @ emb[self.ids[pos]] + b_ih
-            h, c = self._state[d]
-            # The step's arrays are fresh and ours alone: read-only instead of copied.
-            row = step_direction(self.cell, xp, w, h, c, readonly=True)
-            self._state[d] = (row["h"], row.get("c", c))
-            self._h[d][pos] = row["h"]
-            gates = _split_gates(self.model.cell, row, H)
-            candidate = gates.get("g", gates.get("n", row["h"]))
-            dsteps[d] = DirectionStep(
-                direction=d,
-                position=pos,
-                token=self.tokens[pos],
-                pre=row["pre"],
-                gates=gates,
-                candidate=candidate,
-                c=row.get("c"),
-                h=row["h"],
-            )
+        stepped = {}
+        for layer in layers:
+            dsteps = {}
+            for d in self.model.directions:
+                pos = s if d == "forward" else T - 1 - s
+                w_ih, b_ih, w = self._w[layer, d]
+                xp = w_ih @ self._input(layer, pos) + b_ih
+                h, c = self._state[layer, d]
+                st = self.cell.forward(xp[None], w, h, c)
+                for v in st.values():  # the step's arrays are fresh and ours alone: read-only, not copied
+                    v.setflags(write=False)
+                row = {key: v[0] for key, v in st.items()}
+                self._state[layer, d] = (row["h"], row.get("c", c))
+                self._h[layer, d][pos] = row["h"]
+                gates = _split_gates(self.model.cell, row, H)
+                dsteps[d] = DirectionStep(
+                    direction=d,
+                    position=pos,
+                    token=self.tokens[pos],
+                    pre=row["pre"],
+                    gates=gates,
+                    candidate=gates.get("g", gates.get("n", row["h"])),
+                    c=row.get("c"),
+                    h=row["h"],
+                )
+            stepped[layer] = dsteps
         outputs = {}
-        for t in self._ready_positions(k):
-            outputs[t] = self._predict(t)
+        if L - 1 in stepped:
+            for t in self._ready_positions(s):
+                outputs[t] = self._predict(t)
         self.steps_done += 1
-        return StepRecord(step=k, directions=dsteps, outputs=outputs)
+        top = max(stepped)
+        return StepRecord(step=k, directions=stepped[top], outputs=outputs, layers=stepped)
 
     def _predict(self, t: int) -> np.ndarray:
-        H = self.model.hidden
+        H, T, top = self.model.hidden, len(self.ids), self.model.num_layers - 1
+        hf = self._h[top, "forward"]
         if self.model.task == "next":
-            feat = self._h["forward"][t]
+            feat = hf[t]
+        elif self.model.task == "classify":
+            feat = (
+                hf[T - 1] if not self.model.bidirectional else np.concatenate([hf[T - 1], self._h[top, "reverse"][0]])
+            )
         else:
-            T = len(self.ids)
-            left = self._h["forward"][t - 1] if t > 0 else np.zeros(H)
-            right = self._h["reverse"][t + 1] if t < T - 1 else np.zeros(H)
+            left = hf[t - 1] if t > 0 else np.zeros(H)
+            right = self._h[top, "reverse"][t + 1] if t < T - 1 else np.zeros(H)
             feat = np.concatenate([left, right])
         logits = self.model.params["head.weight"] @ feat + self.model.params["head.bias"]
-        probs = softmax(logits)
+        probs = heads.softmax(logits)
         probs.setflags(write=False)
         return probs

@@ -60,8 +60,14 @@ def _joins(prev: str, tok: str) -> bool:
     return _regional(tok[0]) and all(map(_regional, prev)) and len(prev) % 2 == 1
 
 
-def tokenize(text: str) -> list[str]:
-    """Split text into word and punctuation tokens: "The cat sat." -> The cat sat ."""
+TOKENIZERS = ("word", "char")
+
+
+def tokenize(text: str, kind: str = "word") -> list[str]:
+    """Split text into word and punctuation tokens: "The cat sat." -> The cat sat .
+    kind "char": every character is a token, as written (case kept, spaces included)."""
+    if kind == "char":
+        return list(text)
     text = text.translate(_INVISIBLE)
     if text.isascii():
         return _TOKEN.findall(text)
@@ -78,9 +84,10 @@ def tokenize(text: str) -> list[str]:
 
 
 class Vocab:
-    """An ordered list of tokens; index = id. Always contains `<unk>`."""
+    """An ordered list of tokens; index = id. Always contains `<unk>`.
+    fold_case=False: look tokens up exactly as written (a character vocabulary)."""
 
-    def __init__(self, tokens: Sequence[str]):
+    def __init__(self, tokens: Sequence[str], fold_case: bool = True):
         tokens = list(tokens)
         if UNK not in tokens:
             raise ValueError(f"the vocabulary must contain {UNK!r}")
@@ -90,15 +97,17 @@ class Vocab:
         self.tokens: tuple[str, ...] = tuple(tokens)
         self._index = {t: i for i, t in enumerate(self.tokens)}
         self.unk_id = self._index[UNK]
+        self.fold_case = fold_case
 
     @classmethod
-    def from_texts(cls, texts: Iterable[str]) -> Vocab:
-        """`<unk>` first, then every lower-cased token in order of first appearance."""
+    def from_texts(cls, texts: Iterable[str], kind: str = "word") -> Vocab:
+        """`<unk>` first, then every token in order of first appearance: words lower-cased,
+        characters as written."""
         seen: dict[str, None] = {UNK: None}
         for text in texts:
-            for tok in tokenize(text):
-                seen.setdefault(tok.lower(), None)
-        return cls(list(seen))
+            for tok in tokenize(text, kind):
+                seen.setdefault(tok.lower() if kind == "word" else tok, None)
+        return cls(list(seen), fold_case=kind == "word")
 
     def __len__(self) -> int:
         return len(self.tokens)
@@ -108,6 +117,8 @@ class Vocab:
 
     def lookup(self, token: str) -> int:
         i = self._index.get(token)
+        if not self.fold_case:
+            return self.unk_id if i is None else i
         if i is None:
             i = self._index.get(token.lower())
         if i is None and not token.isascii():
@@ -121,7 +132,7 @@ class Vocab:
         return [self.lookup(t) for t in tokens]
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Vocab) and self.tokens == other.tokens
+        return isinstance(other, Vocab) and self.tokens == other.tokens and self.fold_case == other.fold_case
 
     def __repr__(self) -> str:
         return f"Vocab({len(self)} tokens)"

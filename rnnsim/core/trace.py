@@ -2,6 +2,8 @@
 
 Row t of every per-position array is position t, for both directions: the
 forward state at t has read tokens 0..t, the reverse state at t has read t..T-1.
+A Trace holds every layer (`layers[k]["forward"]`, bottom to top); `forward` and
+`reverse` are the top layer's, the one the head reads.
 """
 
 from __future__ import annotations
@@ -10,14 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-
-def _frozen(a):
-    if a is None:
-        return None
-    a = np.array(a, dtype=np.float64, copy=True)
-    a.flags.writeable = False
-    return a
 
 
 @dataclass(frozen=True)
@@ -57,8 +51,8 @@ class Trace:
     tokens: list[str]
     ids: np.ndarray
     targets: list[int | None]
-    logits: np.ndarray  # [T, V]
-    probs: np.ndarray  # [T, V]
+    logits: np.ndarray  # [T, V]; a classifier: [C], once after the last token
+    probs: np.ndarray  # [T, V]; a classifier: [C]
     loss: float | None
     loss_mode: Any
     loss_positions: list[int] | None
@@ -68,6 +62,14 @@ class Trace:
     # [T, E] dL/dx_t: the gradient at the embedding row of the word at position t (both
     # directions), i.e. the update that occurrence of the word would get. None without a loss.
     dx: np.ndarray | None = None
+    layers: list[dict[str, DirectionTrace]] = field(default_factory=list)  # bottom to top
+    label: int | None = None  # a classifier's target label (the predicted one by default)
+
+    def grad_norm(self) -> float | None:
+        """The L2 norm of every parameter gradient together (None without a loss)."""
+        if not self.grads:
+            return None
+        return float(np.sqrt(sum(float(np.vdot(g, g)) for g in self.grads.values())))
 
     def input_grad_norms(self) -> np.ndarray | None:
         """||dL/dx_t|| per position: how much the weights tied to each word would move."""
@@ -98,6 +100,14 @@ class Trace:
             out["reverse"] = self.reverse.to_dict()
         if self.dx is not None:
             out["dx"] = self.dx.tolist()
+        out["num_layers"] = len(self.layers)
+        out["tokenizer"] = m.tokenizer
+        out["layers"] = [{d: t.to_dict() for d, t in layer.items()} for layer in self.layers]
+        out["grad_norm"] = self.grad_norm()
+        if m.task == "classify":
+            out["labels"] = list(m.labels)
+            out["probs"] = self.probs.tolist()
+            out["label"] = m.labels[self.label]
         return out
 
 
@@ -114,20 +124,10 @@ class DirectionStep:
     c: np.ndarray | None
     h: np.ndarray
 
-    @classmethod
-    def frozen(cls, **kw) -> DirectionStep:
-        kw["gates"] = {k: _frozen(v) for k, v in kw["gates"].items()}
-        for k in ("pre", "candidate", "c", "h"):
-            kw[k] = _frozen(kw[k])
-        return cls(**kw)
-
 
 @dataclass(frozen=True)
 class StepRecord:
     step: int
     directions: dict[str, DirectionStep]
     outputs: dict[int, np.ndarray]  # position -> probabilities that became computable now
-
-    @classmethod
-    def frozen(cls, step, directions, outputs) -> StepRecord:
-        return cls(step, dict(directions), {t: _frozen(p) for t, p in outputs.items()})
+    layers: dict[int, dict[str, DirectionStep]] = field(default_factory=dict)  # every layer that stepped

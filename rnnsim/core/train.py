@@ -5,9 +5,10 @@
     result.model.run("The cat sat on the")      # the trained Model
     result.history[-1].heldout_loss             # one EpochRecord per epoch
 
-The pieces: corpus.py (the corpus, the held-out split, the vocabulary), batched.py (the
-padded, masked forward and backward over a batch), optim.py (Adam, gradient-norm
-clipping); this module is the training loop, and re-exports their public names.
+The pieces: corpus.py (the corpus, the held-out split, the vocabulary), minibatch.py (the
+padded forward and backward over a batch), optim.py (Adam, gradient-norm clipping),
+trainer.py (the training loop and its records); this module holds the rules, `train` and
+the untrained model it starts from, and re-exports the pieces' public names.
 
 Decisions (where the issue was silent):
 
@@ -16,7 +17,10 @@ Corpus
   Every line is tokenized like everything else (`tokenize`) and lower-cased. Refused
   with a `CorpusError` that says why: a missing file, a directory, a binary file (a NUL
   byte, or more than 1% control characters), bytes that are not UTF-8 (the offset is
-  given), no words at all, or (task next) no line of two or more tokens.
+  given), no words at all, or (task next) no line of two or more tokens. Tokenizer "char":
+  every character is a token, as written. Task classify: every line is label<TAB>text (a
+  line without a tab, a label or a text is refused with its number), at least two labels;
+  each line is one sequence, read whole (never cut at bptt), scored once at its label.
 Held-out part
   A fraction `holdout` (default 0.1) of the lines, evenly spaced (with 0.1: lines 10,
   20, 30, ... counting non-blank lines from 1), never trained on, whatever the seed.
@@ -76,351 +80,24 @@ Progress
 
 from __future__ import annotations
 
-import math
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
 
-import numpy as np
-
-from .batched import Batch, batch_loss_and_grads, make_batch
 from .corpus import Corpus, CorpusError, _as_corpus, build_vocab, read_corpus
+from .minibatch import Batch, batch_loss_and_grads, make_batch
 from .model import Model, random_model
 from .optim import Adam, clip_grad_norm
 from .tokenizer import Vocab
+from .trainer import EpochRecord, Progress, StopTraining, TrainConfig, Trainer, TrainResult
 
 __all__ = [
     "DEFAULT_FORGET_BIAS", "EpochRecord", "Progress", "StopTraining", "TrainConfig", "TrainResult",
-    "Trainer", "new_model", "train",
-    # re-exported from corpus.py, batched.py and optim.py, for callers of rnnsim.core.train
+    "Trainer", "model_for", "new_model", "train",
+    # re-exported from corpus.py, minibatch.py, optim.py and trainer.py, for callers of rnnsim.core.train
     "Adam", "Batch", "Corpus", "CorpusError", "batch_loss_and_grads", "build_vocab", "clip_grad_norm",
     "make_batch", "read_corpus",
 ]  # fmt: skip
 
 DEFAULT_FORGET_BIAS = {"lstm": 1.0, "gru": 0.0}
-
-
-class StopTraining(Exception):  # noqa: N818 - a signal, not an error
-    """Raise from a callback to stop training cleanly (like Ctrl-C)."""
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    epochs: int = 20
-    lr: float = 0.01
-    batch_size: int = 32
-    bptt: int = 64
-    clip: float = 1.0
-    seed: int = 0
-    holdout: float = 0.1
-    min_count: int = 1
-
-    def check(self) -> None:
-        if not (isinstance(self.epochs, int) and self.epochs >= 1):
-            raise ValueError(f"epochs must be a whole number of at least 1, got {self.epochs!r}")
-        if not (isinstance(self.batch_size, int) and self.batch_size >= 1):
-            raise ValueError(f"batch size must be a whole number of at least 1, got {self.batch_size!r}")
-        if not (isinstance(self.bptt, int) and self.bptt >= 2):
-            raise ValueError(f"bptt must be a whole number of at least 2, got {self.bptt!r}")
-        if not (math.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"the learning rate must be a positive number, got {self.lr!r}")
-        if not (math.isfinite(self.clip) and self.clip >= 0):
-            raise ValueError(f"clip must be 0 (off) or a positive number, got {self.clip!r}")
-        if not 0.0 <= self.holdout < 1.0:
-            raise ValueError(f"holdout must be a fraction from 0 to below 1, got {self.holdout!r}")
-        if not (isinstance(self.min_count, int) and self.min_count >= 1):
-            raise ValueError(f"min count must be a whole number of at least 1, got {self.min_count!r}")
-
-
-@dataclass(frozen=True)
-class EpochRecord:
-    epoch: int
-    train_loss: float  # mean cross-entropy per scored token over the epoch's batches (nats)
-    heldout_loss: float  # on the held-out part (or the training lines when there is none)
-    heldout_accuracy: float  # top-1 next-word (task next) or cloze (task cloze) accuracy
-    grad_norm: float  # mean global gradient norm before clipping
-    clipped: float  # fraction of batches whose gradient was clipped
-    seconds: float
-    tokens_per_s: float
-
-
-@dataclass(frozen=True)
-class Progress:
-    """What the callback receives. kind: "batch" or "epoch"."""
-
-    kind: str
-    trainer: Trainer
-    epoch: int  # 1-based
-    epochs: int
-    batch: int  # 1-based within the epoch
-    batches: int
-    tokens: int  # tokens trained on so far, all epochs
-    loss: float  # this batch's (or, for "epoch", the epoch's) mean loss per token
-    grad_norm: float
-    tokens_per_s: float
-    elapsed: float
-    record: EpochRecord | None = None  # for kind == "epoch"
-
-
-@dataclass
-class TrainResult:
-    model: Model  # the best model (lowest held-out loss)
-    history: list[EpochRecord]
-    best_epoch: int  # 0: no epoch finished (interrupted in the first)
-    heldout_loss: float  # of the returned model
-    heldout_accuracy: float
-    heldout: bool  # False: there was no held-out part; the figures are on training lines
-    interrupted: bool
-    seconds: float
-    tokens_per_s: float
-    n_train: int  # training sentences
-    n_heldout: int
-    planned_epochs: int
-
-    @property
-    def perplexity(self) -> float:
-        return math.exp(min(self.heldout_loss, 700.0))
-
-
-class Trainer:
-    """Trains `model` on `corpus`; `run()` does all epochs, `train_epoch()` one.
-
-    Built by `train()`, or directly to continue training an existing model (its cell,
-    sizes and vocabulary stay; words outside its vocabulary become <unk>). The trainer
-    works on its own copy of the model.
-
-    For a screen that trains live: run `run()` in a worker thread. The callback is
-    called in that thread after every batch and every epoch; pause by blocking in it,
-    stop by raising StopTraining, look at the weights with `event.trainer.current_model()`
-    (a copy; call it from the callback, never while a batch is running). After a stop,
-    `run()` goes on from the next epoch (the stopped epoch's finished batches stay).
-
-    Memory: a batch holds [T, B, V] probabilities (T <= bptt), so with a large
-    vocabulary lower the batch size."""
-
-    def __init__(self, model: Model, corpus, config: TrainConfig = TrainConfig(), callback=None):
-        config.check()
-        self.corpus = _as_corpus(corpus)
-        self.config = config
-        self.callback: Callable[[Progress], object] | None = callback
-        self.model = model.copy()
-        self.train_idx, self.held_idx = self.corpus.split(config.holdout)
-        self.heldout = bool(self.held_idx)
-        eval_idx = self.held_idx or self.train_idx
-        self._train_chunks = self._chunks(self.train_idx)
-        self._eval_chunks = self._chunks(eval_idx)
-        if not any(any(y >= 0 for y in tg) for _, _, _, tg in self._train_chunks):
-            raise CorpusError(
-                f"{self.corpus.source}: no line has two or more tokens, so there is no next word to learn"
-            )
-        self.optimizer = Adam(self.model.params, lr=config.lr)
-        self._rng = np.random.default_rng([config.seed, 0x5EED])
-        self.history: list[EpochRecord] = []
-        self.best_params: dict[str, np.ndarray] | None = None
-        self.best_epoch = 0
-        self.best_loss = math.inf
-        self.best_accuracy = 0.0
-        self.tokens = 0
-        self._train_seconds = 0.0
-
-    # -- data
-    def _chunks(self, idx: Sequence[int]):
-        """(line, chunk number, ids, targets) for the given lines, cut at bptt tokens."""
-        vocab, bptt, nxt = self.model.vocab, self.config.bptt, self.model.task == "next"
-        out = []
-        for line in idx:
-            ids = vocab.encode(self.corpus.sentences[line])
-            for k, start in enumerate(range(0, len(ids), bptt)):
-                chunk = ids[start : start + bptt]
-                if nxt:
-                    tg = ids[start + 1 : start + bptt + 1]
-                    tg = tg + [-1] * (len(chunk) - len(tg))
-                else:
-                    tg = list(chunk)
-                out.append((line, k, chunk, tg))
-        return out
-
-    def _batches(self, chunks, batch_size, shuffle: bool):
-        """Batches round by round (all first chunks, then all second chunks, ...)."""
-        rounds: dict[int, list] = {}
-        for ch in chunks:
-            rounds.setdefault(ch[1], []).append(ch)
-        for k in sorted(rounds):
-            group = rounds[k]
-            order = self._rng.permutation(len(group)) if shuffle else range(len(group))
-            group = [group[i] for i in order]
-            for s in range(0, len(group), batch_size):
-                part = group[s : s + batch_size]
-                keys = [(ln, k) for ln, k, _, _ in part]
-                yield make_batch([(ids, tg) for _, _, ids, tg in part], keys=keys)
-
-    def batches_per_epoch(self) -> int:
-        bs = self.config.batch_size
-        rounds: dict[int, int] = {}
-        for ch in self._train_chunks:
-            rounds[ch[1]] = rounds.get(ch[1], 0) + 1
-        return sum(-(-n // bs) for n in rounds.values())
-
-    def _initial_state(self, batch: Batch, carried: dict):
-        if self.model.task != "next" or not any(k[1] > 0 for k in batch.keys):
-            return None, None
-        H, B = self.model.hidden, len(batch.keys)
-        h0, c0 = np.zeros((B, H)), np.zeros((B, H))
-        for b, (line, k) in enumerate(batch.keys):
-            if k > 0 and (line, k) in carried:
-                h, c = carried.pop((line, k))
-                h0[b] = h
-                if c is not None:
-                    c0[b] = c
-        return h0, (c0 if self.model.cell == "lstm" else None)
-
-    @staticmethod
-    def _carry(batch: Batch, extras, carried: dict) -> None:
-        fin = extras["final"]
-        for b, (line, k) in enumerate(batch.keys):
-            c = fin["c"][b].copy() if "c" in fin else None
-            carried[(line, k + 1)] = (fin["h"][b].copy(), c)
-
-    # -- evaluation
-    def evaluate(self, params=None, chunks=None) -> tuple[float, float]:
-        """(mean loss per scored token, top-1 accuracy) on the held-out part."""
-        model = self.model if params is None else self._with(params)
-        chunks = self._eval_chunks if chunks is None else chunks
-        total, correct, n = 0.0, 0, 0
-        carried: dict = {}
-        # as many sequences at once as keep the [T, B, V] probabilities to ~32 MB
-        bs = max(1, min(256, 4_000_000 // (self.config.bptt * len(self.model.vocab))))
-        for batch in self._batches(chunks, bs, shuffle=False):
-            h0, c0 = self._initial_state(batch, carried)
-            loss, _, ex = batch_loss_and_grads(model, batch, h0, c0, backward=False)
-            self._carry(batch, ex, carried)
-            total += loss
-            correct += ex["correct"]
-            n += batch.n_scored
-        return (total / n, correct / n) if n else (math.nan, math.nan)
-
-    def _with(self, params) -> Model:
-        m = self.model.copy()
-        m.params = {k: v.copy() for k, v in params.items()}
-        return m
-
-    def current_model(self) -> Model:
-        """A copy of the model with the weights as they are now."""
-        return self.model.copy()
-
-    def _train_batches(self, epoch, batches, t0, tokens0, stats) -> None:
-        cfg = self.config
-        carried: dict = {}
-        for j, batch in enumerate(batches, 1):
-            h0, c0 = self._initial_state(batch, carried)
-            n = batch.n_scored
-            loss, grads, ex = batch_loss_and_grads(self.model, batch, h0, c0)
-            self._carry(batch, ex, carried)
-            if n == 0:
-                continue
-            for g in grads.values():
-                g /= n
-            norm = clip_grad_norm(grads, cfg.clip)
-            stats["clipped"] += bool(cfg.clip and norm > cfg.clip)
-            self.optimizer.step(self.model.params, grads)
-            stats["loss"] += loss
-            stats["scored"] += n
-            stats["norms"].append(norm)
-            self.tokens += batch.n_tokens
-            if self.callback is not None:
-                dt = time.perf_counter() - t0
-                self.callback(Progress(
-                    "batch", self, epoch, cfg.epochs, j, len(batches), self.tokens, loss / n, norm,
-                    (self.tokens - tokens0) / dt if dt > 0 else 0.0, self._train_seconds + dt,
-                ))  # fmt: skip
-
-    # -- training
-    def train_epoch(self, epoch: int) -> EpochRecord:
-        cfg = self.config
-        batches = list(self._batches(self._train_chunks, cfg.batch_size, shuffle=True))
-        t0 = time.perf_counter()
-        tokens0 = self.tokens
-        stats = {"loss": 0.0, "scored": 0, "norms": [], "clipped": 0}
-        try:
-            self._train_batches(epoch, batches, t0, tokens0, stats)
-        finally:  # also when interrupted: the time spent counts for tokens/s
-            seconds = time.perf_counter() - t0
-            self._train_seconds += seconds
-        loss_sum, scored, norms, clipped = stats["loss"], stats["scored"], stats["norms"], stats["clipped"]
-        hl, ha = self.evaluate()
-        rec = EpochRecord(
-            epoch=epoch,
-            train_loss=loss_sum / scored if scored else math.nan,
-            heldout_loss=hl,
-            heldout_accuracy=ha,
-            grad_norm=float(np.mean(norms)) if norms else 0.0,
-            clipped=clipped / len(norms) if norms else 0.0,
-            seconds=seconds,
-            tokens_per_s=(self.tokens - tokens0) / seconds if seconds > 0 else 0.0,
-        )
-        self.history.append(rec)
-        if hl < self.best_loss or self.best_params is None:
-            self.best_loss, self.best_accuracy, self.best_epoch = hl, ha, epoch
-            self.best_params = {k: v.copy() for k, v in self.model.params.items()}
-        if self.callback is not None:
-            self.callback(Progress(
-                "epoch", self, epoch, cfg.epochs, len(batches), len(batches), self.tokens, rec.train_loss,
-                rec.grad_norm, rec.tokens_per_s, self._train_seconds, rec,
-            ))  # fmt: skip
-        return rec
-
-    def run(self) -> TrainResult:
-        interrupted = False
-        t0 = time.perf_counter()
-        try:
-            for epoch in range(len(self.history) + 1, self.config.epochs + 1):
-                self.train_epoch(epoch)
-        except (KeyboardInterrupt, StopTraining):
-            interrupted = True
-        seconds = time.perf_counter() - t0
-        if self.best_params is None:  # interrupted before the first epoch ended
-            self.best_params = {k: v.copy() for k, v in self.model.params.items()}
-            self.best_loss, self.best_accuracy = self.evaluate()
-        model = self._with(self.best_params)
-        model.meta = {k: v for k, v in model.meta.items() if not k.startswith("train.")}
-        model.meta.update(self._provenance())
-        return TrainResult(
-            model=model,
-            history=list(self.history),
-            best_epoch=self.best_epoch,
-            heldout_loss=self.best_loss,
-            heldout_accuracy=self.best_accuracy,
-            heldout=self.heldout,
-            interrupted=interrupted,
-            seconds=seconds,
-            tokens_per_s=self.tokens / self._train_seconds if self._train_seconds > 0 else 0.0,
-            n_train=len(self.train_idx),
-            n_heldout=len(self.held_idx),
-            planned_epochs=self.config.epochs,
-        )
-
-    def _provenance(self) -> dict[str, str]:
-        """Metadata saved with the model: how it was trained (no clock, so files reproduce)."""
-        c = self.config
-        meta = {
-            "train.corpus": Path(self.corpus.source).name,
-            "train.corpus_sha256": self.corpus.sha256,
-            "train.epochs": str(len(self.history)),
-            "train.best_epoch": str(self.best_epoch),
-            "train.seed": str(c.seed),
-            "train.lr": repr(c.lr),
-            "train.batch_size": str(c.batch_size),
-            "train.bptt": str(c.bptt),
-            "train.clip": repr(c.clip),
-            "train.holdout": repr(c.holdout),
-            "train.min_count": str(c.min_count),
-            "train.heldout_loss": f"{self.best_loss:.6f}",
-            "train.heldout_accuracy": f"{self.best_accuracy:.6f}",
-        }
-        if "train.forget_bias" in self.model.meta:  # set by new_model()
-            meta["train.forget_bias"] = self.model.meta["train.forget_bias"]
-        return meta
 
 
 def train(
@@ -442,6 +119,9 @@ def train(
     nonlinearity: str = "tanh",
     model: Model | None = None,
     callback: Callable[[Progress], object] | None = None,
+    num_layers: int = 1,
+    task: str | None = None,
+    tokenizer: str = "word",
 ) -> TrainResult:
     """Train a model on a corpus (a file path, a list of sentences, or a Corpus) and
     return a TrainResult: `.model` (the best epoch's), `.history`, the held-out figures.
@@ -449,18 +129,28 @@ def train(
     A bidirectional model learns the cloze task; a one-directional one the next word.
     `forget_bias` is added at initialisation to the LSTM's forget-gate bias (None: 1.0)
     or the GRU's update-gate bias (None: 0). `model`: continue training this model instead of a new one (cell,
-    sizes, vocabulary and task come from it). See the module docstring for the rules."""
+    sizes, vocabulary and task come from it). task "classify" reads label<TAB>text lines;
+    tokenizer "char" reads characters. See the module docstring for the rules."""
     cfg = TrainConfig(epochs, lr, batch_size, bptt, clip, seed, holdout, min_count)
     cfg.check()
-    corp = _as_corpus(corpus)
+    if model is not None:
+        task, tokenizer = model.task, model.tokenizer
+    corp = _as_corpus(corpus, tokenizer, classify=task == "classify")
     if model is None:
-        train_idx, _ = corp.split(holdout)
-        vocab = build_vocab((corp.sentences[i] for i in train_idx), min_count)
-        model = new_model(
-            cell, vocab, hidden=hidden, embed=embed, bidirectional=bidirectional, seed=seed,
-            forget_bias=forget_bias, nonlinearity=nonlinearity,
+        model = model_for(
+            corp, cfg, cell, hidden=hidden, embed=embed, bidirectional=bidirectional, seed=seed,
+            forget_bias=forget_bias, nonlinearity=nonlinearity, num_layers=num_layers, task=task,
         )  # fmt: skip
     return Trainer(model, corp, cfg, callback).run()
+
+
+def model_for(corpus: Corpus, config: TrainConfig, cell: str, **kw) -> Model:
+    """The untrained model for this corpus: its vocabulary from the training lines, its
+    labels (classify) in order of first appearance, its tokenizer."""
+    train_idx, _ = corpus.split(config.holdout)
+    vocab = build_vocab((corpus.sentences[i] for i in train_idx), config.min_count)
+    labels = corpus.label_names() if corpus.labels is not None else None
+    return new_model(cell, vocab, labels=labels, tokenizer=corpus.tokenizer, **kw)
 
 
 def new_model(
@@ -473,20 +163,25 @@ def new_model(
     seed: int = 0,
     forget_bias: float | None = None,
     nonlinearity: str = "tanh",
+    num_layers: int = 1,
+    task: str | None = None,
+    labels=None,
+    tokenizer: str = "word",
 ) -> Model:
     """The untrained model `train` starts from: `random_model` with the forget bias
-    (LSTM: forget gate, default 1.0; GRU: update gate z, default 0) added to b_ih."""
+    (LSTM: forget gate, default 1.0; GRU: update gate z, default 0) added to b_ih of every layer."""
     if forget_bias is None:
         forget_bias = DEFAULT_FORGET_BIAS.get(cell, 0.0)
     model = random_model(
         cell, vocab=vocab, hidden=hidden, embed=embed, bidirectional=bidirectional, seed=seed,
-        forget_bias=forget_bias if cell == "lstm" else 0.0, nonlinearity=nonlinearity,
+        forget_bias=forget_bias if cell == "lstm" else 0.0, nonlinearity=nonlinearity, task=task,
+        num_layers=num_layers, labels=labels, tokenizer=tokenizer,
     )  # fmt: skip
     if cell == "gru" and forget_bias:
         H = model.hidden
-        for d in model.directions:
-            sfx = "_reverse" if d == "reverse" else ""
-            model.params[f"rnn.bias_ih_l0{sfx}"][H : 2 * H] += forget_bias
+        for k in range(model.num_layers):
+            for d in model.directions:
+                model.params[model.tensor_name("bias_ih", k, d)][H : 2 * H] += forget_bias
     if cell in ("lstm", "gru"):
         model.meta["train.forget_bias"] = repr(float(forget_bias))
     return model

@@ -97,9 +97,12 @@ class Simulation(Cursor, GradientView, ModelCommands, Comparison):
         return self.trace.ids == self.model.vocab.unk_id
 
     def top_predictions(self, t: int, k: int = 5) -> list[tuple[str, float]]:
-        p = self.trace.probs[t]
-        idx = np.argsort(-p, kind="stable")[:k]
-        return [(self.model.vocab.tokens[i], float(p[i])) for i in idx]
+        if self.model.task == "classify":  # one decision over the labels, after the last token
+            p, names = (self.trace.probs, self.model.labels) if t == self.T - 1 else ((), ())
+        else:
+            p, names = self.trace.probs[t], self.model.vocab.tokens
+        idx = np.argsort(-np.asarray(p), kind="stable")[:k]
+        return [(names[i], float(p[i])) for i in idx]
 
     def target_token(self, t: int) -> str | None:
         y = self.trace.targets[t]

@@ -49,7 +49,10 @@ def test_json_has_every_documented_key(capsys, cell, bidirectional):
     d = trace_json(argv, capsys)
     gates = {"rnn": set(), "lstm": {"i", "f", "g", "o"}, "gru": {"r", "z", "n"}}[cell]
     keys = {"cell", "bidirectional", "task", "loss_mode", "tokens", "ids", "targets", "logits", "loss", "forward", "dx"}
+    keys |= {"num_layers", "tokenizer", "layers", "grad_norm"}
     assert set(d) == keys | ({"reverse"} if bidirectional else set())
+    assert (d["num_layers"], d["tokenizer"]) == (1, "word")
+    assert d["layers"] == [{k: d[k] for k in ("forward", "reverse") if k in d}]  # top level = the top layer
     assert_matrix(d["dx"], 7, 8)  # dL/dx_t at each embedding row (a random model's embed size is 8)
     assert d["cell"] == cell and d["bidirectional"] is bidirectional
     assert d["task"] == ("cloze" if bidirectional else "next")
@@ -236,3 +239,94 @@ def test_subprocess_bad_input_no_traceback():
                          capture_output=True, text=True, timeout=60)  # fmt: skip
     assert out.returncode == 2 and out.stdout == ""
     assert out.stderr.strip().splitlines() == ["rnnsim: error: the text is empty: give at least one word"]
+
+
+# ---------------------------------------------------------------- layers and classifiers
+
+
+def saved(tmp_path, name="m.safetensors", **kw):
+    m = rnnsim.random_model(vocab=["the", "cat", "sat", "on", "mat", "."], hidden=4, embed=3, seed=5, **kw)
+    rnnsim.save_model(m, tmp_path / name, dtype=np.float64)
+    return str(tmp_path / name), m
+
+
+def test_json_gives_every_layer_bottom_to_top(tmp_path, capsys):
+    path, m = saved(tmp_path, cell="gru", num_layers=3, bidirectional=True, labels=["no", "yes"])
+    d = trace_json(["--model", path, TEXT], capsys)
+    tr = m.run(TEXT)
+    assert d["num_layers"] == 3 and d["tokenizer"] == "word"
+    assert len(d["layers"]) == 3
+    for k, layer in enumerate(d["layers"]):
+        assert set(layer) == {"forward", "reverse"}
+        for side in ("forward", "reverse"):
+            np.testing.assert_allclose(layer[side]["h"], tr.layers[k][side].h, rtol=1e-12)
+            np.testing.assert_allclose(layer[side]["dh"], tr.layers[k][side].dh, rtol=1e-12)
+            assert set(layer[side]["gates"]) == {"r", "z", "n"}
+    assert d["forward"] == d["layers"][-1]["forward"] and d["reverse"] == d["layers"][-1]["reverse"]
+
+
+def test_grad_norm_is_the_norm_of_every_parameter_gradient(tmp_path, capsys):
+    path, m = saved(tmp_path, num_layers=2, bias=False)
+    d = trace_json(["--model", path, TEXT], capsys)
+    tr = m.run(TEXT)
+    assert not [k for k in tr.grads if "bias_" in k]  # bias=False: no bias parameters, as in PyTorch
+    assert set(tr.grads) == set(m.params)
+    want = np.sqrt(sum(float((g**2).sum()) for g in tr.grads.values()))
+    assert d["grad_norm"] == pytest.approx(want, rel=1e-12)
+
+
+def test_json_for_a_classifier(tmp_path, capsys):
+    path, m = saved(tmp_path, cell="lstm", bidirectional=True, labels=["neg", "pos", "meh"])
+    d = trace_json(["--model", path, TEXT], capsys)
+    assert d["task"] == "classify" and d["labels"] == ["neg", "pos", "meh"]
+    assert len(d["logits"]) == len(d["probs"]) == 3 and sum(d["probs"]) == pytest.approx(1.0)
+    predicted = d["labels"][int(np.argmax(d["probs"]))]
+    assert d["label"] == predicted  # by default the loss is taken at the predicted label
+    assert d["loss"] == pytest.approx(-np.log(max(d["probs"])))
+    assert_matrix(d["dx"], 7, 3)  # how much each word moved the decision
+    other = next(x for x in d["labels"] if x != predicted)
+    d2 = trace_json(["--model", path, "--label", other, TEXT], capsys)
+    assert d2["label"] == other and d2["loss"] == pytest.approx(-np.log(d["probs"][d["labels"].index(other)]))
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--label", "maybe"], "unknown label 'maybe': choose one of neg, pos"),
+        (["--loss", "2"], "a classifier is scored once, after the last token"),
+    ],
+)
+def test_classifier_mistakes_are_one_line(tmp_path, capsys, extra, message):
+    path, _ = saved(tmp_path, labels=["neg", "pos"])
+    code, out, err = call(["trace", "--model", path, *extra, TEXT], capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("rnnsim: error: ") and message in err and err.count("\n") == 1
+
+
+def test_label_on_a_next_word_model_is_refused(capsys):
+    code, _, err = call(["trace", "--label", "pos", TEXT], capsys)
+    assert code == 2 and "--label is for a classifier; this model's task is next" in err
+
+
+def test_table_shows_each_layer_and_the_decision(tmp_path, capsys):
+    path, m = saved(tmp_path, cell="lstm", num_layers=2, labels=["neg", "pos"])
+    code, out, _ = call(["trace", "--model", path, "--label", "pos", TEXT], capsys)
+    assert code == 0
+    tr = m.run(TEXT, label="pos")
+    assert f"gradient norm {tr.grad_norm():.4g}" in out.splitlines()[0]
+    assert "layer 2 of 2 (the top one" in out and "\nlayer 1 of 2\n" in out
+    lower = out.split("\nlayer 1 of 2\n")[1].splitlines()
+    first = lower[1].split()  # t token |h| |dL/dh| ...
+    assert float(first[2]) == pytest.approx(np.linalg.norm(tr.layers[0]["forward"].h[0]), abs=1e-3)
+    assert float(first[3]) == pytest.approx(np.linalg.norm(tr.layers[0]["forward"].dh[0]), rel=1e-2)
+    p = tr.probs
+    assert f"after the last token: neg {p[0]:.3f}  pos {p[1]:.3f}" in out
+    assert f"predicted {['neg', 'pos'][int(np.argmax(p))]}; the loss is taken at pos" in out
+
+
+def test_table_of_a_character_model_shows_blanks(tmp_path, capsys):
+    path, _ = saved(tmp_path, tokenizer="char")
+    code, out, _ = call(["trace", "--model", path, "--json", "ab c"], capsys)
+    assert json.loads(out)["tokens"] == ["a", "b", " ", "c"] and json.loads(out)["tokenizer"] == "char"
+    code, out, _ = call(["trace", "--model", path, "ab c"], capsys)
+    assert code == 0 and "  ␠  " in out

@@ -152,3 +152,73 @@ def test_a_real_sigint_stops_cleanly_and_writes_the_best_model(tmp_path):
     assert "Traceback" not in stderr
     assert "interrupted after" in stdout and f"wrote {out}" in stdout
     assert int(load_model(out).meta["train.best_epoch"]) >= 1
+
+
+# ---------------------------------------------------------------- layers, characters, classifiers
+
+REVIEWS = [
+    "pos\tthe cat sat on the mat .",
+    "neg\tthe dog ran under the bed .",
+    "pos\ta cat slept on the rug .",
+    "neg\ta dog ran by the tree .",
+] * 5
+
+
+def test_layers_and_char_tokens(corpus, tmp_path, capsys):
+    out = tmp_path / "m.safetensors"
+    assert cmd_train(_args(corpus, out, "--layers", "2", "--tokenizer", "char", "--quiet")) == 0
+    model = load_model(out)
+    assert (model.num_layers, model.tokenizer) == (2, "char")
+    assert "c" in model.vocab.tokens and " " in model.vocab.tokens and "cat" not in model.vocab.tokens
+    assert "2 layers" in capsys.readouterr().out
+
+
+def test_layers_learn_together(tmp_path):
+    """A 2-layer model trains every layer: each one's weights move, and the loss falls."""
+    from rnnsim.core.train import train
+
+    result = train(SENTENCES, cell="gru", hidden=6, embed=4, epochs=3, num_layers=2, seed=1)
+    start = train(SENTENCES, cell="gru", hidden=6, embed=4, epochs=1, num_layers=2, seed=1, lr=1e-12)
+    for name in ("rnn.weight_hh_l0", "rnn.weight_hh_l1"):
+        assert abs(result.model.params[name] - start.model.params[name]).max() > 1e-3
+    assert result.history[-1].train_loss < result.history[0].train_loss
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_classify_on_label_tab_text(tmp_path, capsys, bidirectional):
+    path = tmp_path / "reviews.txt"
+    path.write_text("\n".join(REVIEWS) + "\n", encoding="utf-8")
+    out = tmp_path / "c.safetensors"
+    more = ["--task", "classify", "--epochs", "15", "--quiet"] + (["--bidirectional"] if bidirectional else [])
+    assert cmd_train([str(path), "--out", str(out), "--hidden", "6", "--embed", "4", *more]) == 0
+    model = load_model(out)
+    assert model.task == "classify" and model.labels == ("pos", "neg")  # in order of first appearance
+    assert "label accuracy" in capsys.readouterr().out
+    # it learned the one word that decides: cat -> pos, dog -> neg
+    assert model.labels[model.run("the cat sat on the rug .").label] == "pos"
+    assert model.labels[model.run("a dog ran under the mat .").label] == "neg"
+
+
+@pytest.mark.parametrize(
+    ("lines", "where", "shown"),
+    [
+        (["pos\tthe cat .", "the dog ran ."], 2, "'the dog ran .'"),
+        (["pos\tthe cat .", "", "\tno label here"], 3, "''"),
+        (["pos\tthe cat .", "neg\t   "], 2, "'neg'"),
+    ],
+    ids=["no-tab", "no-label", "no-text"],
+)
+def test_a_malformed_classify_line_names_its_line_number(tmp_path, lines, where, shown):
+    path = tmp_path / "bad.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        cmd_train([str(path), "--out", str(tmp_path / "m.safetensors"), "--task", "classify"])
+    msg = str(info.value)
+    assert msg.startswith(f"{path}:{where}: expected a label, a tab and the text, got {shown}") and "\n" not in msg
+
+
+def test_classify_needs_two_labels(tmp_path):
+    path = tmp_path / "one.txt"
+    path.write_text("pos\tthe cat .\npos\tthe dog .\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"a classifier needs at least two labels; every line has 'pos'$"):
+        cmd_train([str(path), "--out", str(tmp_path / "m.safetensors"), "--task", "classify"])

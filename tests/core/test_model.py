@@ -107,7 +107,10 @@ def test_trace_to_dict_keys():
     tr = m.run("the cat sat", loss="last")
     d = json.loads(json.dumps(tr.to_dict()))
     assert set(d) == {"cell", "bidirectional", "task", "loss_mode", "tokens", "ids", "targets", "logits",
-                      "loss", "forward", "reverse", "dx"}  # fmt: skip
+                      "loss", "forward", "reverse", "dx", "num_layers", "tokenizer", "layers",
+                      "grad_norm"}  # fmt: skip
+    assert (d["num_layers"], d["tokenizer"], len(d["layers"])) == (1, "word", 1)
+    assert d["layers"][0] == {"forward": d["forward"], "reverse": d["reverse"]}  # the top layer
     assert np.array(d["dx"]).shape == (3, 2)  # [T, E]
     assert (d["cell"], d["bidirectional"], d["task"], d["loss_mode"]) == ("lstm", True, "cloze", "last")
     assert d["targets"] == d["ids"] == [1, 2, 3]

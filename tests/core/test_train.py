@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 
 from rnnsim.core import load_model, random_model, run
-from rnnsim.core.batched import batch_loss_and_grads, make_batch
 from rnnsim.core.corpus import Corpus, CorpusError, build_vocab, read_corpus
-from rnnsim.core.lessons import fill_blank, load_probes, long_range_report, parse_probe, predict_next
+from rnnsim.core.minibatch import batch_loss_and_grads, make_batch
 from rnnsim.core.modelfile import model_file_bytes, save_model  # noqa: E402
 from rnnsim.core.network import targets_for
 from rnnsim.core.optim import Adam, clip_grad_norm
+from rnnsim.core.probes import fill_blank, load_probes, long_range_report, parse_probe, predict_next
 from rnnsim.core.shipped import DATA_DIR, load_shipped
 from rnnsim.core.train import StopTraining, TrainConfig, Trainer, new_model, train
 from tests.torch_required import import_torch
@@ -355,7 +355,7 @@ def test_model_file_bytes_are_reproducible_and_loadable(tmp_path):
 
 def test_core_training_imports_no_screen_library():
     code = (
-        "import rnnsim.core.train, rnnsim.core.lessons, sys\n"
+        "import rnnsim.core.train, rnnsim.core.probes, sys\n"
         "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('rich', 'textual'))))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

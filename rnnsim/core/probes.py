@@ -1,6 +1,6 @@
 """Numbers for the lessons: what a trained model predicts, and the long-range lesson.
 
-    from rnnsim.core.lessons import long_range_report, predict_next, fill_blank
+    from rnnsim.core.probes import long_range_report, predict_next, fill_blank
     predict_next(model, "The cat sat on the")        # [("mat", 0.83), ("sofa", 0.12), ...]
     fill_blank(model, "The cat ___ on the mat.")     # [("sat", 0.78), ...]
     long_range_report(model).accuracy                # the word that depends on a far cue

@@ -1,0 +1,107 @@
+"""The LSTM cell, rows i|f|g|o as PyTorch stacks them:
+    i, f, o = sigmoid(W_ih x + b_ih + W_hh h + b_hh), g = tanh(same rows)
+    c' = f*c + i*g,   h' = o*tanh(c')
+
+Speed: sigmoid(x) = (1 + tanh(x/2)) / 2, so one tanh serves all four gate blocks:
+the halving of the sigmoid rows is folded into W_hh and the input side beforehand
+(multiplying by 0.5 is exact, so the recorded pre-activations are the plain ones).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from .common import Weights, add, dot, initial, mul, row_shape, seq_shape, sub, tanh
+
+
+@lru_cache(maxsize=16)
+def _scales(hidden: int):
+    """(s, a, b): act = tanh(pre * s) * a + b is sigmoid on i, f, o and tanh on g."""
+    s = np.full(4 * hidden, 0.5)
+    b = np.full(4 * hidden, 0.5)
+    s[2 * hidden : 3 * hidden] = 1.0
+    b[2 * hidden : 3 * hidden] = 0.0
+    for v in (s, b):
+        v.flags.writeable = False  # cached and shared
+    return s, s, b
+
+
+class LSTMCell:
+    name = "lstm"
+    gates = ("i", "f", "g", "o")
+
+    def forward(self, xp, w: Weights, h0=None, c0=None, overwrite_xp=False) -> dict[str, np.ndarray]:
+        H = w.hidden
+        s, a, b = _scales(H)
+        ws = w.get("lstm", lambda: w.whh_t * s)  # sigmoid rows halved
+        u = add(xp, w.b_hh, xp if overwrite_xp else None)
+        u *= s  # u[t] = s * (input side), then s * pre-activation
+        act = np.empty(u.shape)
+        c, tanh_c, hs = (np.empty(seq_shape(u, H)) for _ in range(3))
+        rec, ig = np.empty(row_shape(u, 4 * H)), np.empty(row_shape(u, H))
+        h, c_prev = initial(h0, row_shape(u, H)), initial(c0, row_shape(u, H))
+        gates = (act[..., k * H : (k + 1) * H] for k in range(4))
+        for u_t, a_t, i, f, g, o, c_t, tc_t, h_t in zip(u, act, *gates, c, tanh_c, hs, strict=True):
+            dot(h, ws, rec)
+            add(u_t, rec, u_t)
+            tanh(u_t, a_t)
+            mul(a_t, a, a_t)
+            add(a_t, b, a_t)  # i, f, o = sigmoid; g = tanh
+            mul(f, c_prev, c_t)
+            mul(i, g, ig)
+            add(c_t, ig, c_t)  # c' = f*c + i*g
+            tanh(c_t, tc_t)
+            mul(o, tc_t, h_t)  # h' = o*tanh(c')
+            h, c_prev = h_t, c_t
+        u /= s  # exact: s is 0.5 or 1
+        return {"pre": u, "act": act, "c": c, "tanh_c": tanh_c, "h": hs}
+
+    def backward(self, st, dh_direct, w: Weights, h0=None, c0=None) -> dict[str, np.ndarray]:
+        """Total dL/dh_t and dL/dc_t, and dL/d(pre-activation), from the direct gradient."""
+        H, T = w.hidden, dh_direct.shape[0]
+        act, c, tc = st["act"], st["c"], st["tanh_c"]
+        i, f, g, o = (act[..., k * H : (k + 1) * H] for k in range(4))
+        # da_{i,f,g} = dc * (g, c_prev, i) * (sigmoid', sigmoid', tanh'); da_o = dh * coef_o
+        coef = np.empty(act.shape)
+        ci, cf, cg, coef_o = (coef[..., k * H : (k + 1) * H] for k in range(4))
+        tmp = np.empty(c.shape)
+        mul(g, i, ci)
+        ci *= sub(1.0, i, tmp)  # g*i*(1-i)
+        cf[0] = initial(c0, c.shape[1:]) * f[0]
+        mul(c[:-1], f[1:], cf[1:])
+        cf *= sub(1.0, f, tmp)  # c_prev*f*(1-f)
+        sub(1.0, mul(g, g, tmp), tmp)
+        mul(i, tmp, cg)  # i*(1-g*g)
+        mul(tc, o, coef_o)
+        coef_o *= sub(1.0, o, tmp)  # tanh(c)*o*(1-o)
+        coef_ifg = coef[..., : 3 * H].reshape(*c.shape[:-1], 3, H)
+        # dc_t = dh_t * o_t * tanh'(c_t) + dc_{t+1} * f_{t+1}: one product of the pairs
+        # [dh_t, dc_{t+1}] * [o_t * tanh'(c_t), f_{t+1}], then the sum of its halves.
+        # P[t + 1] = [dh_t, dc_{t+1}], so dc_t lands in P[t, H:], right before dh_t.
+        K = np.empty(seq_shape(c, 2 * H))
+        sub(1.0, mul(tc, tc, tmp), tmp)
+        mul(o, tmp, K[..., :H])  # o*(1-tanh(c)^2)
+        K[:-1, ..., H:] = f[1:]
+        K[-1, ..., H:] = 0.0
+        P = np.zeros((T + 1, *K.shape[1:]))
+        da = np.empty(act.shape)
+        da3, da_o = da[..., : 3 * H].reshape(coef_ifg.shape), da[..., 3 * H :]
+        prod = np.empty(K.shape[1:])
+        p1, p2 = prod[..., :H], prod[..., H:]
+        dh_next = np.zeros(c.shape[1:])
+        w_hh = w.w_hh
+        rows = zip(
+            dh_direct[::-1], P[:0:-1, ..., :H], P[:0:-1], K[::-1], P[-2::-1, ..., H:],
+            P[-2::-1, ..., None, H:], coef_ifg[::-1], da3[::-1], coef_o[::-1], da_o[::-1], da[::-1],
+            strict=True,
+        )  # fmt: skip
+        for d_t, dh_t, pair_t, k_t, dc_t, dc1_t, cifg_t, da3_t, co_t, dao_t, da_t in rows:
+            add(d_t, dh_next, dh_t)
+            mul(pair_t, k_t, prod)
+            add(p1, p2, dc_t)
+            mul(dc1_t, cifg_t, da3_t)
+            mul(dh_t, co_t, dao_t)
+            dot(da_t, w_hh, dh_next)
+        return {"dh": P[1:, ..., :H], "dc": P[:-1, ..., H:], "da_x": da, "da_h": da}
