@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import math
 import sys
-from pathlib import Path
 
 DEFAULT_TEXT = "The cat sat on the mat."
 # subcommand -> (module, function); imported only when used, so each starts fast
@@ -118,14 +116,50 @@ def build_model(args: argparse.Namespace, text: str):
         raise UserError(str(e)) from None
 
 
+def add_limit_options(p: argparse.ArgumentParser, *names: str) -> None:
+    """Options that raise the limits on what rnnsim reads (rnnsim.core.limits; README: Security)."""
+    from .core.limits import LIMITS, MB
+
+    g = p.add_argument_group("limits (what rnnsim reads before it refuses; README: Security)")
+    helps = {
+        "input": ("--max-input-mb", "largest text file or corpus, in MB", LIMITS.input_bytes // MB),
+        "model": ("--max-model-mb", "largest model file (its tensors together), in MB", LIMITS.model_bytes // MB),
+        "vocab": ("--max-vocab", "most words in a vocabulary", LIMITS.vocab_size),
+        "tokens": ("--max-tokens", "most tokens of text", LIMITS.tokens),
+        "memory": ("--max-memory-mb", "memory one training batch may take, in MB", LIMITS.memory_bytes // MB),
+    }
+    for name in names:
+        flag, what, default = helps[name]
+        g.add_argument(
+            flag, type=number(flag, int, 1), default=None, metavar="N", help=f"{what} (default: {default:,})"
+        )
+
+
+def apply_limits(args: argparse.Namespace) -> None:
+    """Raise (or lower) the limits the options name; the others keep their defaults."""
+    from .core.limits import LIMITS, MB
+
+    for option, attr, scale in (("max_input_mb", "input_bytes", MB), ("max_model_mb", "model_bytes", MB),
+                                ("max_vocab", "vocab_size", 1), ("max_tokens", "tokens", 1),
+                                ("max_memory_mb", "memory_bytes", MB)):  # fmt: skip
+        value = getattr(args, option, None)
+        if value is not None:
+            setattr(LIMITS, attr, value * scale)
+
+
 def _read_text(args) -> str:
+    from .core.bounded_read import BadInput, read_limited
+    from .core.limits import LIMITS
+    from .core.safe_text import safe_text
+
+    apply_limits(args)
     if getattr(args, "file", None):
-        try:
-            text = Path(args.file).read_text(encoding="utf-8")
+        try:  # bounded: /dev/zero stops at the limit instead of filling memory
+            text = read_limited(args.file, LIMITS.input_bytes).decode("utf-8")
         except UnicodeDecodeError:
-            raise UserError(f"{args.file}: not UTF-8 text") from None
-        except OSError as e:
-            raise UserError(f"{args.file}: {e.strerror or e}") from None
+            raise UserError(f"{safe_text(args.file)}: not UTF-8 text") from None
+        except BadInput as e:
+            raise UserError(f"{safe_text(args.file)}: {e}") from None
     else:
         text = args.text if args.text is not None else DEFAULT_TEXT
     from .core import tokenize
@@ -150,6 +184,7 @@ def trace_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the whole run as one JSON object")
     p.add_argument("--file", metavar="FILE", help="read the text from a UTF-8 file")
     p.add_argument("text", nargs="?", metavar="TEXT", help=f"the text (default: {DEFAULT_TEXT!r})")
+    add_limit_options(p, "tokens", "input", "model", "vocab")
     return p
 
 
@@ -165,8 +200,16 @@ def _loss_mode(s: str):
 def cmd_trace(argv: list[str]) -> int:
     args = trace_parser().parse_args(argv)
     text = _read_text(args)
+    from .core import tokenize
+    from .core.limits import LIMITS, raise_hint
+
+    n = len(tokenize(text))
+    if n > LIMITS.tokens:
+        raise UserError(f"the text has {n:,} tokens, over the limit of {LIMITS.tokens:,}; {raise_hint('tokens')}")
     model = build_model(args, text)
     import numpy as np
+
+    from .core.safe_text import safe_json
 
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # said once below, not per operation
@@ -175,13 +218,25 @@ def cmd_trace(argv: list[str]) -> int:
         raise UserError(str(e)) from None
     if not np.all(np.isfinite(tr.forward.h)):
         print("rnnsim: note: the hidden state overflowed to infinity or NaN (shown as null in JSON)", file=sys.stderr)
+    elif not _all_finite(tr):
+        print("rnnsim: note: some numbers (loss or gradients) overflowed to infinity or NaN", file=sys.stderr)
     if args.json:
-        # Strict JSON: a state that overflowed (a relu network can) is written as null.
-        json.dump(_finite(tr.to_dict()), sys.stdout, ensure_ascii=False, allow_nan=False)
+        # Strict JSON: a state that overflowed (a relu network can) is written as null; words
+        # from the model file are escaped so no control character reaches the terminal.
+        sys.stdout.write(safe_json(_finite(tr.to_dict()), allow_nan=False))
         sys.stdout.write("\n")
     else:
         sys.stdout.write(format_trace(tr))
     return 0
+
+
+def _all_finite(tr) -> bool:
+    import numpy as np
+
+    parts = [tr.logits, tr.forward.h, tr.forward.dh, tr.dx, [tr.loss]]
+    if tr.reverse is not None:
+        parts += [tr.reverse.h, tr.reverse.dh]
+    return all(p is None or bool(np.all(np.isfinite(p))) for p in parts)
 
 
 def _finite(obj):
@@ -196,11 +251,15 @@ def _finite(obj):
 
 
 def format_trace(tr) -> str:
-    """A readable table: one row per position."""
+    """A readable table: one row per position. Every word is made safe (safe_text) so a
+    vocabulary's control characters never reach the terminal; each column's norms are
+    computed once (per row they made a 10,000-token table quadratic: 21 s)."""
     import numpy as np
 
+    from .core.safe_text import safe_text
+
     m = tr.model
-    vocab = m.vocab.tokens
+    vocab = [safe_text(w) for w in m.vocab.tokens]
     lines = [f"{m.describe()}; loss mode {tr.loss_mode}: loss {tr.loss:.4f}", ""]
     head = f"{'t':>3}  {'token':<12} {'target':<10} {'top guess':<16} {'|h|':>6} {'|dL/dh|':>9}"
     if m.cell == "lstm":
@@ -212,22 +271,27 @@ def format_trace(tr) -> str:
     head += f" {'|dL/dx|':>9}"  # at the word's embedding: the update it would get
     lines.append(head)
     input_norms = tr.input_grad_norms()
+    h_norms = np.linalg.norm(tr.forward.h, axis=1)
+    dh_norms = tr.forward.grad_norms()
+    dc_norms = tr.forward.cell_grad_norms() if m.cell == "lstm" else None
+    gate_means = {k: v.mean(axis=1) for k, v in tr.forward.gates.items()}
+    if m.bidirectional:
+        rh_norms, rdh_norms = np.linalg.norm(tr.reverse.h, axis=1), tr.reverse.grad_norms()
+    top = np.argmax(tr.probs, axis=1)
     for t, tok in enumerate(tr.tokens):
+        tok = safe_text(tok)
         y = tr.targets[t]
         tgt = "-" if y is None else vocab[y]
-        k = int(np.argmax(tr.probs[t]))
+        k = int(top[t])
         guess = f"{vocab[k]} {tr.probs[t, k]:.2f}"
         shown = tok if len(tok) <= 12 else tok[:11] + "…"
-        row = (
-            f"{t:>3}  {shown:<12} {tgt[:10]:<10} {guess[:16]:<16} "
-            f"{np.linalg.norm(tr.forward.h[t]):>6.3f} {tr.forward.grad_norms()[t]:>9.2e}"
-        )
+        row = f"{t:>3}  {shown:<12} {tgt[:10]:<10} {guess[:16]:<16} {h_norms[t]:>6.3f} {dh_norms[t]:>9.2e}"
         if m.cell == "lstm":
-            row += f" {tr.forward.cell_grad_norms()[t]:>9.2e} {tr.forward.gates['f'][t].mean():>6.3f}"
+            row += f" {dc_norms[t]:>9.2e} {gate_means['f'][t]:>6.3f}"
         if m.cell == "gru":
-            row += f" {tr.forward.gates['z'][t].mean():>6.3f}"
+            row += f" {gate_means['z'][t]:>6.3f}"
         if m.bidirectional:
-            row += f" {np.linalg.norm(tr.reverse.h[t]):>7.3f} {tr.reverse.grad_norms()[t]:>11.2e}"
+            row += f" {rh_norms[t]:>7.3f} {rdh_norms[t]:>11.2e}"
         row += f" {input_norms[t]:>9.2e}"
         lines.append(row)
     return "\n".join(lines) + "\n"
@@ -243,8 +307,10 @@ def main(argv: list[str] | None = None) -> int:
             module, function = SUBCOMMANDS[argv[0]]
             return getattr(importlib.import_module(module), function)(argv[1:])
         return cmd_app(argv)
-    except UserError as e:
-        print(f"rnnsim: error: {e}", file=sys.stderr)
+    except UserError as e:  # it may quote a file name or a word: made safe for the terminal
+        from .core.safe_text import safe_text
+
+        print(f"rnnsim: error: {safe_text(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -262,6 +328,7 @@ def app_parser() -> argparse.ArgumentParser:
     _add_model_options(p)
     p.add_argument("--file", metavar="FILE", help="read the text from a UTF-8 file")
     p.add_argument("text", nargs="?", metavar="TEXT", help=f"the text (default: {DEFAULT_TEXT!r})")
+    add_limit_options(p, "input", "model", "vocab")
     return p
 
 
