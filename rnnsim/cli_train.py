@@ -22,8 +22,6 @@ from pathlib import Path
 
 from .cli import Parser, UserError, add_limit_options, apply_limits, number
 
-CELL_NAMES = {"rnn": "Elman RNN", "lstm": "LSTM", "gru": "GRU"}
-
 
 def train_parser() -> argparse.ArgumentParser:
     p = Parser(
