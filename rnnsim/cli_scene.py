@@ -94,7 +94,35 @@ def cmd_play(argv: list[str]) -> int:
     return 0
 
 
+def _say(line: str) -> None:
+    """A line on stderr; scene titles, captions and file names made safe for the terminal."""
+    from .core.safe_text import safe_text
+
+    print(safe_text(line), file=sys.stderr)
+
+
+def _frame_bytes(name: str, data: str, fmt: str) -> bytes:
+    """The frame as written: SVG checked to parse as XML, PNG converted from it, or text."""
+    import xml.etree.ElementTree as ET
+
+    if fmt == "txt":
+        return data.encode("utf-8")
+    try:
+        ET.fromstring(data)
+    except ET.ParseError as e:  # never write a frame no viewer can open
+        raise UserError(f"frame {name!r} is not valid SVG ({e}); please report this") from None
+    if fmt == "svg":
+        return data.encode("utf-8")
+    from .ui.scene_app import svg_to_png
+
+    try:
+        return svg_to_png(data)
+    except Exception as e:  # cairosvg's own errors are many and not one class
+        raise UserError(f"frame {name!r}: cannot convert it to PNG ({e}); use --format svg") from None
+
+
 def _play_headless(scene, out: str | None, fmt: str) -> int:
+    from .core.modelfile import atomic_write_bytes
     from .scene import SceneError
     from .ui.scene_app import frames
 
@@ -109,31 +137,29 @@ def _play_headless(scene, out: str | None, fmt: str) -> int:
             raise UserError(f"--out {out}: {e.strerror or e}") from None
     t0 = time.perf_counter()
     notices: list = []
-    try:
-        shots, failures = frames(scene, fmt, notices)
+    try:  # PNG is made here from the SVG, after the SVG is checked
+        shots, failures = frames(scene, "txt" if fmt == "txt" else "svg", notices)
     except SceneError as e:
         raise UserError(str(e)) from None
     for number, notice in notices:
-        print(f"rnnsim: note: {scene.file}: {'start' if number == 0 else f'step {number}'}: {notice}", file=sys.stderr)
+        _say(f"rnnsim: note: {scene.file}: {'start' if number == 0 else f'step {number}'}: {notice}")
     written = []
     if folder is not None:
         for name, data in shots.items():
             path = folder / f"{name}.{fmt}"
-            try:
-                if isinstance(data, bytes):
-                    path.write_bytes(data)
-                else:
-                    path.write_text(data, encoding="utf-8", newline="\n")
+            try:  # temp file + rename: whole or not at all, and a symlink there is replaced, not followed
+                atomic_write_bytes(path, _frame_bytes(name, data, fmt))
             except OSError as e:
-                raise UserError(f"{path}: {e.strerror or e}") from None
+                why = e.strerror or e
+                raise UserError(f"{path}: cannot write the frame ({why}); nothing partial is left") from None
             written.append(path)
     for f in failures:
-        print(f"rnnsim: check failed: {f}", file=sys.stderr)
+        _say(f"rnnsim: check failed: {f}")
     took = time.perf_counter() - t0
     steps = len(scene.steps)
     what = f"{len(written)} frame{'s' * (len(written) != 1)} in {folder}" if folder is not None else "no frames"
     verdict = f"{len(failures)} check{'s' * (len(failures) != 1)} failed" if failures else "all checks passed"
-    print(f"rnnsim: {scene.title}: {steps} step{'s' * (steps != 1)}, {what}, {verdict} ({took:.1f} s)", file=sys.stderr)
+    _say(f"rnnsim: {scene.title}: {steps} step{'s' * (steps != 1)}, {what}, {verdict} ({took:.1f} s)")
     return 1 if failures else 0
 
 
