@@ -301,6 +301,9 @@ def format_trace(tr) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    from .cli_terminal import ascii_fallback
+
+    ascii_fallback()  # PYTHONIOENCODING=latin-1: ASCII symbols, not a UnicodeEncodeError
     try:
         if argv and argv[0] in SUBCOMMANDS:
             module, function = SUBCOMMANDS[argv[0]]
@@ -374,7 +377,11 @@ def cmd_app(argv: list[str]) -> int:
         sim = Simulation.from_settings(text, app_settings(args))
     except (ModelError, SimError) as e:
         raise UserError(str(e)) from None
+    from . import cli_terminal
+
+    if problem := cli_terminal.terminal_problem():  # say so now, not wait forever or draw garbage
+        raise UserError(problem)
     from .ui.app import RnnsimApp
 
-    RnnsimApp(sim).run()
-    return 0
+    signum = cli_terminal.run_app(RnnsimApp(sim))  # SIGTERM / SIGHUP close it as q does
+    return 128 + signum if signum else 0

@@ -14,10 +14,12 @@ mistake in the command or the scene file (one line: file:line: what, and a sugge
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
+from . import cli_terminal
 from .cli import DEFAULT_TEXT, Parser, UserError, _add_model_options, _read_text, app_settings
 
 FORMATS = ("svg", "png", "txt")
@@ -90,8 +92,10 @@ def cmd_play(argv: list[str]) -> int:
         return _play_headless(scene, args.out, args.format)
     from .ui.scene_app import ScenePlayerApp
 
-    ScenePlayerApp(scene, autoplay=not args.paused).run()
-    return 0
+    if problem := cli_terminal.terminal_problem():
+        raise UserError(problem)
+    signum = cli_terminal.run_app(ScenePlayerApp(scene, autoplay=not args.paused))
+    return 128 + signum if signum else 0
 
 
 def _say(line: str) -> None:
@@ -189,9 +193,10 @@ def cmd_record(argv: list[str]) -> int:
         raise UserError(f"{out} exists: choose another name, or add --force to overwrite it")
     if not out.resolve().parent.is_dir():
         raise UserError(f"{out}: the folder {out.resolve().parent} does not exist")
+    if not os.access(out.resolve().parent, os.W_OK):  # checked now: not after the whole session
+        raise UserError(f"{out}: cannot write in the folder {out.resolve().parent}; choose another place")
     text = _read_text(args)
     from .core import ModelError
-    from .scene import SceneError, save_session
     from .sim import SimError, Simulation
 
     settings = app_settings(args)
@@ -199,17 +204,95 @@ def cmd_record(argv: list[str]) -> int:
         sim = Simulation.from_settings(text, settings)
     except (ModelError, SimError) as e:
         raise UserError(str(e)) from None
+    if problem := cli_terminal.terminal_problem():
+        raise UserError(problem)
     from .ui.app import RnnsimApp
 
-    app = RnnsimApp(sim)
-    app.record_path = out  # the w key saves here too
-    app.run()
+    with _RecordLock(out):  # two recorders never write one file
+        app = RnnsimApp(sim)
+        app.record_path = out  # the w key saves here too
+        signum = None
+        try:
+            signum = cli_terminal.run_app(app)  # SIGTERM / SIGHUP close it as q does: then we save
+        finally:
+            code = _save_recording(app, out)
+    return 128 + signum if signum and code == 0 else code
+
+
+class _RecordLock:
+    """An exclusive lock beside the scene file (.NAME.lock) held while recording: a second
+    `rnnsim record` into the same file is refused at start, not silently overwritten at
+    the end. flock is released by the system if the process dies, so no stale lock."""
+
+    def __init__(self, out: Path):
+        self.path = out.resolve().parent / f".{out.name}.lock"
+        self.out = out
+        self.fd = None
+
+    def __enter__(self):
+        try:
+            import fcntl
+        except ImportError:  # (not on Windows: no lock, the rest still holds)
+            return self
+        try:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            self.fd = None
+            raise UserError(
+                f"{self.out}: another rnnsim record is recording into it; wait for it to quit, or choose another name"
+            ) from None
+        except OSError as e:
+            if self.fd is not None:
+                os.close(self.fd)
+                self.fd = None
+            raise UserError(f"{self.out}: cannot lock it ({e.strerror or e})") from None
+        os.ftruncate(self.fd, 0)
+        os.write(self.fd, f"{os.getpid()}\n".encode())
+        return self
+
+    def __exit__(self, *exc):
+        if self.fd is not None:
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+            os.close(self.fd)
+        return False
+
+
+def _save_recording(app, out: Path) -> int:
+    """Save the session to `out`; when that fails (the folder went away, the disk is full),
+    keep it in a recovery file and say where. Returns the exit status."""
+    from .core.safe_text import safe_text
+    from .scene import SceneError, history_steps, save_session
+
+    n = len(history_steps(app.sim.history))
     try:
         path = save_session(app.sim, out, size=tuple(app.size))
     except SceneError as e:
-        raise UserError(str(e)) from None
-    from .scene import history_steps
-
-    n = len(history_steps(app.sim.history))
-    print(f"rnnsim: saved {n} step{'s' * (n != 1)} to {path}; play it with: rnnsim play {path}", file=sys.stderr)
+        kept = _recover(app)
+        where = f"the session is kept in {kept}" if kept else "and no recovery file could be written either"
+        print(safe_text(f"rnnsim: error: {e}; {where}"), file=sys.stderr)
+        return 1
+    print(
+        safe_text(f"rnnsim: saved {n} step{'s' * (n != 1)} to {path}; play it with: rnnsim play {path}"),
+        file=sys.stderr,
+    )
     return 0
+
+
+def _recover(app) -> Path | None:
+    """Write the session into the first folder that takes it: the temp folder, home, here."""
+    import tempfile
+
+    from .scene import SceneError, save_session
+
+    name = f"rnnsim-recovered-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.toml"
+    for where in (tempfile.gettempdir, Path.home, Path.cwd):
+        try:
+            return save_session(app.sim, Path(where()) / name, size=tuple(app.size))
+        except (SceneError, RuntimeError, OSError):  # (no home, no current folder)
+            continue
+    return None
