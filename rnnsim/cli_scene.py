@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from . import cli_terminal
-from .cli import DEFAULT_TEXT, Parser, UserError, _add_model_options, _read_text, app_settings
+from .cli import DEFAULT_TEXT, Parser, UserError, _add_model_options, _read_text, add_limit_options, app_settings
 
 FORMATS = ("svg", "png", "txt")
 
@@ -181,6 +181,7 @@ def record_parser() -> argparse.ArgumentParser:
     _add_model_options(p)
     p.add_argument("--file", metavar="TEXTFILE", help="read the text from a UTF-8 file")
     p.add_argument("text", nargs="?", metavar="TEXT", help=f"the text (default: {DEFAULT_TEXT!r})")
+    add_limit_options(p, "input", "model", "vocab")
     return p
 
 

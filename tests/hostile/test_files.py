@@ -253,3 +253,20 @@ def test_trace_default_token_limit_is_documented(capsys):
         readme = f.read()
     for option in ("--max-tokens", "--max-input-mb", "--max-model-mb", "--max-vocab"):
         assert option in readme, option
+
+
+def test_every_limit_is_in_the_readme_table():
+    import dataclasses
+
+    from rnnsim.core.limits import OPTIONS
+
+    readme = (__import__("pathlib").Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Security") :]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "`" in line]
+    for field in dataclasses.fields(LIMITS):
+        (row,) = [r for r in rows if f"| `{field.name}` |" in r]
+        if field.name in OPTIONS:
+            assert f"`{OPTIONS[field.name]} N`" in row, row
+        default = field.default
+        shown = f"{default // (1 << 20):,} MB" if field.name.endswith("bytes") else f"{default:,}"
+        assert shown in row, (field.name, row)
