@@ -225,7 +225,7 @@ class _Display:
             self.bar.__exit__(*exc)
         return False
 
-    every = 10.0  # seconds between progress lines when stderr is not a terminal
+    every = 30.0  # seconds between progress lines when stderr is not a terminal (and none before)
 
     def __call__(self, ev) -> None:
         if ev.kind == "batch" and not math.isfinite(ev.loss):
