@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from ..explain import explain
 from ..sim import SimError, Simulation
+from ..textsafe import printable
 from .messages import TokenClicked
 from .screens.compare import CompareScreen
 from .screens.edit import EditScreen
@@ -140,7 +141,7 @@ class RnnsimApp(App[None]):
         mode = sim.loss_mode if isinstance(sim.loss_mode, str) else f"t={sim.loss_mode}"
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append("rnnsim  ", style="bold")
-        t.append(f"{sim.model.describe()} ({src})  ·  {phase}  ·  loss {mode}")
+        t.append(f"{sim.model.describe()} ({printable(src)})  ·  {phase}  ·  loss {mode}")  # src: a file name
         if sim.playing:
             t.append("  ▶ playing", style="bold green")
         return t

@@ -89,14 +89,18 @@ def test_explain_line_is_safe(hostile_model):
     assert not RAW.search(explain(sim))
 
 
-def test_app_screen_shows_no_escape(hostile_model):
+def test_app_screen_shows_no_escape(hostile_model, monkeypatch):
     import asyncio
 
     from rnnsim.sim import Settings, Simulation
     from rnnsim.ui.app import RnnsimApp
 
+    named = hostile_model.with_name("\x1b[2Jnamed.safetensors")  # the file name shows in the top bar
+    named.write_bytes(hostile_model.read_bytes())
+    monkeypatch.chdir(named.parent)  # a short name, so the top bar has room for it
+
     async def go():
-        sim = Simulation.from_settings("a \x1b[2J b\x9b", Settings(source="file", path=str(hostile_model)))
+        sim = Simulation.from_settings("a \x1b[2J b\x9b", Settings(source="file", path=named.name))
         app = RnnsimApp(sim)
         async with app.run_test(size=(120, 36)) as pilot:
             for key in ("right", "right", "b", "right"):
@@ -108,6 +112,7 @@ def test_app_screen_shows_no_escape(hostile_model):
 
     text, svg = asyncio.run(go())
     assert not RAW.search(text.replace("\n", "")), text
+    assert "␛[2Jnamed" in text.splitlines()[0]  # shown, made visible (not silently dropped)
     ET.fromstring(svg)
 
 
