@@ -65,10 +65,11 @@ def test_trace_table_prints_no_escape(hostile_model, capsys):
 
 
 def test_trace_json_to_a_terminal_prints_no_escape(hostile_model, capsys):
-    code, out, _ = run_main(["trace", "--json", "--model", str(hostile_model), "a b"], capsys)
+    text = "a \x9b b \u202e a"  # a C1 CSI and a bidi override, which JSON leaves raw
+    code, out, _ = run_main(["trace", "--json", "--model", str(hostile_model), text], capsys)
     assert code == 0
     assert not RAW.search(out.rstrip("\n"))
-    assert json.loads(out)["tokens"] == ["a", "b"]
+    assert json.loads(out)["tokens"] == ["a", "\x9b", "b", "a"]  # the same strings back (U+202E separates)
 
 
 def test_error_lines_quote_user_input_safely(capsys):
