@@ -258,7 +258,7 @@ def format_trace(tr) -> str:
     from .core.safe_text import safe_text
 
     m = tr.model
-    vocab = [safe_text(w) for w in m.vocab.tokens]
+    vocab = m.vocab.tokens
     lines = [f"{m.describe()}; loss mode {tr.loss_mode}: loss {tr.loss:.4f}", ""]
     head = f"{'t':>3}  {'token':<12} {'target':<10} {'top guess':<16} {'|h|':>6} {'|dL/dh|':>9}"
     if m.cell == "lstm":
@@ -280,9 +280,9 @@ def format_trace(tr) -> str:
     for t, tok in enumerate(tr.tokens):
         tok = safe_text(tok)
         y = tr.targets[t]
-        tgt = "-" if y is None else vocab[y]
+        tgt = "-" if y is None else safe_text(vocab[y])
         k = int(top[t])
-        guess = f"{vocab[k]} {tr.probs[t, k]:.2f}"
+        guess = f"{safe_text(vocab[k])} {tr.probs[t, k]:.2f}"
         shown = tok if len(tok) <= 12 else tok[:11] + "…"
         row = f"{t:>3}  {shown:<12} {tgt[:10]:<10} {guess[:16]:<16} {h_norms[t]:>6.3f} {dh_norms[t]:>9.2e}"
         if m.cell == "lstm":
