@@ -100,7 +100,7 @@ class ScenePlayerApp(RnnsimApp):
                 state = "❚❚ paused (space plays, → next step)"
             t.append(f"  ·  {state}", style="dim")
         t.append("\n")
-        t.append(safe_text(p.caption, keep="\n"))
+        t.append(safe_text(p.caption, keep="\n\t"))  # line breaks and tabs drawn as before
         for f in p.failures:
             t.append(f"\n✗ {f}", style="bold red")
         return t

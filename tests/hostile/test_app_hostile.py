@@ -105,3 +105,29 @@ async def test_two_thousand_random_keys_and_resizes(tmp_path, monkeypatch, hosti
                 await pilot.pause()
             assert app.is_running
             assert 0 <= app.sim.cursor <= app.sim.T
+
+
+async def test_a_queued_enter_under_the_palette_does_not_close_the_wrong_screen():
+    """The soak found it: e, then ctrl+p over the edit screen, then an Enter the edit box
+    had queued. Screen.is_current is true under a palette, so the edit screen dismissed
+    itself while the palette was on top: it popped the palette, and the next Enter set
+    its result twice (InvalidStateError)."""
+    from rnnsim.ui.screens.edit import EditScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("e")
+        edit = app.screen
+        assert isinstance(edit, EditScreen)
+        field = edit.query_one(Input)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for _ in range(2):  # Enters the edit box had queued
+            field.post_message(Input.Submitted(field, "The dog sat."))
+        for _ in range(5):
+            await pilot.pause()
+        assert app.is_running
+        assert type(app.screen).__name__ == "GuardedCommandPalette"  # the palette stays open
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is edit  # and the edit screen is still there under it
