@@ -225,7 +225,8 @@ def cmd_trace(argv: list[str]) -> int:
         sys.stdout.write(safe_json(_finite(tr.to_dict()), allow_nan=False))
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(format_trace(tr))
+        with np.errstate(over="ignore", invalid="ignore"):  # the norms of an overflowed state: inf
+            sys.stdout.write(format_trace(tr))
     return 0
 
 
