@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import math
 import sys
-from pathlib import Path
 
 from .sim import DEFAULT_TEXT  # the sim imports only the core: no screen, starts fast
 
@@ -118,14 +116,50 @@ def build_model(args: argparse.Namespace, text: str):
         raise UserError(str(e)) from None
 
 
+def add_limit_options(p: argparse.ArgumentParser, *names: str) -> None:
+    """Options that raise the limits on what rnnsim reads (rnnsim.core.limits; README: Security)."""
+    from .core.limits import LIMITS, MB
+
+    g = p.add_argument_group("limits (what rnnsim reads before it refuses; README: Security)")
+    helps = {
+        "input": ("--max-input-mb", "largest text file or corpus, in MB", LIMITS.input_bytes // MB),
+        "model": ("--max-model-mb", "largest model file (its tensors together), in MB", LIMITS.model_bytes // MB),
+        "vocab": ("--max-vocab", "most words in a vocabulary", LIMITS.vocab_size),
+        "tokens": ("--max-tokens", "most tokens of text", LIMITS.tokens),
+        "memory": ("--max-memory-mb", "memory one training batch may take, in MB", LIMITS.memory_bytes // MB),
+    }
+    for name in names:
+        flag, what, default = helps[name]
+        g.add_argument(
+            flag, type=number(flag, int, 1), default=None, metavar="N", help=f"{what} (default: {default:,})"
+        )
+
+
+def apply_limits(args: argparse.Namespace) -> None:
+    """Raise (or lower) the limits the options name; the others keep their defaults."""
+    from .core.limits import LIMITS, MB
+
+    for option, attr, scale in (("max_input_mb", "input_bytes", MB), ("max_model_mb", "model_bytes", MB),
+                                ("max_vocab", "vocab_size", 1), ("max_tokens", "tokens", 1),
+                                ("max_memory_mb", "memory_bytes", MB)):  # fmt: skip
+        value = getattr(args, option, None)
+        if value is not None:
+            setattr(LIMITS, attr, value * scale)
+
+
 def _read_text(args) -> str:
+    from .core.bounded_read import BadInput, read_limited
+    from .core.limits import LIMITS
+    from .core.safe_text import safe_text
+
+    apply_limits(args)
     if getattr(args, "file", None):
-        try:
-            text = Path(args.file).read_text(encoding="utf-8")
+        try:  # bounded: /dev/zero stops at the limit instead of filling memory
+            text = read_limited(args.file, LIMITS.input_bytes).decode("utf-8")
         except UnicodeDecodeError:
-            raise UserError(f"{args.file}: not UTF-8 text") from None
-        except OSError as e:
-            raise UserError(f"{args.file}: {e.strerror or e}") from None
+            raise UserError(f"{safe_text(args.file)}: not UTF-8 text") from None
+        except BadInput as e:
+            raise UserError(f"{safe_text(args.file)}: {e}") from None
     else:
         text = args.text if args.text is not None else DEFAULT_TEXT
     from .core import tokenize
@@ -153,6 +187,7 @@ def trace_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the whole run as one JSON object")
     p.add_argument("--file", metavar="FILE", help="read the text from a UTF-8 file")
     p.add_argument("text", nargs="?", metavar="TEXT", help=f"the text (default: {DEFAULT_TEXT!r})")
+    add_limit_options(p, "tokens", "input", "model", "vocab")
     return p
 
 
@@ -168,11 +203,19 @@ def _loss_mode(s: str):
 def cmd_trace(argv: list[str]) -> int:
     args = trace_parser().parse_args(argv)
     text = _read_text(args)
+    from .core import tokenize
+    from .core.limits import LIMITS, raise_hint
+
+    n = len(tokenize(text))
+    if n > LIMITS.tokens:
+        raise UserError(f"the text has {n:,} tokens, over the limit of {LIMITS.tokens:,}; {raise_hint('tokens')}")
     model = build_model(args, text)
     import numpy as np
 
     if args.label is not None and model.task != "classify":
         raise UserError(f"--label is for a classifier; this model's task is {model.task}")
+    from .core.safe_text import safe_json
+
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # said once below, not per operation
             tr = model.run(text, loss=_loss_mode(args.loss), label=args.label)
@@ -180,13 +223,26 @@ def cmd_trace(argv: list[str]) -> int:
         raise UserError(str(e)) from None
     if not np.all(np.isfinite(tr.forward.h)):
         print("rnnsim: note: the hidden state overflowed to infinity or NaN (shown as null in JSON)", file=sys.stderr)
+    elif not _all_finite(tr):
+        print("rnnsim: note: some numbers (loss or gradients) overflowed to infinity or NaN", file=sys.stderr)
     if args.json:
-        # Strict JSON: a state that overflowed (a relu network can) is written as null.
-        json.dump(_finite(tr.to_dict()), sys.stdout, ensure_ascii=False, allow_nan=False)
+        # Strict JSON: a state that overflowed (a relu network can) is written as null; words
+        # from the model file are escaped so no control character reaches the terminal.
+        sys.stdout.write(safe_json(_finite(tr.to_dict()), allow_nan=False))
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(format_trace(tr))
+        with np.errstate(over="ignore", invalid="ignore"):  # the norms of an overflowed state: inf
+            sys.stdout.write(format_trace(tr))
     return 0
+
+
+def _all_finite(tr) -> bool:
+    import numpy as np
+
+    parts = [tr.logits, tr.forward.h, tr.forward.dh, tr.dx, [tr.loss]]
+    if tr.reverse is not None:
+        parts += [tr.reverse.h, tr.reverse.dh]
+    return all(p is None or bool(np.all(np.isfinite(p))) for p in parts)
 
 
 def _finite(obj):
@@ -202,8 +258,13 @@ def _finite(obj):
 
 def format_trace(tr) -> str:
     """A readable table: one row per position, the top layer; then each lower layer's
-    states and gradients, and a classifier's decision."""
+    states and gradients, and a classifier's decision. Every word is made safe (safe_text)
+    so a vocabulary's control characters never reach the terminal; rows index columns
+    computed once (per-row norms of whole arrays made a 10,000-token table quadratic).
+    """
     import numpy as np
+
+    from .core.safe_text import safe_text
 
     m = tr.model
     vocab = m.vocab.tokens
@@ -223,9 +284,9 @@ def format_trace(tr) -> str:
         row = f"{t:>3}  {_shown(tok):<12} "
         if not classify:
             y = tr.targets[t]
-            tgt = "-" if y is None else vocab[y]
+            tgt = "-" if y is None else safe_text(vocab[y])
             k = int(np.argmax(tr.probs[t]))
-            guess = f"{vocab[k]} {tr.probs[t, k]:.2f}"
+            guess = f"{safe_text(vocab[k])} {tr.probs[t, k]:.2f}"
             row += f"{tgt[:10]:<10} {guess[:16]:<16} "
         row += _state_row(m, tr.layers[-1], t)
         row += f" {input_norms[t]:>9.2e}" if input_norms is not None else f" {'-':>9}"
@@ -234,14 +295,18 @@ def format_trace(tr) -> str:
         lines += ["", f"layer {k + 1} of {len(tr.layers)}", f"{'t':>3}  {'token':<12} " + _state_heading(m)]
         lines += [f"{t:>3}  {_shown(tok):<12} " + _state_row(m, tr.layers[k], t) for t, tok in enumerate(tr.tokens)]
     if classify:
-        probs = "  ".join(f"{name} {p:.3f}" for name, p in zip(m.labels, tr.probs, strict=True))
+        probs = "  ".join(f"{safe_text(name)} {p:.3f}" for name, p in zip(m.labels, tr.probs, strict=True))
         lines += ["", f"after the last token: {probs}"]
-        lines.append(f"predicted {m.labels[int(np.argmax(tr.probs))]}; the loss is taken at {m.labels[tr.label]}")
+        predicted, scored = m.labels[int(np.argmax(tr.probs))], m.labels[tr.label]
+        lines.append(f"predicted {safe_text(predicted)}; the loss is taken at {safe_text(scored)}")
     return "\n".join(lines) + "\n"
 
 
 def _shown(tok: str) -> str:
-    tok = tok.replace(" ", "␠").replace("\n", "↵").replace("\t", "⇥")  # a character model's blanks, visible
+    from .core.safe_text import safe_text
+
+    # a character model's blanks made visible, then any control character
+    tok = safe_text(tok.replace(" ", "␠").replace("\n", "↵").replace("\t", "⇥"))
     return tok if len(tok) <= 12 else tok[:11] + "…"
 
 
@@ -280,13 +345,18 @@ def _state_row(m, layer, t: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    from .cli_terminal import ascii_fallback
+
+    ascii_fallback()  # PYTHONIOENCODING=latin-1: ASCII symbols, not a UnicodeEncodeError
     try:
         if argv and argv[0] in SUBCOMMANDS:
             module, function = SUBCOMMANDS[argv[0]]
             return getattr(importlib.import_module(module), function)(argv[1:])
         return cmd_app(argv)
-    except UserError as e:
-        print(f"rnnsim: error: {e}", file=sys.stderr)
+    except UserError as e:  # it may quote a file name or a word: made safe for the terminal
+        from .core.safe_text import safe_text
+
+        print(f"rnnsim: error: {safe_text(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -304,6 +374,7 @@ def app_parser() -> argparse.ArgumentParser:
     _add_model_options(p)
     p.add_argument("--file", metavar="FILE", help="read the text from a UTF-8 file")
     p.add_argument("text", nargs="?", metavar="TEXT", help=f"the text (default: {DEFAULT_TEXT!r})")
+    add_limit_options(p, "input", "model", "vocab")
     return p
 
 
@@ -350,7 +421,11 @@ def cmd_app(argv: list[str]) -> int:
         sim = Simulation.from_settings(text, app_settings(args))
     except (ModelError, SimError) as e:
         raise UserError(str(e)) from None
+    from . import cli_terminal
+
+    if problem := cli_terminal.terminal_problem():  # say so now, not wait forever or draw garbage
+        raise UserError(problem)
     from .ui.app import RnnsimApp
 
-    RnnsimApp(sim).run()
-    return 0
+    signum = cli_terminal.run_app(RnnsimApp(sim))  # SIGTERM / SIGHUP close it as q does
+    return 128 + signum if signum else 0

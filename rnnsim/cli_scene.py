@@ -14,11 +14,13 @@ mistake in the command or the scene file (one line: file:line: what, and a sugge
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-from .cli import DEFAULT_TEXT, Parser, UserError, _add_model_options, _read_text, app_settings
+from . import cli_terminal
+from .cli import DEFAULT_TEXT, Parser, UserError, _add_model_options, _read_text, add_limit_options, app_settings
 
 FORMATS = ("svg", "png", "txt")
 
@@ -90,11 +92,41 @@ def cmd_play(argv: list[str]) -> int:
         return _play_headless(scene, args.out, args.format)
     from .ui.scene_app import ScenePlayerApp
 
-    ScenePlayerApp(scene, autoplay=not args.paused).run()
-    return 0
+    if problem := cli_terminal.terminal_problem():
+        raise UserError(problem)
+    signum = cli_terminal.run_app(ScenePlayerApp(scene, autoplay=not args.paused))
+    return 128 + signum if signum else 0
+
+
+def _say(line: str) -> None:
+    """A line on stderr; scene titles, captions and file names made safe for the terminal."""
+    from .core.safe_text import safe_text
+
+    print(safe_text(line), file=sys.stderr)
+
+
+def _frame_bytes(name: str, data: str, fmt: str) -> bytes:
+    """The frame as written: SVG checked to parse as XML, PNG converted from it, or text."""
+    import xml.etree.ElementTree as ET
+
+    if fmt == "txt":
+        return data.encode("utf-8")
+    try:
+        ET.fromstring(data)
+    except ET.ParseError as e:  # never write a frame no viewer can open
+        raise UserError(f"frame {name!r} is not valid SVG ({e}); please report this") from None
+    if fmt == "svg":
+        return data.encode("utf-8")
+    from .ui.scene_app import svg_to_png
+
+    try:
+        return svg_to_png(data)
+    except Exception as e:  # cairosvg's own errors are many and not one class
+        raise UserError(f"frame {name!r}: cannot convert it to PNG ({e}); use --format svg") from None
 
 
 def _play_headless(scene, out: str | None, fmt: str) -> int:
+    from .core.modelfile import atomic_write_bytes
     from .scene import SceneError
     from .ui.scene_app import frames
 
@@ -109,31 +141,29 @@ def _play_headless(scene, out: str | None, fmt: str) -> int:
             raise UserError(f"--out {out}: {e.strerror or e}") from None
     t0 = time.perf_counter()
     notices: list = []
-    try:
-        shots, failures = frames(scene, fmt, notices)
+    try:  # PNG is made here from the SVG, after the SVG is checked
+        shots, failures = frames(scene, "txt" if fmt == "txt" else "svg", notices)
     except SceneError as e:
         raise UserError(str(e)) from None
     for number, notice in notices:
-        print(f"rnnsim: note: {scene.file}: {'start' if number == 0 else f'step {number}'}: {notice}", file=sys.stderr)
+        _say(f"rnnsim: note: {scene.file}: {'start' if number == 0 else f'step {number}'}: {notice}")
     written = []
     if folder is not None:
         for name, data in shots.items():
             path = folder / f"{name}.{fmt}"
-            try:
-                if isinstance(data, bytes):
-                    path.write_bytes(data)
-                else:
-                    path.write_text(data, encoding="utf-8", newline="\n")
+            try:  # temp file + rename: whole or not at all, and a symlink there is replaced, not followed
+                atomic_write_bytes(path, _frame_bytes(name, data, fmt))
             except OSError as e:
-                raise UserError(f"{path}: {e.strerror or e}") from None
+                why = e.strerror or e
+                raise UserError(f"{path}: cannot write the frame ({why}); nothing partial is left") from None
             written.append(path)
     for f in failures:
-        print(f"rnnsim: check failed: {f}", file=sys.stderr)
+        _say(f"rnnsim: check failed: {f}")
     took = time.perf_counter() - t0
     steps = len(scene.steps)
     what = f"{len(written)} frame{'s' * (len(written) != 1)} in {folder}" if folder is not None else "no frames"
     verdict = f"{len(failures)} check{'s' * (len(failures) != 1)} failed" if failures else "all checks passed"
-    print(f"rnnsim: {scene.title}: {steps} step{'s' * (steps != 1)}, {what}, {verdict} ({took:.1f} s)", file=sys.stderr)
+    _say(f"rnnsim: {scene.title}: {steps} step{'s' * (steps != 1)}, {what}, {verdict} ({took:.1f} s)")
     return 1 if failures else 0
 
 
@@ -151,6 +181,7 @@ def record_parser() -> argparse.ArgumentParser:
     _add_model_options(p)
     p.add_argument("--file", metavar="TEXTFILE", help="read the text from a UTF-8 file")
     p.add_argument("text", nargs="?", metavar="TEXT", help=f"the text (default: {DEFAULT_TEXT!r})")
+    add_limit_options(p, "input", "model", "vocab")
     return p
 
 
@@ -163,9 +194,10 @@ def cmd_record(argv: list[str]) -> int:
         raise UserError(f"{out} exists: choose another name, or add --force to overwrite it")
     if not out.resolve().parent.is_dir():
         raise UserError(f"{out}: the folder {out.resolve().parent} does not exist")
+    if not os.access(out.resolve().parent, os.W_OK):  # checked now: not after the whole session
+        raise UserError(f"{out}: cannot write in the folder {out.resolve().parent}; choose another place")
     text = _read_text(args)
     from .core import ModelError
-    from .scene import SceneError, save_session
     from .sim import SimError, Simulation
 
     settings = app_settings(args)
@@ -173,17 +205,95 @@ def cmd_record(argv: list[str]) -> int:
         sim = Simulation.from_settings(text, settings)
     except (ModelError, SimError) as e:
         raise UserError(str(e)) from None
+    if problem := cli_terminal.terminal_problem():
+        raise UserError(problem)
     from .ui.app import RnnsimApp
 
-    app = RnnsimApp(sim)
-    app.record_path = out  # the w key saves here too
-    app.run()
+    with _RecordLock(out):  # two recorders never write one file
+        app = RnnsimApp(sim)
+        app.record_path = out  # the w key saves here too
+        signum = None
+        try:
+            signum = cli_terminal.run_app(app)  # SIGTERM / SIGHUP close it as q does: then we save
+        finally:
+            code = _save_recording(app, out)
+    return 128 + signum if signum and code == 0 else code
+
+
+class _RecordLock:
+    """An exclusive lock beside the scene file (.NAME.lock) held while recording: a second
+    `rnnsim record` into the same file is refused at start, not silently overwritten at
+    the end. flock is released by the system if the process dies, so no stale lock."""
+
+    def __init__(self, out: Path):
+        self.path = out.resolve().parent / f".{out.name}.lock"
+        self.out = out
+        self.fd = None
+
+    def __enter__(self):
+        try:
+            import fcntl
+        except ImportError:  # (not on Windows: no lock, the rest still holds)
+            return self
+        try:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            self.fd = None
+            raise UserError(
+                f"{self.out}: another rnnsim record is recording into it; wait for it to quit, or choose another name"
+            ) from None
+        except OSError as e:
+            if self.fd is not None:
+                os.close(self.fd)
+                self.fd = None
+            raise UserError(f"{self.out}: cannot lock it ({e.strerror or e})") from None
+        os.ftruncate(self.fd, 0)
+        os.write(self.fd, f"{os.getpid()}\n".encode())
+        return self
+
+    def __exit__(self, *exc):
+        if self.fd is not None:
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+            os.close(self.fd)
+        return False
+
+
+def _save_recording(app, out: Path) -> int:
+    """Save the session to `out`; when that fails (the folder went away, the disk is full),
+    keep it in a recovery file and say where. Returns the exit status."""
+    from .core.safe_text import safe_text
+    from .scene import SceneError, history_steps, save_session
+
+    n = len(history_steps(app.sim.history))
     try:
         path = save_session(app.sim, out, size=tuple(app.size))
     except SceneError as e:
-        raise UserError(str(e)) from None
-    from .scene import history_steps
-
-    n = len(history_steps(app.sim.history))
-    print(f"rnnsim: saved {n} step{'s' * (n != 1)} to {path}; play it with: rnnsim play {path}", file=sys.stderr)
+        kept = _recover(app)
+        where = f"the session is kept in {kept}" if kept else "and no recovery file could be written either"
+        print(safe_text(f"rnnsim: error: {e}; {where}"), file=sys.stderr)
+        return 1
+    print(
+        safe_text(f"rnnsim: saved {n} step{'s' * (n != 1)} to {path}; play it with: rnnsim play {path}"),
+        file=sys.stderr,
+    )
     return 0
+
+
+def _recover(app) -> Path | None:
+    """Write the session into the first folder that takes it: the temp folder, home, here."""
+    import tempfile
+
+    from .scene import SceneError, save_session
+
+    name = f"rnnsim-recovered-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.toml"
+    for where in (tempfile.gettempdir, Path.home, Path.cwd):
+        try:
+            return save_session(app.sim, Path(where()) / name, size=tuple(app.size))
+        except (SceneError, RuntimeError, OSError):  # (no home, no current folder)
+            continue
+    return None

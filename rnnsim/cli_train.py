@@ -6,7 +6,10 @@ stderr is not a terminal), prints a summary on stdout, and writes the model atom
 
 Exit status: 0 when training finished; 130 when Ctrl-C stopped it (the best model so
 far is still written); 2 for a mistake in what was asked (one line: bad corpus, bad
-option, an --out that cannot be written), checked before any training starts.
+option, an --out that exists without --force or cannot be written, a batch too large
+for the memory limit), checked before any training starts; 1 when training diverged
+(the loss became infinite or NaN) or the model could not be written: nothing is written
+then, and a file already at --out is left as it was.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from .cli import Parser, UserError, number
+from .cli import Parser, UserError, add_limit_options, apply_limits, number
 
 
 def train_parser() -> argparse.ArgumentParser:
@@ -29,6 +32,7 @@ def train_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("corpus", metavar="CORPUS", help="UTF-8 text file, one sentence per line")
     p.add_argument("--out", metavar="FILE", required=True, help="where to write the model (.safetensors or .npz)")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists (as rnnsim record --force)")
     g = p.add_argument_group("model")
     g.add_argument(
         "--model",
@@ -63,7 +67,7 @@ def train_parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--forget-bias",
-        type=number("forget bias", float),
+        type=number("forget bias", float, -20, 20),
         default=None,
         metavar="B",
         help="added at the start to the LSTM forget gate's bias (the GRU's update gate z "
@@ -80,7 +84,7 @@ def train_parser() -> argparse.ArgumentParser:
     g.add_argument("--epochs", type=number("epochs", int, 1, 100000), default=20, help="default: 20")
     g.add_argument(
         "--lr",
-        type=number("learning rate", float, 0.0, lo_open=True),
+        type=number("learning rate", float, 0.0, 10.0, lo_open=True),
         default=0.01,
         help="Adam's learning rate (default: 0.01)",
     )
@@ -96,7 +100,7 @@ def train_parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--clip",
-        type=number("clip", float, 0.0),
+        type=number("clip", float, 0.0, 1e6),
         default=1.0,
         help="clip the gradient's global norm to this (0: off; default: 1)",
     )
@@ -113,15 +117,18 @@ def train_parser() -> argparse.ArgumentParser:
         help="seed of the initial weights and the batch order (default: 0)",
     )
     g.add_argument("--quiet", action="store_true", help="no progress, only the summary")
+    add_limit_options(p, "input", "model", "vocab", "memory")
     return p
 
 
-def _check_out(out: str) -> Path:
+def _check_out(out: str, force: bool = False) -> Path:
     path = Path(out)
     if path.suffix not in (".safetensors", ".npz"):
         raise UserError(f"--out {out}: the name must end in .safetensors or .npz")
     if path.is_dir():
         raise UserError(f"--out {out}: is a directory; give a file name")
+    if os.path.lexists(path) and not force:  # one rule with rnnsim record
+        raise UserError(f"--out {out} exists: choose another name, or add --force to overwrite it")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise UserError(f"--out {out}: the directory {parent} does not exist")
@@ -160,9 +167,38 @@ def _build_trainer(args):
                 bidirectional=args.bidirectional, seed=args.seed, forget_bias=args.forget_bias,
                 num_layers=args.layers or 1, task=args.task,
             )  # fmt: skip
+        _check_memory(model, corpus, cfg)
         return Trainer(model, corpus, cfg)
     except (CorpusError, ModelError, ValueError) as e:
         raise UserError(str(e)) from None
+
+
+def training_bytes(model, corpus, cfg) -> int:
+    """About how many bytes one training batch takes: the padded [T, B] batch's logits and
+    probabilities over the vocabulary, and the states, gates and their gradients. An
+    estimate of the order of magnitude, made before anything is allocated."""
+    longest = max(len(s) for s in corpus.sentences)
+    T = min(cfg.bptt, longest)
+    B = min(cfg.batch_size, len(corpus.sentences))
+    gates = {"rnn": 1, "lstm": 4, "gru": 3}[model.cell] * len(model.directions)
+    per_token = 3 * len(model.vocab) + 6 * gates * model.hidden + 2 * model.embed
+    return 8 * T * B * per_token
+
+
+def _check_memory(model, corpus, cfg) -> None:
+    from .core.limits import LIMITS, raise_hint, size_mb
+
+    need = training_bytes(model, corpus, cfg)
+    if need > LIMITS.memory_bytes:
+        raise UserError(
+            f"a batch of {min(cfg.batch_size, len(corpus.sentences)):,} sentences would take about {size_mb(need)} "
+            f"of memory, over {size_mb(LIMITS.memory_bytes)}: lower --batch-size or --bptt, "
+            f"or {raise_hint('memory_bytes')}"
+        )
+
+
+class Diverged(Exception):
+    """The loss became infinite or NaN: the weights are lost to overflow."""
 
 
 class _Display:
@@ -178,6 +214,7 @@ class _Display:
         self.epochs = trainer.config.epochs
         self.bar = None
         self.smooth = None
+        self._said = 0.0
 
     def __enter__(self):
         if self.live:
@@ -204,12 +241,22 @@ class _Display:
             self.bar.__exit__(*exc)
         return False
 
+    every = 30.0  # seconds between progress lines when stderr is not a terminal (and none before)
+
     def __call__(self, ev) -> None:
+        if ev.kind == "batch" and not math.isfinite(ev.loss):
+            raise Diverged(ev.epoch, ev.batch)
         if ev.kind == "batch":
             self.smooth = ev.loss if self.smooth is None else 0.9 * self.smooth + 0.1 * ev.loss
             if self.bar is not None:
                 done = (ev.epoch - 1) * self.per_epoch + ev.batch
                 self.bar.update(self.task, completed=done, epoch=ev.epoch, loss=self.smooth, tps=ev.tokens_per_s)
+            elif not self.quiet and ev.elapsed - self._said >= self.every:
+                # Not a terminal (a log, CI): a line now and then, so a slow epoch shows life.
+                self._said = ev.elapsed
+                line = (f"epoch {ev.epoch:>3}/{self.epochs}: batch {ev.batch}/{ev.batches}, "
+                        f"loss {self.smooth:.3f}, {ev.tokens_per_s:,.0f} tokens/s")  # fmt: skip
+                print(line, file=sys.stderr, flush=True)
             return
         r = ev.record
         best = " *" if ev.trainer.best_epoch == r.epoch else ""
@@ -250,15 +297,41 @@ def summary(result, corpus_name: str, out: Path | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _unloadable(model) -> str | None:
+    """Why the model would not load back once written as float32 (None: it would)."""
+    import numpy as np
+
+    for name, value in model.params.items():
+        with np.errstate(over="ignore"):
+            if not np.all(np.isfinite(np.asarray(value, dtype=np.float32))):
+                return f"the weights of {name} overflowed to infinity or NaN"
+    return None
+
+
 def cmd_train(argv: list[str]) -> int:
     args = train_parser().parse_args(argv)
-    out = _check_out(args.out)
+    apply_limits(args)
+    out = _check_out(args.out, args.force)
     trainer = _build_trainer(args)
     from .core.modelfile import save_model
 
-    with _Display(trainer, args.quiet) as display:
-        trainer.callback = display
-        result = trainer.run()
-    save_model(result.model, out)
+    try:
+        with _Display(trainer, args.quiet) as display:
+            trainer.callback = display
+            result = trainer.run()
+    except Diverged as e:
+        epoch, batch = e.args
+        print(f"rnnsim: error: training diverged: the loss became infinite or NaN at epoch {epoch}, "
+              f"batch {batch}; lower --lr (it was {args.lr:g}); nothing was written", file=sys.stderr)  # fmt: skip
+        return 1
+    if reason := _unloadable(result.model):
+        print(f"rnnsim: error: {reason}; lower --lr (it was {args.lr:g}); nothing was written", file=sys.stderr)
+        return 1
+    try:
+        save_model(result.model, out)
+    except OSError as e:  # a full disk: the temp file is gone and a previous file untouched
+        print(f"rnnsim: error: cannot write {out}: {e.strerror or e}; nothing was written"
+              f"{' and the previous file is unchanged' if out.exists() else ''}", file=sys.stderr)  # fmt: skip
+        return 1
     sys.stdout.write(summary(result, args.corpus, out))
     return 130 if result.interrupted else 0

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .core.safe_text import safe_text
 from .sim import Simulation
 
 
 def _q(tok: str) -> str:
-    return f"“{tok}”"
+    return f"“{safe_text(tok)}”"  # a model file's word may hold escape sequences
 
 
 def _pct(x: float) -> str:

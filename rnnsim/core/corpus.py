@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .bounded_read import BadInput, read_limited
+from .limits import LIMITS
 from .tokenizer import UNK, Vocab, tokenize
 
 
@@ -89,14 +91,10 @@ def read_corpus(path: str | os.PathLike, tokenizer: str = "word", classify: bool
     CorpusError says what is wrong."""
     path = Path(path)
     where = str(path)
-    if not path.exists():
-        raise CorpusError(f"{where}: no such file")
-    if path.is_dir():
-        raise CorpusError(f"{where}: is a directory, not a text file")
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise CorpusError(f"{where}: cannot read it ({e.strerror or e})") from None
+    try:  # bounded: /dev/zero or a huge file stops at the limit instead of filling memory
+        data = read_limited(path, LIMITS.input_bytes)
+    except BadInput as e:
+        raise CorpusError(f"{where}: {e}") from None
     if not data.strip():
         raise CorpusError(f"{where}: is empty: give one sentence per line")
     nul = data.find(b"\x00")

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import bounded_read
 from .model import MAX_LAYERS, Model, ModelError, rnn_names
 from .tokenizer import Vocab
 
@@ -163,10 +164,8 @@ def load_model(path: str | os.PathLike) -> Model:
     """Load and validate a .safetensors or .npz model file; ModelError says what is wrong."""
     path = Path(path)
     where = str(path)
-    if not path.exists():
-        raise ModelError(f"{where}: no such file")
-    if path.is_dir():
-        raise ModelError(f"{where}: is a directory, not a model file")
+    if reason := bounded_read.unreadable_reason(path, "model file"):  # a symlink loop is not "no such file"
+        raise ModelError(f"{where}: {reason}")
     try:
         size = path.stat().st_size
         with open(path, "rb") as f:
@@ -266,17 +265,14 @@ def _is_torch_zip(path: Path) -> bool:
 
 
 def _read_npz(path: Path, where: str):
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-    except ValueError as e:
-        raise ModelError(f"{where}: the .npz holds object arrays or a pickle, which rnnsim refuses ({e})") from None
-    except (OSError, zipfile.BadZipFile, EOFError) as e:
-        raise ModelError(f"{where}: not a readable .npz file ({e})") from None
+    try:  # shapes, dtypes and sizes checked before any data is read (never a pickle)
+        arrays = bounded_read.read_npz(path)
+    except bounded_read.BadInput as e:
+        raise ModelError(f"{where}: {e}") from None
     if META_KEY not in arrays:
         raise ModelError(f"{where}: the .npz has no {META_KEY!r} entry holding the rnnsim metadata")
     try:
-        meta = json.loads(str(arrays.pop(META_KEY)))
+        meta = json.loads(str(arrays.pop(META_KEY)[()]))
     except json.JSONDecodeError as e:
         raise ModelError(f"{where}: {META_KEY!r} is not valid JSON ({e.msg})") from None
     if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
@@ -287,6 +283,10 @@ def _read_npz(path: Path, where: str):
 def _read_safetensors(path: Path, where: str):
     from safetensors import SafetensorError, safe_open
 
+    try:  # the header's shapes and offsets against the file, before loading
+        bounded_read.check_safetensors(path)
+    except bounded_read.BadInput as e:
+        raise ModelError(f"{where}: {e}") from None
     try:
         with safe_open(str(path), framework="numpy") as f:
             meta = f.metadata()

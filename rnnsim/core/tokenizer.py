@@ -20,6 +20,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from .limits import LIMITS, raise_hint
+from .safe_text import safe_text
+
 UNK = "<unk>"
 
 # A word is a run of letters/digits, optionally joined by apostrophes or
@@ -91,9 +94,15 @@ class Vocab:
         tokens = list(tokens)
         if UNK not in tokens:
             raise ValueError(f"the vocabulary must contain {UNK!r}")
+        if len(tokens) > LIMITS.vocab_size:
+            raise ValueError(
+                f"the vocabulary has {len(tokens):,} words, over the limit of {LIMITS.vocab_size:,}; "
+                f"{raise_hint('vocab_size')}"
+            )
         if len(set(tokens)) != len(tokens):
-            dup = next(t for t in tokens if tokens.count(t) > 1)
-            raise ValueError(f"the vocabulary lists {dup!r} twice")
+            seen: set[str] = set()  # the first repeated word, in one pass (count() was quadratic)
+            dup = next(t for t in tokens if t in seen or seen.add(t))
+            raise ValueError(f"the vocabulary lists {safe_text(repr(dup))} twice")
         self.tokens: tuple[str, ...] = tuple(tokens)
         self._index = {t: i for i, t in enumerate(self.tokens)}
         self.unk_id = self._index[UNK]

@@ -12,6 +12,8 @@ import re
 import tomllib
 from pathlib import Path
 
+from ..core.bounded_read import BadInput, read_limited, unreadable_reason
+from ..core.limits import LIMITS
 from .errors import SceneError
 from .steps import Scene, dry_run
 from .validate import _Lines, _Validator
@@ -46,10 +48,12 @@ def _syntax_error(e: tomllib.TOMLDecodeError, source: str) -> tuple[int | None, 
 def resolve_scene_path(spec: str | os.PathLike) -> Path:
     """A scene file, or the name of a shipped scene ("vanishing")."""
     p = Path(spec)
-    if p.is_file():
-        return p
     if p.is_dir():
         raise SceneError("is a folder, not a scene file", spec)
+    if p.exists():  # a file, or a device or pipe (read with a limit)
+        return p
+    if os.path.lexists(p):  # a symlink loop or a link to nothing: say so, not "no such file"
+        raise SceneError(unreadable_reason(p, "scene file") or "cannot read it", spec)
     s = str(spec)
     if "/" not in s and os.sep not in s:
         stem = s[:-5] if s.endswith(".toml") else s
@@ -75,16 +79,36 @@ def shipped_scenes() -> list[str]:
 def load_scene(spec: str | os.PathLike, *, dry: bool = True) -> Scene:
     """Read, validate and dry-run a scene file. Raises SceneError (one line) on any mistake."""
     path = resolve_scene_path(spec)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise SceneError(f"cannot read: {e.strerror or e}", spec) from None
+    try:  # bounded: a scene is a page of text, not an endless device
+        data = read_limited(path, LIMITS.scene_bytes, "scene_bytes")
+    except BadInput as e:
+        raise SceneError(str(e), spec) from None
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise SceneError(f"not UTF-8 text (byte {e.start}); save the scene as UTF-8", spec) from None
-    file = str(spec) if Path(spec).is_file() else str(path)  # a shipped scene by name: its path
+    file = str(spec) if Path(spec).exists() else str(path)  # a shipped scene by name: its path
     return parse_scene(source, file=file, base_dir=path.resolve().parent, dry=dry)
+
+
+def _too_deep() -> str:
+    return (
+        f"tables or lists are nested more than {LIMITS.scene_depth} levels deep; "
+        "a scene needs no more than six (a step's list of expect tables holding a list)"
+    )
+
+
+def _depth(doc) -> int:
+    """How deeply tables and lists nest in the parsed document (without recursing)."""
+    deepest, todo = 0, [(doc, 1)]
+    while todo:
+        value, depth = todo.pop()
+        deepest = max(deepest, depth)
+        if depth > LIMITS.scene_depth:
+            break
+        children = value.values() if isinstance(value, dict) else value
+        todo.extend((v, depth + 1) for v in children if isinstance(v, (dict, list)))
+    return deepest
 
 
 def parse_scene(
@@ -98,6 +122,10 @@ def parse_scene(
     except tomllib.TOMLDecodeError as e:
         line, msg = _syntax_error(e, source)
         raise SceneError(msg, file, line) from None
+    except RecursionError:  # tomllib recurses per nested inline table or array
+        raise SceneError(_too_deep(), file) from None
+    if _depth(doc) > LIMITS.scene_depth:
+        raise SceneError(_too_deep(), file)
     lines = _Lines(source)
     scene = _Validator(doc, lines, file, Path(base_dir) if base_dir is not None else Path.cwd()).scene()
     if dry:

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from ..explain import explain
 from ..sim import SimError, Simulation
+from ..textsafe import printable
 from .messages import TokenClicked
 from .screens.compare import CompareScreen
 from .screens.edit import EditScreen
@@ -140,7 +141,7 @@ class RnnsimApp(App[None]):
         mode = sim.loss_mode if isinstance(sim.loss_mode, str) else f"t={sim.loss_mode}"
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append("rnnsim  ", style="bold")
-        t.append(f"{sim.model.describe()} ({src})  ·  {phase}  ·  loss {mode}")
+        t.append(f"{sim.model.describe()} ({printable(src)})  ·  {phase}  ·  loss {mode}")  # src: a file name
         if sim.playing:
             t.append("  ▶ playing", style="bold green")
         return t
@@ -157,9 +158,12 @@ class RnnsimApp(App[None]):
     def _check_size(self, size=None) -> None:
         w, h = size or self.size
         small = w < MIN_SIZE[0] or h < MIN_SIZE[1]
-        self.screen.set_class(small, "-too-small")
+        # Every screen, not only the one on top: a resize while help is open must reach
+        # the main screen under it too (it kept "make the terminal larger" after help closed).
+        for screen in self.screen_stack:
+            screen.set_class(small, "-too-small")
         if small:
-            self.query_one("#too-small", Static).update(
+            self.screen_stack[0].query_one("#too-small", Static).update(
                 f"Make the terminal larger: rnnsim needs {MIN_SIZE[0]}×{MIN_SIZE[1]}, this one is {w}×{h}."
             )
 
@@ -280,6 +284,16 @@ class RnnsimApp(App[None]):
         self.run_command(self.sim.goto_position, message.position)
 
     # ------------------------------------------------------------ palette
+
+    def action_command_palette(self) -> None:
+        # Textual's palette, guarded against an Enter that arrives after it closed (it
+        # popped the main screen: ScreenStackError).
+        from textual.command import CommandPalette
+
+        from .command_palette import GuardedCommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(GuardedCommandPalette(id="--command-palette"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

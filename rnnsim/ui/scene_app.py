@@ -22,6 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
+from ..core.safe_text import safe_text, xml_safe
 from ..scene import Failure, Scene, SceneError, ScenePlayer, Step
 from .app import RnnsimApp
 from .screens.compare import CompareScreen, CompareView
@@ -86,7 +87,7 @@ class ScenePlayerApp(RnnsimApp):
     def caption_text(self) -> Text:
         p = self.player
         t = Text(no_wrap=False, overflow="ellipsis")
-        t.append(f"{self.scene.title}", style="bold")
+        t.append(safe_text(self.scene.title), style="bold")  # a scene file's words may hold escapes
         t.append(f"  ·  scene step {p.done}/{p.total}", style="dim")
         if not self.headless:
             if self.exploring:
@@ -99,7 +100,7 @@ class ScenePlayerApp(RnnsimApp):
                 state = "❚❚ paused (space plays, → next step)"
             t.append(f"  ·  {state}", style="dim")
         t.append("\n")
-        t.append(p.caption)
+        t.append(safe_text(p.caption, keep="\n\t"))  # line breaks and tabs drawn as before
         for f in p.failures:
             t.append(f"\n✗ {f}", style="bold red")
         return t
@@ -299,7 +300,8 @@ def frames(scene: Scene, fmt: str = "svg", notices: list | None = None) -> tuple
         if fmt == "txt":
             out[step.snapshot] = export_text(app)
         else:
-            out[step.snapshot] = app.export_screenshot(title=scene.title)
+            # Valid XML whatever the scene or model file holds (the last guard; drawn text is safe)
+            out[step.snapshot] = xml_safe(app.export_screenshot(title=safe_text(scene.title)))
 
     failures = render_scene(scene, grab, notices)
     if fmt == "png":

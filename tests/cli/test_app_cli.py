@@ -16,6 +16,7 @@ def opened(monkeypatch):
         seen["sim"] = self.sim
 
     monkeypatch.setattr("rnnsim.ui.app.RnnsimApp.run", fake_run)
+    monkeypatch.setattr("rnnsim.cli_terminal.terminal_problem", lambda: None)  # (pytest is no terminal)
     return seen
 
 
@@ -55,7 +56,7 @@ def test_file_text_and_model_file(opened, tmp_path):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--file", "/no/such/file.txt"], "No such file"),
+        (["--file", "/no/such/file.txt"], "/no/such/file.txt: no such file"),
         ([""], "empty"),
         (["--model", "/no/such.safetensors"], "no such file"),
         (["--model", "nonsense"], "neither a model file nor a shipped model"),

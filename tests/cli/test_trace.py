@@ -182,7 +182,7 @@ def assert_one_line_error(code, out, err, pattern):
         (["trace", "--loss", "first", "x"], r"unknown --loss 'first': use all, last or a position number"),
         (["trace", "--loss", "99", "the cat"], r"position 99 has no target to score"),
         (["trace", "--loss", "1", "cat"], r"no scored position"),
-        (["trace", "--file", "/nonexistent.txt"], r"/nonexistent\.txt: No such file"),
+        (["trace", "--file", "/nonexistent.txt"], r"/nonexistent\.txt: no such file"),
     ],
 )
 def test_bad_input_one_line(capsys, argv, pattern):

@@ -137,6 +137,7 @@ def test_record_saves_what_was_done_on_quit(capsys, tmp_path, monkeypatch):
         self.sim.backward()
 
     monkeypatch.setattr(app_module.RnnsimApp, "run", fake_run)
+    monkeypatch.setattr("rnnsim.cli_terminal.terminal_problem", lambda: None)  # (pytest is no terminal)
     out = tmp_path / "rec.toml"
     code, _, err = run(capsys, "record", out, "--cell", "rnn", "--seed", "4", "A b c d.")
     assert code == 0 and "saved 2 steps" in err

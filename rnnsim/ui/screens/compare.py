@@ -68,7 +68,7 @@ class CompareScreen(Screen[None]):
         self.sim = sim
 
     def action_close(self) -> None:
-        if self.is_current:  # keys can arrive faster than screens change
+        if self.app.screen is self:  # keys can outrun screens; is_current is true under a palette too
             self.dismiss()
 
     def compose(self) -> ComposeResult:

@@ -39,9 +39,9 @@ class EditScreen(ModalScreen[str | None]):
         except ValueError as e:
             self.query_one("#error", Label).update(str(e))
             return
-        if self.is_current:  # keys can arrive faster than screens change
+        if self.app.screen is self:  # keys can outrun screens; is_current is true under a palette too
             self.dismiss(event.value)
 
     def action_cancel(self) -> None:
-        if self.is_current:
+        if self.app.screen is self:  # on top (is_current is also true under the palette)
             self.dismiss(None)

@@ -42,7 +42,7 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         # Keys can arrive faster than screens change: close only while on top.
-        if self.is_current:
+        if self.app.screen is self:  # on top (is_current is also true under the palette)
             self.dismiss()
 
     def compose(self) -> ComposeResult:

@@ -147,10 +147,10 @@ class TrainScreen(Screen[None]):
         self.live.stop()
         snap = self.live.snapshot()
         self._on_use(self.live.latest, f"trained here: {len(snap.epochs_done)} epochs")
-        if self.is_current:
+        if self.app.screen is self:  # on top (is_current is also true under the palette)
             self.dismiss()
 
     def action_close(self) -> None:
         self.live.stop()
-        if self.is_current:
+        if self.app.screen is self:  # on top (is_current is also true under the palette)
             self.dismiss()

@@ -122,13 +122,13 @@ class CellPanel(SimWidget):
                     peak = sim.grad_peak(d) or 1.0
                     lv = np.clip((np.log10(np.maximum(mag, 1e-300) / peak) + 8) / 8, 0, 1)
                     for x in lv:
-                        out.append(bar_char(float(x)), style=gate_style(int(round(float(x) * LEVELS))))
+                        out.append(bar_char(float(x)), style=gate_style(_level(float(x))))
                     out.append(f" {np.linalg.norm(v):7.1e}".ljust(STAT_W), style="yellow")
                     continue
                 v = _values(sim, d, key, t)
                 for x in v[:units]:
                     if kind == "gate":
-                        out.append(bar_char(float(x)), style=gate_style(int(round(float(x) * LEVELS))))
+                        out.append(bar_char(float(x)), style=gate_style(_level(float(x))))
                     elif mono:
                         out.append(glyph(bucket(float(x))))
                     else:
@@ -144,3 +144,8 @@ class CellPanel(SimWidget):
             fb = sim.model.forget_bias()
             out.append(f"\nforget-gate bias b_f = {fb:+.2f}  (f/F: ±0.5)", style="dim")
         return out
+
+
+def _level(x: float) -> int:
+    """The colour level of a gate value in [0, 1]; NaN (an overflowed state) is level 0."""
+    return 0 if x != x else max(0, min(LEVELS, int(round(x * LEVELS))))

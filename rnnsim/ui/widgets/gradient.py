@@ -20,7 +20,7 @@ def decades_spanned(*series: np.ndarray) -> int:
     """How many powers of ten the axis spans: enough for the smallest non-zero value, so
     a gradient that shrinks 50x fills the width as clearly as one that shrinks 1e9x."""
     values = np.concatenate([np.asarray(s, dtype=float).ravel() for s in series])
-    pos = values[values > 0]
+    pos = values[(values > 0) & np.isfinite(values)]  # an overflowed state (relu) is shown as inf
     if pos.size == 0:
         return 1
     return int(min(MAX_DECADES, max(1, math.ceil(math.log10(pos.max() / pos.min()) + 0.3))))
@@ -65,7 +65,8 @@ class GradientPanel(SimWidget):
         if len(dirs) == 1:  # (two directions fill the panel; their sum is in `rnnsim trace`)
             # What reaches the word's own embedding: the update its weights would get.
             series.append(("forward", "|∂L/∂x|", sim.input_grad_norms(), "cyan"))
-        peak = max(float(np.max(s[2])) for s in series) or 1.0
+        finite = [s[2][np.isfinite(s[2])] for s in series]  # inf/nan are drawn full/empty, printed as such
+        peak = max((float(np.max(f)) for f in finite if f.size), default=0.0) or 1.0
         if self._decades_for != sim.data_version:  # once per trace, not per frame
             self._decades_for, self._decades = sim.data_version, decades_spanned(*(s[2] for s in series))
         decades = self._decades
