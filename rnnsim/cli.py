@@ -14,12 +14,14 @@ import sys
 from pathlib import Path
 
 DEFAULT_TEXT = "The cat sat on the mat."
+DISTRIBUTION = "rnnsim-tui"  # the name on PyPI ("rnnsim" there is another project)
 # subcommand -> (module, function); imported only when used, so each starts fast
 SUBCOMMANDS = {
     "trace": ("rnnsim.cli", "cmd_trace"),
     "train": ("rnnsim.cli_train", "cmd_train"),
     "play": ("rnnsim.cli_scene", "cmd_play"),
     "record": ("rnnsim.cli_scene", "cmd_record"),
+    "serve": ("rnnsim.cli_serve", "cmd_serve"),
 }
 
 
@@ -257,12 +259,24 @@ def app_parser() -> argparse.ArgumentParser:
         prog="rnnsim",
         description="Step through a recurrent network one token at a time. Subcommands: "
         "trace (print a run), train (train a model on a corpus), play (play a scene), "
-        "record (save what you do as a scene); see rnnsim SUBCOMMAND --help.",
+        "record (save what you do as a scene), serve (the app in web browsers, for a class); "
+        "see rnnsim SUBCOMMAND --help.",
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     _add_model_options(p)
     p.add_argument("--file", metavar="FILE", help="read the text from a UTF-8 file")
     p.add_argument("text", nargs="?", metavar="TEXT", help=f"the text (default: {DEFAULT_TEXT!r})")
     return p
+
+
+def _version() -> str:
+    """The installed distribution's version (pyproject's), without importing the package."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "(not installed)"
 
 
 def app_settings(args: argparse.Namespace):
@@ -291,16 +305,22 @@ def app_settings(args: argparse.Namespace):
     )
 
 
-def cmd_app(argv: list[str]) -> int:
+def app_simulation(argv: list[str]):
+    """The Simulation the app opens on for these arguments (also what each visitor of
+    `rnnsim serve` gets)."""
     args = app_parser().parse_args(argv)
     text = _read_text(args)
     from .core import ModelError
     from .sim import SimError, Simulation
 
     try:
-        sim = Simulation.from_settings(text, app_settings(args))
+        return Simulation.from_settings(text, app_settings(args))
     except (ModelError, SimError) as e:
         raise UserError(str(e)) from None
+
+
+def cmd_app(argv: list[str]) -> int:
+    sim = app_simulation(argv)
     from .ui.app import RnnsimApp
 
     RnnsimApp(sim).run()

@@ -1,0 +1,130 @@
+"""`rnnsim serve` without a browser: the page, the cap, the end of a visitor's process,
+Ctrl+C, and the one-line mistakes. The websocket visitor here speaks textual.js's
+protocol; tests/browser/test_chromium.py does the same through a real browser."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+
+import aiohttp
+import pytest
+
+from rnnsim.cli_serve import full_message
+
+from .serving import Served, pid_alive, wait_gone
+from .terminal import Visitor
+
+pytest.importorskip("textual_serve", reason="the serve extra is not installed: pip install -e '.[serve]'")
+
+SENTENCE = "The cat sat on the mat ."  # the token strip's spelling of the default text
+
+
+async def get(url: str) -> tuple[int, dict, str]:
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        return response.status, dict(response.headers), await response.text()
+
+
+async def test_a_visitor_gets_the_app_a_key_changes_it_and_leaving_ends_its_process():
+    with Served("--max-sessions", "3") as served:
+        status, _, page = await get(served.url)
+        assert status == 200
+        # The websocket address comes from the request, and nothing loads from the internet.
+        assert f'data-session-websocket-url="ws://{served.url[len("http://") :].rstrip("/")}/ws"' in page
+        assert "https://" not in page and "googleapis" not in page
+        async with Visitor(served.url) as visitor:
+            await visitor.read_until(lambda s: SENTENCE in s and "step 0/7" in s, "the default sentence at step 0")
+            [pid] = served.wait_visitors(1, "one process for the one visitor")
+            await visitor.press("\x1b[C")  # →
+            await visitor.read_until(lambda s: "step 1/7" in s, "step 1 after →")
+        wait_gone([pid], "the visitor's process to end when the websocket closed")
+        assert served.stop() == 0
+
+
+async def test_over_the_cap_the_page_and_the_terminal_say_the_class_is_full():
+    with Served("--max-sessions", "1") as served:
+        async with Visitor(served.url) as first:
+            await first.read_until(lambda s: SENTENCE in s, "the first visitor's app")
+            status, headers, page = await get(served.url)
+            assert status == 503 and headers.get("Retry-After") == "60"
+            assert "The class is full" in page and full_message(1) in page
+            # A visitor whose page loaded before the class filled: the sentence in the terminal.
+            async with Visitor(served.url) as late:
+                text = await late.read_until(lambda s: "This class is full" in s, "the full-class message")
+                assert " ".join(text.split()).startswith(full_message(1)[:60])
+            assert len(served.visitors()) == 1
+        served.wait_visitors(0, "the first visitor's process to end")
+        status, _, _ = await get(served.url)
+        assert status == 200  # the place is free again
+
+
+async def test_a_visitor_process_that_does_not_quit_is_killed_when_its_tab_closes():
+    with Served() as served:
+        async with Visitor(served.url) as visitor:
+            await visitor.read_until(lambda s: SENTENCE in s, "the app")
+            [pid] = served.visitors()
+            os.kill(pid, signal.SIGSTOP)  # a hung app: it will never read the quit request
+        wait_gone([pid], "the hung process to be killed after the grace period")
+
+
+async def test_ctrl_c_ends_every_visitor_and_the_server():
+    with Served() as served:
+        async with Visitor(served.url) as a, Visitor(served.url) as b:
+            await a.read_until(lambda s: SENTENCE in s, "visitor a's app")
+            await b.read_until(lambda s: SENTENCE in s, "visitor b's app")
+            pids = served.wait_visitors(2, "two visitors")
+            assert served.stop() == 0
+        assert not any(pid_alive(p) for p in pids)
+
+
+async def test_serve_play_gives_every_visitor_the_lesson():
+    with Served("play", "chain", "--paused") as served:
+        async with Visitor(served.url) as visitor:
+            await visitor.read_until(lambda s: "chain" in s.lower() and SENTENCE in s, "the chain lesson")
+
+
+def run_rnnsim(*args: str, code: str | None = None) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "rnnsim", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+def test_every_address_gets_a_warning_and_a_busy_port_one_line():
+    # The port is taken on loopback, so nothing ever listens on every address here.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_rnnsim("serve", "--host", "0.0.0.0", "--port", str(port))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("rnnsim serve: warning: listening on every network address")
+    assert lines[1].startswith(f"rnnsim: error: cannot listen on 0.0.0.0 port {port}:") and len(lines) == 2
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--model", "no-such-model.safetensors"], "no-such-model.safetensors"),
+        (["--port", "70000"], "port must be between 0 and 65535"),
+        (["--max-sessions", "0"], "max sessions must be between 1 and 10000"),
+        (["trace"], "cannot serve `trace`"),
+        (["play", "chain", "--headless"], "have no screen to serve"),
+        (["play", "no-such-lesson"], "no-such-lesson"),
+    ],
+)
+def test_a_mistake_is_one_line_before_anything_listens(args, says):
+    result = run_rnnsim("serve", "--port", "0", *args)
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.count("\n") == 1 and says in result.stderr and "Traceback" not in result.stderr
+    assert "open http" not in result.stdout
+
+
+def test_without_textual_serve_the_error_says_how_to_install_it():
+    hide = "import sys; sys.modules['textual_serve'] = None; from rnnsim.cli import main; sys.exit(main(sys.argv[1:]))"
+    result = run_rnnsim("serve", code=hide)
+    assert result.returncode == 2
+    assert result.stderr == "rnnsim: error: rnnsim serve needs textual-serve: pip install 'rnnsim-tui[serve]'\n"
