@@ -34,6 +34,7 @@ class Visitor:
         self.size = (width, height)
         self.screen = Screen(width, height)
         self.closed = False
+        self.messages: list = []  # the JSON messages textual.js would act on (downloads...)
 
     async def __aenter__(self) -> Visitor:
         self.http = aiohttp.ClientSession()
@@ -61,6 +62,8 @@ class Visitor:
                 continue
             if message.type == aiohttp.WSMsgType.BINARY:
                 self.screen.feed(message.data)
+            elif message.type == aiohttp.WSMsgType.TEXT:
+                self.messages.append(json.loads(message.data))
             elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
                 self.closed = True
         return self.screen.text()

@@ -86,6 +86,24 @@ async def test_serve_play_gives_every_visitor_the_lesson():
             await visitor.read_until(lambda s: "chain" in s.lower() and SENTENCE in s, "the chain lesson")
 
 
+async def test_a_saved_scene_is_downloaded_by_its_visitor_not_left_on_the_server(tmp_path):
+    with Served(cwd=tmp_path) as served:
+        async with Visitor(served.url) as visitor:
+            await visitor.read_until(lambda s: SENTENCE in s, "the app")
+            await visitor.press("\x1b[C")
+            await visitor.read_until(lambda s: "step 1/7" in s, "step 1")
+            await visitor.press("w")  # save this session as a scene
+            await visitor.read_until(
+                lambda s: any(m[0] == "deliver_file_start" for m in visitor.messages), "the download offer"
+            )
+            key = next(m[1] for m in visitor.messages if m[0] == "deliver_file_start")
+            status, headers, scene = await get(f"{served.url}download/{key}")
+        assert status == 200 and "attachment" in headers["Content-Disposition"]
+        assert "rnnsim-session-" in headers["Content-Disposition"]
+        assert "[scene]" in scene and "step = 1" in scene.replace("step=1", "step = 1")
+    assert list(tmp_path.iterdir()) == []  # nothing written where the teacher started it
+
+
 def run_rnnsim(*args: str, code: str | None = None) -> subprocess.CompletedProcess:
     command = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "rnnsim", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
