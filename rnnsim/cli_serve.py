@@ -93,7 +93,7 @@ def visitor_app(argv: list[str], mixin: type | None = None):
         if args.scene is None:
             raise UserError("give a scene file or a shipped lesson's name (rnnsim play --list shows them)")
         scene = _load(args.scene)
-        from .ui.player import ScenePlayerApp
+        from .ui.scene_app import ScenePlayerApp
 
         return _extended(ScenePlayerApp, mixin)(scene, autoplay=not args.paused)
     if argv and argv[0] in ("trace", "train", "record", "serve"):

@@ -20,7 +20,6 @@ from pathlib import Path
 from .cli import Parser, UserError, number
 
 SHIPPED = "shipped"  # the corpus's name, which works from an installed wheel too
-CELL_NAMES = {"rnn": "Elman RNN", "lstm": "LSTM", "gru": "GRU"}
 
 
 def train_parser() -> argparse.ArgumentParser:
