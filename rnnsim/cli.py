@@ -64,10 +64,23 @@ def number(name: str, kind=int, lo=None, hi=None, lo_open=False):
 def _add_model_options(p: argparse.ArgumentParser) -> None:
     from .sim import DEFAULTS as D  # the one home of the defaults; numpy and the core only
 
-    g = p.add_argument_group("model (a file, or a seeded random one)")
-    g.add_argument("--model", metavar="FILE", help="a .safetensors or .npz model file, or a shipped model's name")
+    g = p.add_argument_group(
+        "model",
+        f"By default the trained {D.cell} that ships with rnnsim (hidden 32, embed 16); --cell and "
+        "--bidirectional pick another trained one where it ships (rnn, lstm, gru, bilstm); any of "
+        "--hidden, --embed, --seed, --forget-bias "
+        "makes a seeded random one instead.",
+    )
     g.add_argument(
-        "--cell", choices=("rnn", "lstm", "gru"), default=None, help=f"cell of a random model (default: {D.cell})"
+        "--model",
+        metavar="FILE",
+        help="a .safetensors or .npz model file, or a shipped model's name (rnn, lstm, gru, bilstm)",
+    )
+    g.add_argument(
+        "--cell",
+        choices=("rnn", "lstm", "gru"),
+        default=None,
+        help=f"the trained model of this cell, or a random one's cell (default: {D.cell})",
     )
     g.add_argument(
         "--bidirectional", action="store_true", help="two directions; the task becomes cloze (fill the blank)"
@@ -146,12 +159,30 @@ def trace_parser() -> argparse.ArgumentParser:
     )
     _add_model_options(p)
     p.add_argument(
-        "--loss", default="all", help="all (every scored position), last (only the last), or a position number"
+        "--loss",
+        default=None,
+        help="all (every scored position), last (only the last), or a position number (default, as the app "
+        "starts: last for one direction, all for a bidirectional model)",
     )
     p.add_argument("--json", action="store_true", help="print the whole run as one JSON object")
     p.add_argument("--file", metavar="FILE", help="read the text from a UTF-8 file")
     p.add_argument("text", nargs="?", metavar="TEXT", help=f"the text (default: {DEFAULT_TEXT!r})")
     return p
+
+
+def trace_model(args: argparse.Namespace, text: str):
+    """The model the app would open on with these options (the same defaults)."""
+    from .core import ModelError
+    from .sim import SimError
+    from .sim import build_model as build_session_model
+
+    try:
+        model, _, notice = build_session_model(app_settings(args), text)
+    except (ModelError, SimError) as e:
+        raise UserError(str(e)) from None
+    if notice:
+        print(f"rnnsim: note: {notice}", file=sys.stderr)
+    return model
 
 
 def _loss_mode(s: str):
@@ -166,12 +197,15 @@ def _loss_mode(s: str):
 def cmd_trace(argv: list[str]) -> int:
     args = trace_parser().parse_args(argv)
     text = _read_text(args)
-    model = build_model(args, text)
+    model = trace_model(args, text)
     import numpy as np
 
+    from .sim.gradient import default_loss
+
+    loss = default_loss(model) if args.loss is None else _loss_mode(args.loss)
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # said once below, not per operation
-            tr = model.run(text, loss=_loss_mode(args.loss))
+            tr = model.run(text, loss=loss)
     except ValueError as e:
         raise UserError(str(e)) from None
     if not np.all(np.isfinite(tr.forward.h)):
