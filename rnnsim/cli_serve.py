@@ -39,9 +39,11 @@ from .cli import Parser, UserError, number
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-# Measured by bench/bench_serve.py on a 2-core machine: key presses stay under 100 ms with
-# this many visitors stepping at once (see bench/README.md).
-DEFAULT_MAX_SESSIONS = 20
+# A class. bench/bench_serve.py: a visitor costs ~37 MB (PSS) and ~28 ms of one core per key
+# press, so memory is never the limit; thirty students pressing every second or two use well
+# under one of two cores, while thirty pressing at the same instant wait up to ~0.4 s on an
+# idle 2-core machine (bench/README.md has the measured figures).
+DEFAULT_MAX_SESSIONS = 30
 QUIT_GRACE_S = 3.0  # how long a visitor's process may take to quit before it is killed
 ALL_ADDRESSES = ("0.0.0.0", "::", "")
 INSTALL_HINT = "rnnsim serve needs textual-serve: pip install 'rnnsim-tui[serve]'"
@@ -214,6 +216,13 @@ def make_server(argv: list[str], host: str, port: int, max_sessions: int):
             )
             self._stdin = process.stdin
             return process
+
+        async def run(self) -> None:
+            await super().run()
+            # The process is gone. When it quit normally it has closed the page already; when
+            # it crashed or could not start, close it now so the page says the session ended
+            # instead of waiting for ever.
+            await self.remote_close()
 
         async def stop(self) -> None:
             if self._task is None:

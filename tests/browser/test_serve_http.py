@@ -70,6 +70,20 @@ async def test_a_visitor_process_that_does_not_quit_is_killed_when_its_tab_close
         wait_gone([pid], "the hung process to be killed after the grace period")
 
 
+async def test_an_app_that_cannot_start_closes_its_page_and_the_class_goes_on(tmp_path):
+    story = tmp_path / "story.txt"
+    story.write_text("The dog slept on the rug.", encoding="utf-8")
+    with Served("--file", str(story)) as served:
+        story.unlink()  # checked at start; gone by the time a visitor comes
+        async with Visitor(served.url) as visitor:
+            with pytest.raises(AssertionError, match="waited for"):
+                await visitor.read_until(lambda s: False, "nothing", deadline=20)
+            assert visitor.closed  # the page learns the session ended, instead of waiting
+        served.wait_visitors(0, "no process left behind")
+        status, _, _ = await get(served.url)
+        assert status == 200
+
+
 async def test_ctrl_c_ends_every_visitor_and_the_server():
     with Served() as served:
         async with Visitor(served.url) as a, Visitor(served.url) as b:
@@ -146,3 +160,13 @@ def test_without_textual_serve_the_error_says_how_to_install_it():
     result = run_rnnsim("serve", code=hide)
     assert result.returncode == 2
     assert result.stderr == "rnnsim: error: rnnsim serve needs textual-serve: pip install 'rnnsim-tui[serve]'\n"
+
+
+def test_the_readme_and_help_state_the_default_cap():
+    from pathlib import Path
+
+    from rnnsim.cli_serve import DEFAULT_MAX_SESSIONS, serve_parser
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"`--max-sessions` visitors (default {DEFAULT_MAX_SESSIONS})" in readme
+    assert f"(default: {DEFAULT_MAX_SESSIONS})" in " ".join(serve_parser().format_help().split())
