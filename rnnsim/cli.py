@@ -68,8 +68,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
         "model",
         f"By default the trained {D.cell} that ships with rnnsim (hidden 32, embed 16); --cell and "
         "--bidirectional pick another trained one where it ships (rnn, lstm, gru, bilstm); any of "
-        "--hidden, --embed, --seed, --forget-bias "
-        "makes a seeded random one instead.",
+        "--hidden, --embed, --seed, --forget-bias makes a seeded random one instead.",
     )
     g.add_argument(
         "--model",

@@ -31,6 +31,7 @@ import html
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -197,6 +198,14 @@ body.-closed #ended {{ display: flex; background: #0c181f; z-index: 10; flex-dir
 """
 
 
+def page_address(host: str, port: int) -> str:
+    """Where to point a browser. Listening on every address, 0.0.0.0 is no place to go: this
+    machine's loopback address, and its name for the other machines."""
+    if host in ALL_ADDRESSES:
+        return f"http://127.0.0.1:{port}/ (other machines: http://{socket.gethostname()}:{port}/ or its IP address)"
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
 def make_server(argv: list[str], host: str, port: int, max_sessions: int):
     """A textual-serve Server with a cap, a kill on close and rnnsim's page."""
     from aiohttp import WSMsgType, web
@@ -334,10 +343,9 @@ def make_server(argv: list[str], host: str, port: int, max_sessions: int):
                 await runner.cleanup()
                 raise UserError(f"cannot listen on {self.host} port {self.port}: {e.strerror or e}") from None
             bound = site._server.sockets[0].getsockname()[1] if site._server and site._server.sockets else self.port
-            shown = f"[{self.host}]" if ":" in self.host else self.host
             print(
-                f"rnnsim serve: open http://{shown}:{bound}/ in a browser; every visitor gets their own app, "
-                f"at most {self.max_sessions} at once. Ctrl+C stops.",
+                f"rnnsim serve: open {page_address(self.host, bound)} in a browser; every visitor gets their own "
+                f"app, at most {self.max_sessions} at once. Ctrl+C stops.",
                 flush=True,
             )
             loop = asyncio.get_running_loop()

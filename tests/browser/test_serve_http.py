@@ -170,3 +170,14 @@ def test_the_readme_and_help_state_the_default_cap():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert f"`--max-sessions` visitors (default {DEFAULT_MAX_SESSIONS})" in readme
     assert f"(default: {DEFAULT_MAX_SESSIONS})" in " ".join(serve_parser().format_help().split())
+
+
+def test_the_address_to_open_is_one_a_browser_can_reach():
+    import socket
+
+    from rnnsim.cli_serve import page_address
+
+    assert page_address("127.0.0.1", 8000) == "http://127.0.0.1:8000/"
+    assert page_address("::1", 8000) == "http://[::1]:8000/"
+    everywhere = page_address("0.0.0.0", 8000)
+    assert everywhere.startswith("http://127.0.0.1:8000/ ") and f"http://{socket.gethostname()}:8000/" in everywhere
