@@ -120,9 +120,14 @@ class _Deliveries:
 
     def check(self, app) -> None:
         for path in sorted(self.folder.iterdir()):
-            if not path.is_file() or path.name.startswith("."):
+            if path.name.startswith(".") or path.suffix == ".tmp":  # a save still being written
                 continue
-            stamp = path.stat().st_mtime_ns
+            try:
+                if not path.is_file():
+                    continue
+                stamp = path.stat().st_mtime_ns
+            except OSError:  # gone between the listing and the look
+                continue
             if self.sent.get(path.name) != stamp:
                 self.sent[path.name] = stamp
                 app.deliver_binary(path, save_filename=path.name)
