@@ -71,4 +71,11 @@ def test_a_class_in_chromium(browser, tmp_path):
         browser.switch_to.window(third)
         browser.refresh()
         until_sync(lambda: SENTENCE in tabs.screen(2), "the waiting visitor's app after a place freed")
-        served.wait_visitors(2, "the second and third tabs' processes")
+        pids = served.wait_visitors(2, "the second and third tabs' processes")
+
+        # q quits this visitor's app: its process ends and the page says so, with a way back.
+        browser.find_element(By.CSS_SELECTOR, ".xterm-helper-textarea").send_keys("q")
+        until_sync(lambda: "This session has ended." in body_text(browser), "the ended-session page")
+        assert browser.find_element(By.CSS_SELECTOR, "#ended button").text == "Start a new one"
+        served.wait_visitors(1, "the quitting visitor's process to end")
+        assert set(served.visitors()) < set(pids)
