@@ -13,12 +13,14 @@ import sys
 
 from .sim import DEFAULT_TEXT  # the sim imports only the core: no screen, starts fast
 
+DISTRIBUTION = "rnnsim-tui"  # the name on PyPI ("rnnsim" there is another project)
 # subcommand -> (module, function); imported only when used, so each starts fast
 SUBCOMMANDS = {
     "trace": ("rnnsim.cli", "cmd_trace"),
     "train": ("rnnsim.cli_train", "cmd_train"),
     "play": ("rnnsim.cli_scene", "cmd_play"),
     "record": ("rnnsim.cli_scene", "cmd_record"),
+    "serve": ("rnnsim.cli_serve", "cmd_serve"),
 }
 
 
@@ -61,10 +63,22 @@ def number(name: str, kind=int, lo=None, hi=None, lo_open=False):
 def _add_model_options(p: argparse.ArgumentParser) -> None:
     from .sim import DEFAULTS as D  # the one home of the defaults; numpy and the core only
 
-    g = p.add_argument_group("model (a file, or a seeded random one)")
-    g.add_argument("--model", metavar="FILE", help="a .safetensors or .npz model file, or a shipped model's name")
+    g = p.add_argument_group(
+        "model",
+        f"By default the trained {D.cell} that ships with rnnsim (hidden 32, embed 16); --cell and "
+        "--bidirectional pick another trained one where it ships (rnn, lstm, gru, bilstm); any of "
+        "--hidden, --embed, --seed, --forget-bias makes a seeded random one instead.",
+    )
     g.add_argument(
-        "--cell", choices=("rnn", "lstm", "gru"), default=None, help=f"cell of a random model (default: {D.cell})"
+        "--model",
+        metavar="FILE",
+        help="a .safetensors or .npz model file, or a shipped model's name (rnn, lstm, gru, bilstm)",
+    )
+    g.add_argument(
+        "--cell",
+        choices=("rnn", "lstm", "gru"),
+        default=None,
+        help=f"the trained model of this cell, or a random one's cell (default: {D.cell})",
     )
     g.add_argument(
         "--bidirectional", action="store_true", help="two directions; the task becomes cloze (fill the blank)"
@@ -179,7 +193,10 @@ def trace_parser() -> argparse.ArgumentParser:
     )
     _add_model_options(p)
     p.add_argument(
-        "--loss", default="all", help="all (every scored position), last (only the last), or a position number"
+        "--loss",
+        default=None,
+        help="all (every scored position), last (only the last), or a position number (default, as the app "
+        "starts: last for one direction, all for a bidirectional model)",
     )
     p.add_argument(
         "--label", metavar="NAME", help="a classifier's target label for the loss (default: the predicted one)"
@@ -189,6 +206,21 @@ def trace_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="?", metavar="TEXT", help=f"the text (default: {DEFAULT_TEXT!r})")
     add_limit_options(p, "tokens", "input", "model", "vocab")
     return p
+
+
+def trace_model(args: argparse.Namespace, text: str):
+    """The model the app would open on with these options (the same defaults)."""
+    from .core import ModelError
+    from .sim import SimError
+    from .sim import build_model as build_session_model
+
+    try:
+        model, _, notice = build_session_model(app_settings(args), text)
+    except (ModelError, SimError) as e:
+        raise UserError(str(e)) from None
+    if notice:
+        print(f"rnnsim: note: {notice}", file=sys.stderr)
+    return model
 
 
 def _loss_mode(s: str):
@@ -209,16 +241,18 @@ def cmd_trace(argv: list[str]) -> int:
     n = len(tokenize(text))
     if n > LIMITS.tokens:
         raise UserError(f"the text has {n:,} tokens, over the limit of {LIMITS.tokens:,}; {raise_hint('tokens')}")
-    model = build_model(args, text)
+    model = trace_model(args, text)
     import numpy as np
 
     if args.label is not None and model.task != "classify":
         raise UserError(f"--label is for a classifier; this model's task is {model.task}")
     from .core.safe_text import safe_json
+    from .sim.gradient import default_loss
 
+    loss = default_loss(model) if args.loss is None else _loss_mode(args.loss)
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # said once below, not per operation
-            tr = model.run(text, loss=_loss_mode(args.loss), label=args.label)
+            tr = model.run(text, loss=loss, label=args.label)
     except ValueError as e:
         raise UserError(str(e)) from None
     if not np.all(np.isfinite(tr.forward.h)):
@@ -369,13 +403,25 @@ def app_parser() -> argparse.ArgumentParser:
         prog="rnnsim",
         description="Step through a recurrent network one token at a time. Subcommands: "
         "trace (print a run), train (train a model on a corpus), play (play a scene), "
-        "record (save what you do as a scene); see rnnsim SUBCOMMAND --help.",
+        "record (save what you do as a scene), serve (the app in web browsers, for a class); "
+        "see rnnsim SUBCOMMAND --help.",
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     _add_model_options(p)
     p.add_argument("--file", metavar="FILE", help="read the text from a UTF-8 file")
     p.add_argument("text", nargs="?", metavar="TEXT", help=f"the text (default: {DEFAULT_TEXT!r})")
     add_limit_options(p, "input", "model", "vocab")
     return p
+
+
+def _version() -> str:
+    """The installed distribution's version (pyproject's), without importing the package."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "(not installed)"
 
 
 def app_settings(args: argparse.Namespace):
@@ -411,16 +457,22 @@ def random_settings(args: argparse.Namespace, source: str):
     )
 
 
-def cmd_app(argv: list[str]) -> int:
+def app_simulation(argv: list[str]):
+    """The Simulation the app opens on for these arguments (also what each visitor of
+    `rnnsim serve` gets)."""
     args = app_parser().parse_args(argv)
     text = _read_text(args)
     from .core import ModelError
     from .sim import SimError, Simulation
 
     try:
-        sim = Simulation.from_settings(text, app_settings(args))
+        return Simulation.from_settings(text, app_settings(args))
     except (ModelError, SimError) as e:
         raise UserError(str(e)) from None
+
+
+def cmd_app(argv: list[str]) -> int:
+    sim = app_simulation(argv)
     from . import cli_terminal
 
     if problem := cli_terminal.terminal_problem():  # say so now, not wait forever or draw garbage

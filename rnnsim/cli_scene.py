@@ -85,7 +85,7 @@ def cmd_play(argv: list[str]) -> int:
             import cairosvg  # noqa: F401
         except ImportError:
             raise UserError(
-                "PNG frames need cairosvg: pip install 'rnnsim[png]' (or use --format svg or txt)"
+                "PNG frames need cairosvg: pip install 'rnnsim-tui[png]' (or use --format svg or txt)"
             ) from None
     scene = _load(args.scene)
     if args.headless:

@@ -22,6 +22,8 @@ from pathlib import Path
 
 from .cli import Parser, UserError, add_limit_options, apply_limits, number
 
+SHIPPED = "shipped"  # the corpus's name, which works from an installed wheel too
+
 
 def train_parser() -> argparse.ArgumentParser:
     p = Parser(
@@ -30,7 +32,13 @@ def train_parser() -> argparse.ArgumentParser:
         "backpropagation through time and Adam, and write it as a model file. "
         "Ctrl-C stops and keeps the best model so far.",
     )
-    p.add_argument("corpus", metavar="CORPUS", help="UTF-8 text file, one sentence per line")
+    p.add_argument(
+        "corpus",
+        nargs="?",
+        metavar="CORPUS",
+        help=f"UTF-8 text file, one sentence per line; or `{SHIPPED}`: the corpus the shipped models learned from",
+    )
+    p.add_argument("--corpus", dest="corpus_option", metavar="CORPUS", help="the same, as an option")
     p.add_argument("--out", metavar="FILE", required=True, help="where to write the model (.safetensors or .npz)")
     p.add_argument("--force", action="store_true", help="overwrite --out if it exists (as rnnsim record --force)")
     g = p.add_argument_group("model")
@@ -119,6 +127,19 @@ def train_parser() -> argparse.ArgumentParser:
     g.add_argument("--quiet", action="store_true", help="no progress, only the summary")
     add_limit_options(p, "input", "model", "vocab", "memory")
     return p
+
+
+def _corpus_path(positional: str | None, option: str | None) -> str:
+    if positional is not None and option is not None:
+        raise UserError("give the corpus once: as CORPUS or as --corpus, not both")
+    corpus = positional if positional is not None else option
+    if corpus is None:
+        raise UserError(f"give a corpus: a text file, or --corpus {SHIPPED} for the one rnnsim ships")
+    if corpus == SHIPPED:  # a file of that name is still ./shipped
+        from .core.shipped import DATA_DIR
+
+        return str(DATA_DIR / "corpus.txt")
+    return corpus
 
 
 def _check_out(out: str, force: bool = False) -> Path:
@@ -311,6 +332,7 @@ def _unloadable(model) -> str | None:
 def cmd_train(argv: list[str]) -> int:
     args = train_parser().parse_args(argv)
     apply_limits(args)
+    args.corpus = _corpus_path(args.corpus, args.corpus_option)
     out = _check_out(args.out, args.force)
     trainer = _build_trainer(args)
     from .core.modelfile import save_model

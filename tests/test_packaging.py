@@ -29,7 +29,7 @@ def wheel(tmp_path_factory) -> Path:
         capture_output=True,
         timeout=300,
     )
-    (built,) = out.glob("*.whl")
+    (built,) = out.glob("rnnsim_tui-*.whl")
     return built
 
 

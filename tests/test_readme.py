@@ -18,8 +18,15 @@ def test_the_python_example_runs(tmp_path, monkeypatch):
 
 
 def test_the_first_two_commands_install_and_run_and_ci_runs_the_test_one():
-    commands = re.findall(r"```sh\n(.*?)\n```", README, re.S)[:2]
-    assert commands[0].endswith("pip install -e . && rnnsim")
-    assert commands[1].endswith("pip install -e '.[test]' && pytest")
+    commands = re.findall(r"```sh\n(.*?)\n```", README, re.S)[:3]
+    venv = "python3 -m venv .venv && . .venv/bin/activate && "
+    assert commands[0] == venv + "pip install -e . && rnnsim"
+    assert commands[1] == venv + "pip install -e '.[test]' -c constraints.txt && pytest"
+    assert commands[2].startswith(venv + "pip install -e '.[serve]' && rnnsim serve")
+    # CI runs the README's test command: the same venv, the same install (quiet), pytest.
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "pip install -q -e '.[test]'" in ci and re.search(r"^pytest$", ci, re.M)
+    lines = [line for line in ci.splitlines() if line and not line.startswith("#")]
+    install = commands[1].split(" && ")[2]
+    assert "python3 -m venv .venv" in lines and ". .venv/bin/activate" in lines
+    assert [line.replace(" -q", "") for line in lines if line.startswith("pip install") and "-e" in line] == [install]
+    assert lines[-1] == "pytest"

@@ -254,7 +254,7 @@ def svg_to_png(svg: str) -> bytes:
         import cairosvg
     except ImportError:
         raise SceneError(
-            "PNG frames need cairosvg: pip install 'rnnsim[png]' (or use --format svg or txt)", "--format png"
+            "PNG frames need cairosvg: pip install 'rnnsim-tui[png]' (or use --format svg or txt)", "--format png"
         ) from None
     svg = svg.replace("Fira Code", "DejaVu Sans Mono")
     return cairosvg.svg2png(bytestring=svg.encode("utf-8"))

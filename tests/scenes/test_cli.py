@@ -108,7 +108,7 @@ def test_png_without_cairosvg_says_which_extra(capsys, scene_file, tmp_path, mon
 
     monkeypatch.setattr(builtins, "__import__", no_cairo)
     code, _, err = run(capsys, "play", scene_file, "--headless", "--out", tmp_path / "f", "--format", "png")
-    assert code == 2 and "pip install 'rnnsim[png]'" in err
+    assert code == 2 and "pip install 'rnnsim-tui[png]'" in err
 
 
 def test_list_shows_the_lessons_in_order(capsys):
