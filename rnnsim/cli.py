@@ -144,7 +144,10 @@ def trace_parser() -> argparse.ArgumentParser:
     )
     _add_model_options(p)
     p.add_argument(
-        "--loss", default="all", help="all (every scored position), last (only the last), or a position number"
+        "--loss",
+        default=None,
+        help="all (every scored position), last (only the last), or a position number "
+        "(default: as in the app, the last prediction of a word; all when bidirectional)",
     )
     p.add_argument("--json", action="store_true", help="print the whole run as one JSON object")
     p.add_argument("--file", metavar="FILE", help="read the text from a UTF-8 file")
@@ -161,6 +164,14 @@ def _loss_mode(s: str):
         raise UserError(f"unknown --loss {s!r}: use all, last or a position number") from None
 
 
+def _default_loss(model, text: str):
+    """The app's default loss, from its one home."""
+    from .core import tokenize
+    from .sim import default_loss
+
+    return default_loss(model, tokenize(text))
+
+
 def cmd_trace(argv: list[str]) -> int:
     args = trace_parser().parse_args(argv)
     text = _read_text(args)
@@ -169,7 +180,7 @@ def cmd_trace(argv: list[str]) -> int:
 
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # said once below, not per operation
-            tr = model.run(text, loss=_loss_mode(args.loss))
+            tr = model.run(text, loss=_default_loss(model, text) if args.loss is None else _loss_mode(args.loss))
     except ValueError as e:
         raise UserError(str(e)) from None
     if not np.all(np.isfinite(tr.forward.h)):
@@ -201,14 +212,14 @@ def format_trace(tr) -> str:
     m = tr.model
     vocab = m.vocab.tokens
     lines = [f"{m.describe()}; loss mode {tr.loss_mode}: loss {tr.loss:.4f}", ""]
-    head = f"{'t':>3}  {'token':<12} {'target':<10} {'top guess':<16} {'|h|':>6} {'|dL/dh|':>9}"
+    head = f"{'t':>3}  {'token':<12} {'target':<10} {'top guess':<16} {'|h|':>6} {'|∂L/∂h|':>9}"
     if m.cell == "lstm":
-        head += f" {'|dL/dc|':>9} {'mean f':>6}"
+        head += f" {'|∂L/∂c|':>9} {'mean f':>6}"
     if m.cell == "gru":
         head += f" {'mean z':>6}"
     if m.bidirectional:
-        head += f" {'|h_rev|':>7} {'|dL/dh_rev|':>11}"
-    head += f" {'|dL/dx|':>9}"  # at the word's embedding: the update it would get
+        head += f" {'|h_rev|':>7} {'|∂L/∂h_rev|':>11}"
+    head += f" {'|∂L/∂x|':>9}"  # at the word's embedding: the update it would get
     lines.append(head)
     input_norms = tr.input_grad_norms()
     for t, tok in enumerate(tr.tokens):

@@ -53,7 +53,8 @@ def test_json_has_every_documented_key(capsys, cell, bidirectional):
     assert_matrix(d["dx"], 7, 8)  # dL/dx_t at each embedding row (a random model's embed size is 8)
     assert d["cell"] == cell and d["bidirectional"] is bidirectional
     assert d["task"] == ("cloze" if bidirectional else "next")
-    assert d["loss_mode"] == "all"
+    # the app's default loss: one direction, the prediction of "mat" (t=4), not the full stop
+    assert d["loss_mode"] == ("all" if bidirectional else 4)
     assert d["tokens"] == ["The", "cat", "sat", "on", "the", "mat", "."]
     T = len(d["tokens"])
     V = 7  # a random model's vocabulary is the text's own lower-cased words: <unk> the cat sat on mat .
@@ -139,13 +140,13 @@ def test_table(capsys, cell, bidirectional):
     code, out, err = call(argv, capsys)
     assert code == 0 and err == ""
     lines = out.splitlines()
-    assert "loss mode all: loss" in lines[0]
-    assert "|dL/dh|" in lines[2]
-    assert ("|dL/dc|" in lines[2]) == (cell == "lstm")
+    assert f"loss mode {'all' if bidirectional else 4}: loss" in lines[0]
+    assert "|∂L/∂h|" in lines[2]
+    assert ("|∂L/∂c|" in lines[2]) == (cell == "lstm")
     assert ("|h_rev|" in lines[2]) == bidirectional
     rows = lines[3:]
     assert [r.split()[1] for r in rows] == ["The", "cat", "sat", "on", "the", "mat", "."]
-    assert lines[2].split()[-1] == "|dL/dx|"
+    assert lines[2].split()[-1] == "|∂L/∂x|"
     dx = np.array(trace_json(argv[1:], capsys)["dx"])  # the same run as JSON
     assert [float(r.split()[-1]) for r in rows] == pytest.approx(np.linalg.norm(dx, axis=1), rel=6e-3)
 
