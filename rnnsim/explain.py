@@ -30,8 +30,8 @@ def _share(part: np.ndarray, whole: np.ndarray) -> float:
 
 
 def _kept(d, cell: str, t: int) -> str:
-    """How much of the old memory survived the step into t: |f⊙c_prev|/|c_prev| (GRU:
-    |z⊙h_prev|/|h_prev|), not the plain mean of the gate, where a unit holding almost
+    """How much of the old memory survived the step into t: |f⊙c[t-1]|/|c[t-1]| (GRU:
+    |z⊙h[t-1]|/|h[t-1]|), not the plain mean of the gate, where a unit holding almost
     nothing counts as much as one holding the sentence."""
     kept = per_step(d, cell, "kept")[t]
     gate, mem, sym = ("f", "memory", "f⊙c") if cell == "lstm" else ("z", "state", "z⊙h")
@@ -52,53 +52,57 @@ def explain(sim: Simulation) -> str:
             )
         return f"Nothing read yet: the hidden state starts at zero. Step to read {first}."
     t = sim.forward_pos
-    tr = sim.trace
-    tok = _q(sim.tokens[t])
-    d = tr.forward
-    cell = sim.model.cell
-    if cell in ("lstm", "gru"):
-        keep = _kept(d, cell, t)
-    if cell == "lstm":
-        i, g, o = d.gates["i"][t], d.gates["g"][t], d.gates["o"][t]
-        written = _share(i * g, g)
-        shown = _share(o * np.tanh(d.c[t]), np.tanh(d.c[t]))
-        body = (
-            f"Read {tok}: {keep}, i wrote {_pct(written)} of the candidate (|i⊙g|/|g|), "
-            f"o showed {_pct(shown)} of tanh(c)."
-        )
-    elif cell == "gru":
-        body = (
-            f"Read {tok}: {keep}, took {_pct(_share((1 - d.gates['z'][t]) * d.gates['n'][t], d.gates['n'][t]))} "
-            f"of the candidate n (|(1−z)⊙n|/|n|); mean reset gate r {float(d.gates['r'][t].mean()):.2f}."
-        )
-    else:
-        h = d.h[t]
-        body = (
-            f"Read {tok}: h[{t}] = tanh(W_ih x + b_ih + W_hh h + b_hh), x the embedding of {tok}, h the old "
-            f"state; |h[{t}]| = {np.linalg.norm(h):.2f}, {int((np.abs(h) > 0.9).sum())} of {len(h)} units near ±1."
-        )
     if sim.model.bidirectional:
-        r = sim.reverse_pos
-        both = sim.combined_count()
-        # Two directions leave no room for the gates on two lines: the panel shows them.
-        line = (
-            f"Read {tok} →, {_q(sim.tokens[r])} ←; {both} of {sim.T} positions have both halves, "
-            "cat(h_fwd[t], h_rev[t])."
+        return _both_directions(sim, t)
+    return _cell_step(sim, t) + _guess(sim, t)
+
+
+def _cell_step(sim: Simulation, t: int) -> str:
+    """What the cell did reading position t, in shares of what it had (|a⊙b|/|b|)."""
+    d = sim.trace.forward
+    tok = _q(sim.tokens[t])
+    cell = sim.model.cell
+    if cell == "lstm":
+        i, g, o, tanh_c = d.gates["i"][t], d.gates["g"][t], d.gates["o"][t], np.tanh(d.c[t])
+        return (
+            f"Read {tok}: {_kept(d, cell, t)}, i wrote {_pct(_share(i * g, g))} of the candidate "
+            f"(|i⊙g|/|g|), o showed {_pct(_share(o * tanh_c, tanh_c))} of tanh(c)."
         )
-        if sim.model.task == "cloze" and sim.prediction_ready(t):
-            # The head never reads the combined state at t: that has read the word it guesses.
-            left = f"h_fwd[{t - 1}]" if t > 0 else "zeros"
-            right = f"h_rev[{t + 1}]" if t < sim.T - 1 else "zeros"
-            line += f" The guess at t={t} reads {left} and {right}, not the word."
-        return line
+    if cell == "gru":
+        z, n = d.gates["z"][t], d.gates["n"][t]
+        return (
+            f"Read {tok}: {_kept(d, cell, t)}, took {_pct(_share((1 - z) * n, n))} of the candidate n "
+            f"(|(1−z)⊙n|/|n|); mean reset gate r {float(d.gates['r'][t].mean()):.2f}."
+        )
+    h = d.h[t]
+    return (
+        f"Read {tok}: h[{t}] = tanh(W_ih x + b_ih + W_hh h + b_hh), x the embedding of {tok}, h the old "
+        f"state; |h[{t}]| = {np.linalg.norm(h):.2f}, {int((np.abs(h) > 0.9).sum())} of {len(h)} units near ±1."
+    )
+
+
+def _guess(sim: Simulation, t: int) -> str:
     top, p = sim.top_predictions(t, 1)[0]
     want = sim.target_token(t)
     guess = f" Next-word guess: {_q(top)} ({_pct(p)})"
-    if want is not None:
-        guess += ", right." if want == top else f"; the text has {_q(want)}."
-    else:
-        guess += "."
-    return body + guess
+    if want is None:
+        return guess + "."
+    return guess + (", right." if want == top else f"; the text has {_q(want)}.")
+
+
+def _both_directions(sim: Simulation, t: int) -> str:
+    """Two directions leave no room for the gates on two lines (the panel shows them): where
+    each direction is, and what the blank's guess reads."""
+    line = (
+        f"Read {_q(sim.tokens[t])} →, {_q(sim.tokens[sim.reverse_pos])} ←; {sim.combined_count()} of "
+        f"{sim.T} positions have both halves, cat(h_fwd[t], h_rev[t])."
+    )
+    if sim.model.task == "cloze" and sim.prediction_ready(t):
+        # The head never reads the combined state at t: that has read the word it guesses.
+        left = f"h_fwd[{t - 1}]" if t > 0 else "zeros"
+        right = f"h_rev[{t + 1}]" if t < sim.T - 1 else "zeros"
+        line += f" The guess at t={t} reads {left} and {right}, not the word."
+    return line
 
 
 def _loss_words(sim: Simulation) -> str:
