@@ -17,10 +17,12 @@ def _q(tok: str) -> str:
 
 
 def _pct(x: float) -> str:
-    """A share as a percentage; one decimal near 100%, which it reaches only when exact
-    (a gate passing 99.9% must not read as "all")."""
+    """A share as a percentage; one decimal near 0% and 100%, which it reaches only when
+    exact (a gate passing 99.9% must not read as "all", nor 0.3% as "nothing")."""
     if 0.995 <= x < 1:
         return f"{np.floor(1000 * x) / 10:.1f}%"
+    if 0 < x < 0.005:
+        return "<0.1%" if x < 0.0005 else f"{100 * x:.1f}%"
     return f"{100 * x:.0f}%"
 
 
@@ -153,8 +155,9 @@ def _explain_backward(sim: Simulation) -> str:
         carried = per_step(d, cell, "carried")[t + 1]
         if np.isfinite(carried):
             g, of = ("f", "c") if cell == "lstm" else ("z", "h")
-            line += (
-                f" {g} hands {_pct(carried)} of ∂L/∂{of}[{t + 1}] straight back "
-                f"(|{g}⊙∂L/∂{of}|/|∂L/∂{of}|; mean {g} {float(d.gates[g][t + 1].mean()):.2f})."
-            )
+            line += f" {g} hands back {_pct(carried)} of ∂L/∂{of}[{t + 1}] (|{g}⊙∂L/∂{of}|/|∂L/∂{of}|)"
+            if cell == "lstm":
+                # The rest of ∂L/∂c[t] comes from h[t]: what makes the cell's gradient grow.
+                line += f", h adds {_pct(per_step(d, cell, 'inflow')[t + 1])}"
+            line += f"; mean {g} {float(d.gates[g][t + 1].mean()):.2f}."
     return line

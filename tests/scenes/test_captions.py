@@ -217,7 +217,11 @@ def test_the_explain_line_says_how_much_memory_and_gradient_the_gate_passes():
     sim.backward()
     sim.grad_step(15)  # at "that": the step back from "the" (3) to "that" (2)
     line = explain(sim)
-    assert "f hands 99.9% of ∂L/∂c[3] straight back" in line and "mean f 0.80" in line
+    assert "f hands back 99.9% of ∂L/∂c[3] (|f⊙∂L/∂c|/|∂L/∂c|), h adds 0.3%; mean f 0.80." in line
+    inflow = per_step(sim.trace.forward, "lstm", "inflow")[3]
+    assert 0.0025 < inflow < 0.0035  # what joins ∂L/∂c[2] from h[2], as a share of ∂L/∂c[3]
+    sim.grad_step(1)  # at "cat": there h adds a third as much again
+    assert "f hands back 99.9% of ∂L/∂c[2] (|f⊙∂L/∂c|/|∂L/∂c|), h adds 36%; mean f 0.53." in explain(sim)
 
 
 def test_the_bidirectional_explain_line_names_what_the_head_reads():
