@@ -138,7 +138,7 @@ def _explain_backward(sim: Simulation) -> str:
         # how much of one loss survives the way back.
         line += (
             ": its own word's loss plus what flows back from every later word. "
-            "Press L to follow the last word's loss alone and watch it shrink."
+            "Press L to follow one word's loss alone and watch it shrink."
         )
     elif t < start and norms[start] > 0:
         ratio = norms[t] / norms[start]
