@@ -36,7 +36,7 @@ def compare_text(results: dict, tokens: list[str], width: int, height: int, loss
         out.append(f"{desc}{rate}\n", style="dim")
     out.append(f"  bars: log scale, 1e-{decades} … 1 of the largest value\n", style="dim")
     # Which cell keeps more is a fact about these weights, not about the cells.
-    out.append("  figures for these weights and this text; other weights give others\n\n", style="dim")
+    out.append("  weights of the same kind as this session's; other weights give other figures\n\n", style="dim")
     bar_w = max(4, width - 30)
     rows_per = len(results) + 1
     T = len(tokens)
