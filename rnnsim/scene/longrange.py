@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import functools
 
-from ..core.lessons import Probe, load_probes, long_range_report
+from ..core.lessons import Probe, load_probes, long_range_report  # the one import of the probes
 from ..core.shipped import load_shipped
+
+__all__ = ["accuracy", "load_probes", "probes_at_every_distance", "without_filler"]
 
 TAIL = ("went", "back", "to", "the")  # every probe ends "... went back to the [target] ."
 

@@ -15,10 +15,9 @@ import numpy as np
 import pytest
 
 from rnnsim.cli import main
-from rnnsim.core.lessons import load_probes
 from rnnsim.explain import explain
 from rnnsim.scene import LESSONS, dry_run, load_scene, parse_scene
-from rnnsim.scene.longrange import accuracy, probes_at_every_distance, without_filler
+from rnnsim.scene.longrange import accuracy, load_probes, probes_at_every_distance, without_filler
 from rnnsim.sim import Settings, Simulation
 from rnnsim.sim.measures import per_step
 
