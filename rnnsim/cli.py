@@ -176,11 +176,13 @@ def cmd_trace(argv: list[str]) -> int:
     args = trace_parser().parse_args(argv)
     text = _read_text(args)
     model = build_model(args, text)
+    if args.loss is None:  # the app's default, from its one home
+        args.loss = str(_default_loss(model, text))
     import numpy as np
 
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # said once below, not per operation
-            tr = model.run(text, loss=_default_loss(model, text) if args.loss is None else _loss_mode(args.loss))
+            tr = model.run(text, loss=_loss_mode(args.loss))
     except ValueError as e:
         raise UserError(str(e)) from None
     if not np.all(np.isfinite(tr.forward.h)):
@@ -212,14 +214,14 @@ def format_trace(tr) -> str:
     m = tr.model
     vocab = m.vocab.tokens
     lines = [f"{m.describe()}; loss mode {tr.loss_mode}: loss {tr.loss:.4f}", ""]
-    head = f"{'t':>3}  {'token':<12} {'target':<10} {'top guess':<16} {'|h|':>6} {'|∂L/∂h|':>9}"
+    head = f"{'t':>3}  {'token':<12} {'target':<10} {'top guess':<16} {'|h|':>6} {'|dL/dh|':>9}"
     if m.cell == "lstm":
-        head += f" {'|∂L/∂c|':>9} {'mean f':>6}"
+        head += f" {'|dL/dc|':>9} {'mean f':>6}"
     if m.cell == "gru":
         head += f" {'mean z':>6}"
     if m.bidirectional:
-        head += f" {'|h_rev|':>7} {'|∂L/∂h_rev|':>11}"
-    head += f" {'|∂L/∂x|':>9}"  # at the word's embedding: the update it would get
+        head += f" {'|h_rev|':>7} {'|dL/dh_rev|':>11}"
+    head += f" {'|dL/dx|':>9}"  # at the word's embedding: the update it would get
     lines.append(head)
     input_norms = tr.input_grad_norms()
     for t, tok in enumerate(tr.tokens):

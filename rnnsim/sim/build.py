@@ -62,10 +62,8 @@ def default_loss(model: Model, tokens: list[str]) -> str | int:
     Bidirectional (cloze): the last position's blank reads only the forward state, so one
     loss at the end would leave the reverse direction without gradient; the sum over every
     blank reaches both."""
-    if model.bidirectional:
-        return "all"
-    if model.task != "next":
-        return "last"
+    if model.bidirectional or model.task != "next":
+        return "all"  # (a blank or a class: every scored position, as `trace` did before)
     worded = [t for t in range(len(tokens) - 1) if _WORD.search(tokens[t + 1])]
     if not worded or worded[-1] == len(tokens) - 2:
         return "last"

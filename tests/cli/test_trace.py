@@ -141,12 +141,12 @@ def test_table(capsys, cell, bidirectional):
     assert code == 0 and err == ""
     lines = out.splitlines()
     assert f"loss mode {'all' if bidirectional else 4}: loss" in lines[0]
-    assert "|∂L/∂h|" in lines[2]
-    assert ("|∂L/∂c|" in lines[2]) == (cell == "lstm")
+    assert "|dL/dh|" in lines[2]
+    assert ("|dL/dc|" in lines[2]) == (cell == "lstm")
     assert ("|h_rev|" in lines[2]) == bidirectional
     rows = lines[3:]
     assert [r.split()[1] for r in rows] == ["The", "cat", "sat", "on", "the", "mat", "."]
-    assert lines[2].split()[-1] == "|∂L/∂x|"
+    assert lines[2].split()[-1] == "|dL/dx|"
     dx = np.array(trace_json(argv[1:], capsys)["dx"])  # the same run as JSON
     assert [float(r.split()[-1]) for r in rows] == pytest.approx(np.linalg.norm(dx, axis=1), rel=6e-3)
 
