@@ -195,8 +195,8 @@ def trace_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--loss",
         default=None,
-        help="all (every scored position), last (only the last), or a position number (default, as the app "
-        "starts: last for one direction, all for a bidirectional model)",
+        help="all (every scored position), last (only the last), or a position number "
+        "(default: as in the app, the last prediction of a word; all when bidirectional)",
     )
     p.add_argument(
         "--label", metavar="NAME", help="a classifier's target label for the loss (default: the predicted one)"
@@ -232,6 +232,13 @@ def _loss_mode(s: str):
         raise UserError(f"unknown --loss {s!r}: use all, last or a position number") from None
 
 
+def _default_loss(model, text: str):
+    """The app's default loss, from its one home."""
+    from .sim import default_loss
+
+    return default_loss(model, model.tokenize(text))
+
+
 def cmd_trace(argv: list[str]) -> int:
     args = trace_parser().parse_args(argv)
     text = _read_text(args)
@@ -247,9 +254,8 @@ def cmd_trace(argv: list[str]) -> int:
     if args.label is not None and model.task != "classify":
         raise UserError(f"--label is for a classifier; this model's task is {model.task}")
     from .core.safe_text import safe_json
-    from .sim.gradient import default_loss
 
-    loss = default_loss(model) if args.loss is None else _loss_mode(args.loss)
+    loss = _default_loss(model, text) if args.loss is None else _loss_mode(args.loss)
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # said once below, not per operation
             tr = model.run(text, loss=loss, label=args.label)

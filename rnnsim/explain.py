@@ -10,6 +10,7 @@ import numpy as np
 
 from .core.safe_text import safe_text
 from .sim import Simulation
+from .sim.measures import per_step
 
 
 def _q(tok: str) -> str:
@@ -17,7 +18,29 @@ def _q(tok: str) -> str:
 
 
 def _pct(x: float) -> str:
+    """A share as a percentage; one decimal near 0% and 100%, which it reaches only when
+    exact (a gate passing 99.9% must not read as "all", nor 0.3% as "nothing")."""
+    if 0.995 <= x < 1:
+        return f"{np.floor(1000 * x) / 10:.1f}%"
+    if 0 < x < 0.005:
+        return "<0.1%" if x < 0.0005 else f"{100 * x:.1f}%"
     return f"{100 * x:.0f}%"
+
+
+def _share(part: np.ndarray, whole: np.ndarray) -> float:
+    n = float(np.linalg.norm(whole))
+    return float(np.linalg.norm(part)) / n if n > 0 else 0.0
+
+
+def _kept(d, cell: str, t: int) -> str:
+    """How much of the old memory survived the step into t: |f⊙c[t-1]|/|c[t-1]| (GRU:
+    |z⊙h[t-1]|/|h[t-1]|), not the plain mean of the gate, where a unit holding almost
+    nothing counts as much as one holding the sentence."""
+    kept = per_step(d, cell, "kept")[t]
+    gate, mem, sym = ("f", "memory", "f⊙c") if cell == "lstm" else ("z", "state", "z⊙h")
+    if not np.isfinite(kept):
+        return f"no old {mem} to keep yet"
+    return f"{gate} kept {_pct(kept)} of the old {mem} (|{sym}|/|{sym[-1]}|)"
 
 
 def explain(sim: Simulation) -> str:
@@ -32,46 +55,69 @@ def explain(sim: Simulation) -> str:
             )
         return f"Nothing read yet: the hidden state starts at zero. Step to read {first}."
     t = sim.forward_pos
-    tr = sim.trace
+    if sim.model.bidirectional:
+        return _both_directions(sim, t)
+    return _cell_step(sim, t) + _guess(sim, t)
+
+
+def _cell_step(sim: Simulation, t: int) -> str:
+    """What the cell did reading position t, in shares of what it had (|a⊙b|/|b|)."""
+    d = sim.trace.forward
     tok = _q(sim.tokens[t])
-    g = {k: float(v[t].mean()) for k, v in tr.forward.gates.items()}
     cell = sim.model.cell
     if cell == "lstm":
-        body = (
-            f"Read {tok}: the forget gate kept {_pct(g['f'])} of the old memory, the input gate "
-            f"let in {_pct(g['i'])} of the new candidate, the output gate showed {_pct(g['o'])}."
-        )
-    elif cell == "gru":
-        body = (
-            f"Read {tok}: the update gate kept {_pct(g['z'])} of the old state and took "
-            f"{_pct(1 - g['z'])} from the candidate; the reset gate let {_pct(g['r'])} "
-            "of the old state into it."
-        )
-    else:
-        h = tr.forward.h[t]
-        body = (
-            f"Read {tok}: new state = tanh(input of {tok} + W_hh · old state); "
-            f"|h| = {np.linalg.norm(h):.2f}, {int((np.abs(h) > 0.9).sum())} of {len(h)} units "
-            "near ±1."
-        )
-    if sim.model.bidirectional:
-        r = sim.reverse_pos
-        both = sim.combined_count()
+        i, g, o, tanh_c = d.gates["i"][t], d.gates["g"][t], d.gates["o"][t], np.tanh(d.c[t])
         return (
-            f"{body} Reverse read {_q(sim.tokens[r])}; {both} of {sim.T} positions "
-            "have both halves of cat(h_fwd, h_rev)."
+            f"Read {tok}: {_kept(d, cell, t)}, i wrote {_pct(_share(i * g, g))} of the candidate "
+            f"(|i⊙g|/|g|), o showed {_pct(_share(o * tanh_c, tanh_c))} of tanh(c)."
         )
+    if cell == "gru":
+        z, n = d.gates["z"][t], d.gates["n"][t]
+        return (
+            f"Read {tok}: {_kept(d, cell, t)}, took {_pct(_share((1 - z) * n, n))} of the candidate n "
+            f"(|(1−z)⊙n|/|n|); mean reset gate r {float(d.gates['r'][t].mean()):.2f}."
+        )
+    h = d.h[t]
+    return (
+        f"Read {tok}: h[{t}] = tanh(W_ih x + b_ih + W_hh h + b_hh), x the embedding of {tok}, h the old "
+        f"state; |h[{t}]| = {np.linalg.norm(h):.2f}, {int((np.abs(h) > 0.9).sum())} of {len(h)} units near ±1."
+    )
+
+
+def _guess(sim: Simulation, t: int) -> str:
     preds = sim.top_predictions(t, 1)
     if not preds:  # a classifier decides once, after the last token
-        return body
+        return ""
     top, p = preds[0]
     want = sim.target_token(t)
     guess = f" Next-word guess: {_q(top)} ({_pct(p)})"
-    if want is not None:
-        guess += ", right." if want == top else f"; the text has {_q(want)}."
-    else:
-        guess += "."
-    return body + guess
+    if want is None:
+        return guess + "."
+    return guess + (", right." if want == top else f"; the text has {_q(want)}.")
+
+
+def _both_directions(sim: Simulation, t: int) -> str:
+    """Two directions leave no room for the gates on two lines (the panel shows them): where
+    each direction is, and what the blank's guess reads."""
+    line = (
+        f"Read {_q(sim.tokens[t])} →, {_q(sim.tokens[sim.reverse_pos])} ←; {sim.combined_count()} of "
+        f"{sim.T} positions have both halves, cat(h_fwd[t], h_rev[t])."
+    )
+    if sim.model.task == "cloze" and sim.prediction_ready(t):
+        # The head never reads the combined state at t: that has read the word it guesses.
+        left = f"h_fwd[{t - 1}]" if t > 0 else "zeros"
+        right = f"h_rev[{t + 1}]" if t < sim.T - 1 else "zeros"
+        line += f" The guess at t={t} reads {left} and {right}, not the word."
+    return line
+
+
+def _loss_words(sim: Simulation) -> str:
+    mode = sim.loss_mode
+    if mode == "all":
+        return "the loss summed over every position"
+    if mode == "last":
+        return "the loss at the last word"
+    return f"the loss on {_q(sim.target_token(mode))} (predicted at t={mode})"
 
 
 def _explain_backward(sim: Simulation) -> str:
@@ -81,36 +127,41 @@ def _explain_backward(sim: Simulation) -> str:
     norms = sim.grad_norms()
     start = sim.loss_start()
     tok = _q(sim.tokens[t])
-    what = {"all": "the loss summed over every position", "last": "the loss at the last word"}.get(
-        sim.loss_mode, f"the loss at position {sim.loss_mode}"
-    )  # type: ignore[arg-type]
+    what = _loss_words(sim)
     if sim.model.bidirectional:
         # Two walks at once, in opposite directions of time: name both, briefly.
         r = sim.reverse_grad_pos
         return (
-            f"Backpropagating {what}: → at {tok} (t={t}) |dL/dh| = {norms[t]:.2e}; the reverse "
-            f"direction's gradient runs the other way in time: ← at {_q(sim.tokens[r])} (t={r}) "
-            f"|dL/dh←| = {sim.grad_norms('reverse')[r]:.2e}."
+            f"{what[0].upper()}{what[1:]}: → at {tok} |∂L/∂h_fwd[{t}]| = {norms[t]:.2e}; the reverse "
+            f"direction's gradient runs the other way in time: ← at {_q(sim.tokens[r])} "
+            f"|∂L/∂h_rev[{r}]| = {sim.grad_norms('reverse')[r]:.2e}."
         )
-    line = f"Backpropagating {what}: at {tok} (t={t}) |dL/dh| = {norms[t]:.2e}"
+    line = f"{what[0].upper()}{what[1:]}: at {tok} |∂L/∂h[{t}]| = {norms[t]:.2e}"
     if sim.loss_mode == "all":
         # Every word adds its own loss here, so a ratio to the last word says nothing about
         # how much of one loss survives the way back.
         line += (
             ": its own word's loss plus what flows back from every later word. "
-            "Press L to follow the last word's loss alone and watch it shrink."
+            "Press L to follow one word's loss alone and watch it shrink."
         )
     elif t < start and norms[start] > 0:
         ratio = norms[t] / norms[start]
         steps = start - t
-        per_step = ratio ** (1 / steps) if ratio > 0 else 0.0
-        line += (
-            f", {ratio:.1e} of its size at {_q(sim.tokens[start])}: ×{per_step:.2f} per step "
-            f"over {steps} step{'s' if steps > 1 else ''}."
-        )
+        mean = ratio ** (1 / steps) if ratio > 0 else 0.0
+        line += f", {ratio:.1e} of |∂L/∂h[{start}]|"
+        line += f" (×{mean:.2f} per step on average)." if steps > 1 else "."
     else:
         line += ". Step back (→) to carry it to earlier words."
-    if sim.model.cell == "lstm" and d.dc is not None and t < start:
-        f = float(d.gates["f"][t + 1].mean())
-        line += f" Along the cell path it is scaled by the forget gate ({f:.2f} on average)."
+    cell = sim.model.cell
+    if cell in ("lstm", "gru") and t < start:
+        # What the gate's own path hands back, weighted by where the gradient is: the plain
+        # mean of the gate counts units that carry no gradient at all.
+        carried = per_step(d, cell, "carried")[t + 1]
+        if np.isfinite(carried):
+            g, of = ("f", "c") if cell == "lstm" else ("z", "h")
+            line += f" {g} hands back {_pct(carried)} of ∂L/∂{of}[{t + 1}] (|{g}⊙∂L/∂{of}|/|∂L/∂{of}|)"
+            if cell == "lstm":
+                # The rest of ∂L/∂c[t] comes from h[t]: what makes the cell's gradient grow.
+                line += f", h adds {_pct(per_step(d, cell, 'inflow')[t + 1])}"
+            line += f"; mean {g} {float(d.gates[g][t + 1].mean()):.2f}."
     return line

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..core.cells import CELLS, GATES
 from ..sim import MAX_TOKENS, PHASES, Simulation
+from ..sim.measures import MEASURES, MeasureError, per_step, steps_between
 from .errors import _Invalid, _show
 from .value_checkers import _bool, _choice, _int, _num, _pos, _position, _positive, _str, _tuple
 
@@ -135,7 +136,7 @@ def _norms(ctx: Ctx, of: str = "h") -> np.ndarray:
     d = ctx.dtrace()
     if of == "c":
         if d.dc is None:
-            raise _Invalid("only an LSTM has a memory cell (dL/dc)")
+            raise _Invalid("only an LSTM has a memory cell (∂L/∂c)")
         return d.cell_grad_norms()
     return d.grad_norms()
 
@@ -144,7 +145,7 @@ def _grad(name):
     def check(ctx: Ctx, v):
         t, limit = v
         t = _pos(ctx.sim, t)
-        return _cmp(name, float(_norms(ctx)[t]), limit, f"||dL/dh_{t}||")
+        return _cmp(name, float(_norms(ctx)[t]), limit, f"|∂L/∂h[{t}]|")
 
     return check
 
@@ -158,9 +159,9 @@ def _ratio(name, of="h", per_step=False):
             raise _Invalid("the two positions must differ")
         n = _norms(ctx, of)
         if n[b] == 0:
-            raise _Invalid(f"||dL/d{of}_{b}|| is 0 (no loss reaches it): compare with a scored position")
+            raise _Invalid(f"|∂L/∂{of}[{b}]| is 0 (no loss reaches it): compare with a scored position")
         r = float(n[a] / n[b])
-        what = f"||dL/d{of}_{a}|| / ||dL/d{of}_{b}||"
+        what = f"|∂L/∂{of}[{a}]| / |∂L/∂{of}[{b}]|"
         if per_step:
             r = r ** (1 / abs(b - a))
             what = f"({what}) per step"
@@ -186,6 +187,64 @@ def _compare(name, per_step=False):
         x = factor if per_step else ratio
         what = f"compare {cell}: " + ("×per step back" if per_step else "first/last")
         return _cmp(name, x, limit, what)
+
+    return check
+
+
+def _per_step(name):
+    """The smallest or largest value of a per-step measure (rnnsim.measures) over the steps
+    between two positions: "shrinks at every step" is max factor < 1, not a mean."""
+    use_max = "_max_" in name
+
+    def check(ctx: Ctx, v):
+        measure, a, b, limit = v
+        a, b = _pos(ctx.sim, a), _pos(ctx.sim, b)
+        if a == b:
+            raise _Invalid("the two positions must differ")
+        try:
+            series = per_step(ctx.dtrace(), ctx.sim.model.cell, measure)
+        except MeasureError as e:
+            raise _Invalid(str(e)) from None
+        steps = steps_between(ctx.direction, a, b)
+        undefined = [t for t in steps if not np.isfinite(series[t])]
+        if undefined:
+            raise _Invalid(f"{measure} is undefined at t={undefined[0]} (no gradient or no memory there)")
+        pick = max if use_max else min
+        t = pick(steps, key=lambda t: series[t])
+        what = f"{'largest' if use_max else 'smallest'} {measure} per step from t={min(a, b)} to t={max(a, b)}"
+        return _cmp(name, float(series[t]), limit, f"{what} (at t={t})")
+
+    return check
+
+
+def _compare_step(name):
+    """The smallest or largest single-step factor in the compare view's row for a cell."""
+    use_max = "_max_" in name
+
+    def check(ctx: Ctx, v):
+        cell, limit = v
+        _, norms = ctx.sim.compare()[cell]
+        nz = [t for t, x in enumerate(norms) if x > 0]
+        if len(nz) < 2:
+            raise _Invalid("the text is too short to compare gradients: give it at least 3 tokens")
+        steps = range(nz[0] + 1, nz[-1] + 1)
+        factors = {t: float(norms[t - 1] / norms[t]) for t in steps}
+        t = (max if use_max else min)(factors, key=factors.get)
+        what = f"compare {cell}: {'largest' if use_max else 'smallest'} single-step factor (at t={t})"
+        return _cmp(name, factors[t], limit, what)
+
+    return check
+
+
+def _long_range(name):
+    def check(ctx: Ctx, v):
+        from .longrange import accuracy
+
+        cell, lo, hi, limit = v
+        acc, n = accuracy(cell, min(lo, hi), max(lo, hi))
+        if n == 0:
+            raise _Invalid(f"no long-range probe has its cue {lo} to {hi} words back (they have 5 and 15..35)")
+        return _cmp(name, acc, limit, f"trained {cell}: long-range accuracy at {lo}..{hi} words ({n} probes)")
 
     return check
 
@@ -235,6 +294,9 @@ def _cell_params(sim: Simulation) -> int:
 _word = _str
 _prob_v = _num(0, 1)
 _ratio_v = _tuple(_position, _position, _positive, form="[position, position, number > 0]")
+_per_step_v = _tuple(_choice(*MEASURES), _position, _position, _positive, form="[measure, position, position, x]")
+_compare_v = _tuple(_choice(*CELLS), _positive, form="[cell, x]")
+_long_range_v = _tuple(_choice(*CELLS), _int(1, 1000), _int(1, 1000), _num(0, 1), form="[cell, from, to, x]")
 
 
 @dataclass(frozen=True)
@@ -262,21 +324,21 @@ CHECKS: dict[str, Check] = dict([
        "mean activation of the gate at the position < x"),
     _c("gate_held_above", _tuple(_word, _position, _position, _num(0, 1), form="[gate, from, to, x]"),
        _gate_held, "some unit's gate stays above x at every position from..to"),
-    _c("grad_above", _tuple(_position, _positive, form="[position, x]"), _grad("grad_above"), "||dL/dh_t|| > x"),
-    _c("grad_below", _tuple(_position, _positive, form="[position, x]"), _grad("grad_below"), "||dL/dh_t|| < x"),
-    _c("grad_ratio_above", _ratio_v, _ratio("grad_ratio_above"), "||dL/dh_a|| / ||dL/dh_b|| > x"),
-    _c("grad_ratio_below", _ratio_v, _ratio("grad_ratio_below"), "||dL/dh_a|| / ||dL/dh_b|| < x"),
+    _c("grad_above", _tuple(_position, _positive, form="[position, x]"), _grad("grad_above"), "|∂L/∂h[t]| > x"),
+    _c("grad_below", _tuple(_position, _positive, form="[position, x]"), _grad("grad_below"), "|∂L/∂h[t]| < x"),
+    _c("grad_ratio_above", _ratio_v, _ratio("grad_ratio_above"), "|∂L/∂h[a]| / |∂L/∂h[b]| > x"),
+    _c("grad_ratio_below", _ratio_v, _ratio("grad_ratio_below"), "|∂L/∂h[a]| / |∂L/∂h[b]| < x"),
     _c("step_factor_above", _ratio_v, _ratio("step_factor_above", per_step=True),
-       "(||dL/dh_a|| / ||dL/dh_b||)^(1/|b-a|), the factor per step back, > x"),
+       "(|∂L/∂h[a]| / |∂L/∂h[b]|)^(1/|b-a|), the factor per step back, > x"),
     _c("step_factor_below", _ratio_v, _ratio("step_factor_below", per_step=True), "the factor per step back < x"),
     _c("cell_grad_ratio_above", _ratio_v, _ratio("cell_grad_ratio_above", of="c"),
-       "LSTM: ||dL/dc_a|| / ||dL/dc_b|| > x"),
+       "LSTM: |∂L/∂c[a]| / |∂L/∂c[b]| > x"),
     _c("cell_grad_ratio_below", _ratio_v, _ratio("cell_grad_ratio_below", of="c"),
-       "LSTM: ||dL/dc_a|| / ||dL/dc_b|| < x"),
+       "LSTM: |∂L/∂c[a]| / |∂L/∂c[b]| < x"),
     _c("input_grad_ratio_above", _ratio_v, _ratio("input_grad_ratio_above", of="x"),
-       "||dL/dx_a|| / ||dL/dx_b||, at the words' embeddings, > x"),
+       "|∂L/∂x[a]| / |∂L/∂x[b]|, at the words' embeddings, > x"),
     _c("input_grad_ratio_below", _ratio_v, _ratio("input_grad_ratio_below", of="x"),
-       "||dL/dx_a|| / ||dL/dx_b||, at the words' embeddings, < x"),
+       "|∂L/∂x[a]| / |∂L/∂x[b]|, at the words' embeddings, < x"),
     _c("compare_ratio_above", _tuple(_choice(*CELLS), _positive, form="[cell, x]"),
        _compare("compare_ratio_above"), "compare view: the cell's first/last gradient ratio > x"),
     _c("compare_ratio_below", _tuple(_choice(*CELLS), _positive, form="[cell, x]"),
@@ -285,6 +347,20 @@ CHECKS: dict[str, Check] = dict([
        _compare("compare_factor_above", per_step=True), "compare view: the cell's factor per step back > x"),
     _c("compare_factor_below", _tuple(_choice(*CELLS), _positive, form="[cell, x]"),
        _compare("compare_factor_below", per_step=True), "compare view: the cell's factor per step back < x"),
+    *(_c(f"per_step_{m}_{d}", _per_step_v, _per_step(f"per_step_{m}_{d}"),
+         f"the {'largest' if m == 'max' else 'smallest'} value of a per-step measure (factor cell_factor "
+         f"carried inflow kept) over the steps between two positions is {d} x")
+      for m in ("min", "max") for d in ("above", "below")),
+    *(_c(f"compare_step_{m}_{d}", _compare_v, _compare_step(f"compare_step_{m}_{d}"),
+         f"compare view: the cell's {'largest' if m == 'max' else 'smallest'} single-step factor is {d} x")
+      for m in ("min", "max") for d in ("above", "below")),
+    _c("compare_weights", _choice("trained", "random", "mixed"),
+       _equal("the compare view's weights", lambda s: s.compare_weights()),
+       "compare view: whose weights: trained (the shipped models), random, or mixed"),
+    _c("long_range_accuracy_above", _long_range_v, _long_range("long_range_accuracy_above"),
+       "the trained cell's accuracy on the long-range probes whose cue is from..to words back > x"),
+    _c("long_range_accuracy_below", _long_range_v, _long_range("long_range_accuracy_below"),
+       "the trained cell's accuracy on the long-range probes whose cue is from..to words back < x"),
     _c("loss_above", _positive, _loss_value("loss_above"), "the loss > x"),
     _c("loss_below", _positive, _loss_value("loss_below"), "the loss < x"),
     _c("cursor", _int(0, MAX_TOKENS), _equal("the step", lambda s: s.cursor), "the number of steps read"),
@@ -304,5 +380,5 @@ CHECKS: dict[str, Check] = dict([
 
 CHECK_MODIFIERS: dict[str, Callable] = {
     "at": _position,  # the position of top, in_top, prob_*, h_norm_*, gate_mean_* (default: current)
-    "direction": _choice("forward", "reverse"),  # of h_norm, gate_mean, grad*, cell_grad*
+    "direction": _choice("forward", "reverse"),  # of h_norm, gate_mean, grad*, cell_grad*, per_step*
 }

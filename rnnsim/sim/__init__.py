@@ -7,7 +7,7 @@ gradient.py  the gradient view (BPTT walked step by step)
 compare.py, recording.py, training.py
 """
 
-from .build import DEFAULT_TEXT, DEFAULTS, Settings, build_model, settings_from
+from .build import DEFAULT_TEXT, DEFAULTS, Settings, build_model, default_loss, settings_from
 from .errors import SimError
 from .gradient import LOSS_MODES
 from .session import MAX_TOKENS, PHASES, Simulation
@@ -22,5 +22,6 @@ __all__ = [
     "SimError",
     "Simulation",
     "build_model",
+    "default_loss",
     "settings_from",
 ]

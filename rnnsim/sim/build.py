@@ -16,6 +16,7 @@ Where the model comes from (`source`):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -47,6 +48,34 @@ class Settings:
 
 DEFAULTS = Settings()
 DEFAULT_TEXT = "The cat sat on the mat."  # the sentence a session reads when given none
+
+
+_WORD = re.compile(r"\w")
+
+
+def default_loss(model: Model, tokens: list[str]) -> str | int:
+    """The loss the gradient view (and `rnnsim trace`) starts with.
+
+    One direction: one word's loss alone, so what survives each step back (the vanishing
+    gradient) shows at once: the last prediction whose target is a word. A closing full
+    stop is nearly certain (on "The cat sat on the mat." its loss is 0.0002), so the first
+    gradient a newcomer sees would trace a trivial prediction; "mat" after "the" is not.
+    "last" when that is the last scored position anyway, else its position.
+    Bidirectional (cloze): the last position's blank reads only the forward state, so one
+    loss at the end would leave the reverse direction without gradient; the sum over every
+    blank reaches both."""
+    if model.bidirectional or model.task != "next":
+        return "all"  # (a blank or a class: every scored position, as `trace` did before)
+    worded = [t for t in range(len(tokens) - 1) if _WORD.search(tokens[t + 1])]
+    if not worded or worded[-1] == len(tokens) - 2:
+        return "last"
+    return worded[-1]
+
+
+def single_loss(model: Model, tokens: list[str]) -> str | int:
+    """The one-word loss `L` switches to from the summed one: the default, or the last."""
+    mode = default_loss(model, tokens)
+    return "last" if mode == "all" else mode
 
 
 def settings_from(source: str, **given) -> Settings:

@@ -11,19 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import Model
+from .build import single_loss
 from .errors import SimError
 from .recording import command
 
 LOSS_MODES = ("all", "last")
-
-
-def default_loss(model: Model) -> str:
-    """The loss the gradient view starts with. One direction: the last word's loss alone, so
-    what survives each step back (the vanishing gradient) shows at once. Bidirectional
-    (cloze): the last position's blank reads only the forward state, so "last" would leave the
-    reverse direction without gradient; the sum over every blank reaches both."""
-    return "all" if model.bidirectional else "last"
 
 
 class GradientView:
@@ -153,4 +145,4 @@ class GradientView:
 
     @command
     def cycle_loss_mode(self) -> None:
-        self.set_loss_mode("last" if self.loss_mode == "all" else "all")
+        self.set_loss_mode(single_loss(self.model, self.tokens) if self.loss_mode == "all" else "all")

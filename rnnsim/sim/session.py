@@ -23,11 +23,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..core import Model, Trace, tokenize
-from .build import ModelCommands, Settings, build_model
+from .build import ModelCommands, Settings, build_model, default_loss
 from .compare import Comparison
 from .cursor import Cursor
 from .errors import SimError
-from .gradient import GradientView, default_loss
+from .gradient import GradientView
 from .recording import command
 
 PHASES = ("forward", "backward")
@@ -61,7 +61,7 @@ class Simulation(Cursor, GradientView, ModelCommands, Comparison):
         self._trace: Trace | None = None
         self.loss_chosen = self.loss_mode is not None
         if self.loss_mode is None:
-            self.loss_mode = default_loss(self.model)
+            self.loss_mode = default_loss(self.model, self.tokens)
         self.history: list[tuple[str, tuple]] = []  # successful commands, for `record`
         self.start = (self.text, self.settings)  # where the history starts from
         self._depth = 0
@@ -149,7 +149,7 @@ class Simulation(Cursor, GradientView, ModelCommands, Comparison):
         self.playing = False
         if not self.loss_chosen or not isinstance(self.loss_mode, str):
             # follow the new model's default; a chosen position may not exist in a new text
-            self.loss_mode, self.loss_chosen = default_loss(self.model), False
+            self.loss_mode, self.loss_chosen = default_loss(self.model, self.tokens), False
         self._changed(data=True)
 
     @staticmethod

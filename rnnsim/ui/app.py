@@ -48,7 +48,7 @@ class RnnsimApp(App[None]):
         _b("end", "end", "End", "end", "to the end", show=False),
         _b("space", "play", "Play", "play", "play / pause"),
         _b("b", "backward", "Backprop", "backward", "run backpropagation through time and trace the gradient"),
-        _b("L", "loss_mode", "Loss", "loss", "switch the loss between all positions and the last one"),
+        _b("L", "loss_mode", "Loss", "loss", "switch the loss between all positions and one word's"),
         _b("c", "cycle_cell", "Cell", "cell", "cycle the cell: rnn → lstm → gru"),
         _b("d", "bidirectional", "Bidir", "bidirectional", "toggle a bidirectional network"),
         _b("f", "forget(0.5)", "Forget+", "forget_up", "LSTM: raise the forget-gate bias by 0.5", show=False),

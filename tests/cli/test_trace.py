@@ -56,7 +56,8 @@ def test_json_has_every_documented_key(capsys, cell, bidirectional):
     assert_matrix(d["dx"], 7, 8)  # dL/dx_t at each embedding row (a random model's embed size is 8)
     assert d["cell"] == cell and d["bidirectional"] is bidirectional
     assert d["task"] == ("cloze" if bidirectional else "next")
-    assert d["loss_mode"] == ("all" if bidirectional else "last")  # the app's default loss
+    # the app's default loss: one direction, the prediction of "mat" (t=4), not the full stop
+    assert d["loss_mode"] == ("all" if bidirectional else 4)
     assert d["tokens"] == ["The", "cat", "sat", "on", "the", "mat", "."]
     T = len(d["tokens"])
     V = 7  # a random model's vocabulary is the text's own lower-cased words: <unk> the cat sat on mat .
@@ -142,7 +143,7 @@ def test_table(capsys, cell, bidirectional):
     code, out, err = call(argv, capsys)
     assert code == 0 and err == ""
     lines = out.splitlines()
-    assert f"loss mode {'all' if bidirectional else 'last'}: loss" in lines[0]
+    assert f"loss mode {'all' if bidirectional else 4}: loss" in lines[0]
     assert "|dL/dh|" in lines[2]
     assert ("|dL/dc|" in lines[2]) == (cell == "lstm")
     assert ("|h_rev|" in lines[2]) == bidirectional

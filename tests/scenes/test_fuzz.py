@@ -89,9 +89,17 @@ VALID_CHECKS = {
     "cell_params": st.integers(1, 5000), "forget_bias": st.floats(-3, 3), "explain_contains": st.text(max_size=5),
     "at": positions, "direction": st.sampled_from(["forward", "reverse"]),
 }  # fmt: skip
+measures = st.sampled_from(["factor", "cell_factor", "carried", "inflow", "kept", "nope"])
 for name in CHECKS:
     if name.endswith(("ratio_above", "ratio_below", "factor_above", "factor_below")) and name not in VALID_CHECKS:
         VALID_CHECKS[name] = st.tuples(positions, positions, small)
+    elif name.startswith("per_step_"):
+        VALID_CHECKS[name] = st.tuples(measures, positions, positions, small)
+    elif name.startswith("compare_step_"):
+        VALID_CHECKS[name] = st.tuples(cells, small)
+    elif name.startswith("long_range_accuracy_"):
+        VALID_CHECKS[name] = st.tuples(cells, st.integers(1, 40), st.integers(1, 40), st.floats(0, 1))
+VALID_CHECKS["compare_weights"] = st.sampled_from(["trained", "random", "mixed"])
 VALID_SCENE = {
     "title": st.text(max_size=20), "description": st.text(max_size=30), "size": st.tuples(
         st.integers(50, 130), st.integers(15, 45)), "pause": st.floats(0, 5), "text": texts,

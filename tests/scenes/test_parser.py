@@ -377,4 +377,4 @@ def test_input_grad_ratio_reads_the_gradient_at_the_words_embeddings():
     sim.backward()
     norms = sim.input_grad_norms()
     assert norms[0] > 0 and norms[4] > 0
-    assert f"||dL/dx_0|| / ||dL/dx_4|| = {norms[0] / norms[4]:.3g}, not below 1.00e-30" in str(f)
+    assert f"|∂L/∂x[0]| / |∂L/∂x[4]| = {norms[0] / norms[4]:.3g}, not below 1.00e-30" in str(f)

@@ -65,14 +65,14 @@ def test_backward_enters_the_gradient_view_at_the_loss_and_walks_back():
     sim = random_sim()
     sim.backward()
     assert sim.phase == "backward" and sim.cursor == sim.T
-    # next-word task: the last position has no target, so the loss starts at T-2
-    assert sim.grad_cursor == sim.T - 2 == sim.loss_start()
+    # the default loss is the prediction of "mat" at t=4 (T-3), not of the full stop
+    assert sim.grad_cursor == sim.T - 3 == sim.loss_start()
     sim.step()
-    assert sim.grad_cursor == sim.T - 3
+    assert sim.grad_cursor == sim.T - 4
     sim.back()
-    assert sim.grad_cursor == sim.T - 2
+    assert sim.grad_cursor == sim.T - 3
     sim.back()  # cannot go past the loss
-    assert sim.grad_cursor == sim.T - 2
+    assert sim.grad_cursor == sim.T - 3
     sim.to_end()
     assert sim.grad_cursor == 0
     sim.step()
@@ -88,11 +88,24 @@ def test_grad_back_outside_the_gradient_view_is_a_clear_error():
 
 
 def test_the_default_loss_is_the_last_word_so_the_vanishing_shows():
+    """One word's loss, so what survives each step back shows; the last prediction of a
+    word ("mat" at t=4), not of the closing full stop, which is nearly certain."""
     sim = random_sim(cell="rnn")
-    assert sim.loss_mode == "last"
+    assert sim.loss_mode == 4 and sim.target_token(4) == "mat"
     sim.backward()
     norms = sim.trace.forward.grad_norms()
-    assert norms[0] < 0.1 * norms[sim.T - 2]  # ~0.46x per step over 5 steps
+    assert norms[0] < 0.1 * norms[4]
+    sim.set_text("The cat sat on the mat")  # no full stop: the last prediction is the word
+    assert sim.loss_mode == "last"
+
+
+def test_the_trained_default_loss_is_not_the_trivial_full_stop():
+    """The opening screen (the trained LSTM on the default text): the loss the first
+    gradient traces is "mat" after "the", not the full stop after "mat"."""
+    sim = Simulation.from_settings("The cat sat on the mat.")
+    trace = sim.trace
+    assert sim.loss_mode == 4 and trace.loss > 0.1
+    assert sim.model.run(sim.tokens, loss="last").loss < 0.001
 
 
 def test_a_bidirectional_model_starts_with_every_blank_so_both_directions_get_gradient():
@@ -109,7 +122,7 @@ def test_the_loss_follows_the_model_default_until_the_user_chooses_one():
     sim.toggle_bidirectional()
     assert sim.loss_mode == "all"
     sim.toggle_bidirectional()
-    assert sim.loss_mode == "last"
+    assert sim.loss_mode == 4
     sim.set_loss_mode("all")
     sim.cycle_cell()
     sim.toggle_bidirectional()
@@ -125,8 +138,8 @@ def test_loss_modes_change_the_gradient():
     all_norms = sim.trace.forward.grad_norms()
     assert sim.loss_mode == "all" and sim.phase == "backward"
     assert not np.allclose(all_norms, last_norms)
-    sim.cycle_loss_mode()
-    assert sim.loss_mode == "last"
+    sim.cycle_loss_mode()  # back to the default one-word loss
+    assert sim.loss_mode == 4
     sim.set_loss_mode(2)
     assert sim.loss_start() == 2
     assert np.all(sim.trace.forward.grad_norms()[3:] == 0)
@@ -137,7 +150,7 @@ def test_bad_loss_mode_is_refused_and_keeps_the_old_one(bad):
     sim = random_sim()
     with pytest.raises(SimError):
         sim.set_loss_mode(bad)
-    assert sim.loss_mode == "last"
+    assert sim.loss_mode == 4
 
 
 def test_empty_text_is_refused_and_the_last_good_text_stays():
@@ -281,8 +294,9 @@ def test_compare_gives_one_gradient_curve_per_cell():
 def test_explanations_carry_the_live_numbers():
     sim = random_sim(cell="lstm")
     sim.step(2)
-    f = sim.trace.forward.gates["f"][1].mean()
-    assert f"forget gate kept {100 * f:.0f}%" in explain(sim)
+    d = sim.trace.forward
+    kept = np.linalg.norm(d.gates["f"][1] * d.c[0]) / np.linalg.norm(d.c[0])  # of the memory, not mean f
+    assert f"f kept {100 * kept:.0f}% of the old memory" in explain(sim)
     sim.backward()
     line = explain(sim)
     n = sim.trace.forward.grad_norms()[sim.grad_cursor]

@@ -47,16 +47,17 @@ async def test_backward_key_and_loss_mode():
     async with app.run_test(size=(120, 36)) as pilot:
         sim = app.sim
         await pilot.press("b")
-        assert sim.phase == "backward" and sim.grad_cursor == sim.T - 2
+        # the default loss: "mat" after "the" (t=4), not the full stop after "mat"
+        assert sim.phase == "backward" and sim.grad_cursor == sim.T - 3 == 4
         await pilot.press("right", "right")
-        assert sim.grad_cursor == sim.T - 4
+        assert sim.grad_cursor == sim.T - 5
         await pilot.press("left")
-        assert sim.grad_cursor == sim.T - 3
+        assert sim.grad_cursor == sim.T - 4
         await pilot.press("L")
         assert sim.loss_mode == "all"
         assert "×step" not in screen_text(app)  # survival factors mean nothing when every word adds a loss
         await pilot.press("L")
-        assert sim.loss_mode == "last" and "×step" in screen_text(app)
+        assert sim.loss_mode == 4 and "×step" in screen_text(app)  # back to the one-word default
         await pilot.press("escape")
         assert sim.phase == "forward"
         await pilot.pause()

@@ -28,7 +28,7 @@ def test_cell_at_step(snap_compare, cell, steps):
 def test_vanishing_gradient_in_a_plain_rnn(snap_compare):
     """Loss at the last word, traced back to the first: the bars shrink decade by decade."""
     app = app_for(cell="rnn")
-    assert app.sim.loss_mode == "last"  # the default: one loss, so the shrinking is plain
+    assert app.sim.loss_mode == 4  # the default: one word's loss ("mat" after "the"), so the shrinking is plain
     assert snap_compare(app, press=["b", "end"], terminal_size=SIZE)
 
 

@@ -1,5 +1,5 @@
-"""RNN, LSTM and GRU on the same text, side by side: how much gradient from the
-last word's loss reaches every earlier position, on one log scale."""
+"""RNN, LSTM and GRU on the same text, side by side: how much gradient from one word's
+loss reaches every earlier position, on one log scale, and whose weights these are."""
 
 from __future__ import annotations
 
@@ -17,9 +17,13 @@ from ..widgets.gradient import decades_spanned, log_fraction
 STYLES = {"rnn": "red", "lstm": "green", "gru": "cyan"}
 
 
-def compare_text(results: dict, tokens: list[str], width: int, height: int) -> Text:
+def compare_text(results: dict, tokens: list[str], width: int, height: int, loss_at: int | None = None) -> Text:
     out = Text(no_wrap=True, overflow="ellipsis")
-    out.append("Gradient reaching each word from the loss at the last word, one log scale\n", style="bold")
+    if loss_at is None or not 0 <= loss_at < len(tokens) - 1:
+        source = "the loss at the last word"
+    else:
+        source = f"the loss on “{tokens[loss_at + 1]}” (predicted at t={loss_at})"
+    out.append(f"Gradient reaching each word from {source}, one log scale\n", style="bold")
     peak = max(float(np.max(n)) for _, n in results.values()) or 1.0
     decades = decades_spanned(*(n for _, n in results.values()))
     for cell, (desc, norms) in results.items():
@@ -27,10 +31,12 @@ def compare_text(results: dict, tokens: list[str], width: int, height: int) -> T
         rate = ""
         if len(nz) >= 2:
             (t0, a), (t1, b) = nz[0], nz[-1]
-            rate = f"   ×{(a / b) ** (1 / (t1 - t0)):.2f} per step back, first/last {a / b:.1e}"
+            rate = f"   ×{(a / b) ** (1 / (t1 - t0)):.2f} per step back on average, first/last {a / b:.1e}"
         out.append(f"  {cell:<5}", style=f"bold {STYLES[cell]}")
         out.append(f"{desc}{rate}\n", style="dim")
-    out.append(f"  bars: log scale, 1e-{decades} … 1 of the largest value\n\n", style="dim")
+    out.append(f"  bars: log scale, 1e-{decades} … 1 of the largest value\n", style="dim")
+    # Which cell keeps more is a fact about these weights, not about the cells.
+    out.append("  weights of the same kind as this session's; other weights give other figures\n\n", style="dim")
     bar_w = max(4, width - 30)
     rows_per = len(results) + 1
     T = len(tokens)
@@ -57,7 +63,8 @@ class CompareView(Static):
         self.sim = sim
 
     def render(self) -> Text:
-        return compare_text(self.sim.compare(), self.sim.tokens, self.size.width, self.size.height)
+        sim = self.sim
+        return compare_text(sim.compare(), sim.tokens, self.size.width, self.size.height, sim.compare_loss())
 
 
 class CompareScreen(Screen[None]):

@@ -2,7 +2,7 @@
 mean, the memory cell, the new state, and the cell's equations in plain text.
 
 In the gradient view the same rows show how much gradient reaches each gate's
-pre-activation at that step (log scale)."""
+pre-activation, the memory cell and the state at that step (log scale)."""
 
 from __future__ import annotations
 
@@ -18,19 +18,19 @@ EQUATIONS = {
         "one squashing of the word and the old state together",
     ],
     "lstm": [
-        "i,f,o = σ(W x + b + U h + b')   g = tanh(…)",
+        "i,f,g,o = σ,σ,tanh,σ(W_ih x + b_ih + W_hh h + b_hh)",
         "c' = f⊙c + i⊙g      h' = o⊙tanh(c')",
     ],
     "gru": [
-        "r,z = σ(W x + b + U h + b')",
-        "n = tanh(W_n x + b_in + r⊙(U_n h + b_hn))",
+        "r,z = σ(W_ih x + b_ih + W_hh h + b_hh)",
+        "n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn))",
         "h' = (1−z)⊙n + z⊙h",
-        "r acts after U_n h: PyTorch's GRU, not the paper's",
+        "r after W_hn h: PyTorch, Keras; the paper: before",
     ],
 }
 
 ROWS = {
-    "rnn": [("pre", "W·x+U·h", "signed"), ("h", "h' tanh", "signed")],
+    "rnn": [("pre", "W_ih x+W_hh h", "signed"), ("h", "h' tanh", "signed")],
     "lstm": [
         ("i", "i input", "gate"),
         ("f", "f forget", "gate"),
@@ -104,7 +104,9 @@ class CellPanel(SimWidget):
         out.append_text(head)
         if backward:
             out.append("\n")
-            out.append("gradient at each pre-activation, log scale".ljust(NAME_W + units), style="yellow")
+            # Gates at their pre-activations; the c and h rows at c and h themselves.
+            at = "gates before σ/tanh, c, h" if cell == "lstm" else "before σ/tanh, and h'"
+            out.append(f"|∂L/∂·|: {at}; log scale".ljust(NAME_W + units), style="yellow")
         mono = self.app.no_color
         for key, label, kind in ROWS[cell]:
             out.append("\n")

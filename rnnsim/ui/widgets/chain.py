@@ -42,10 +42,10 @@ class Chain(SimWidget):
         else:
             current = sim.reverse_pos if rev else sim.forward_pos
         lines = [Text() for _ in range(4)]
-        if rev:  # the reverse chain starts at the right end: h0 enters there
+        if rev:  # the reverse chain starts at the right end: the zero state enters there
             lead = " ◀── " if start > 0 else "     "
         else:
-            lead = "h₀ ─▶" if start == 0 else " ──▶ "
+            lead = " 0 ─▶" if start == 0 else " ──▶ "  # the starting state: zeros
         lines[0].append("     ")
         lines[1].append(lead, style="dim")
         lines[2].append("     ")
@@ -87,7 +87,7 @@ class Chain(SimWidget):
                 lines[2].append(" " * ARROW)
                 lines[3].append(" " * ARROW)
         if rev:
-            lines[1].append(" ◀─ h₀" if end == sim.T else " ◀── …", style="dim")
+            lines[1].append(" ◀── 0" if end == sim.T else " ◀── …", style="dim")
         elif end < sim.T:
             lines[1].append(" ──▶ …", style="dim")
         return lines

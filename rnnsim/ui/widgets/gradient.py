@@ -1,6 +1,6 @@
-"""Backpropagation through time: ||dL/dh_t|| (and ||dL/dc_t|| for an LSTM) per
+"""Backpropagation through time: |∂L/∂h[t]| (and |∂L/∂c[t]| for an LSTM) per
 position on a log scale, revealed one step back at a time, with the factor by
-which each step back multiplies the gradient; for one direction also ||dL/dx_t||, the
+which each step back multiplies the gradient; for one direction also |∂L/∂x[t]|, the
 gradient that reaches the word's own embedding (what that word would learn)."""
 
 from __future__ import annotations
@@ -46,12 +46,12 @@ class GradientPanel(SimWidget):
 
     def draw(self, sim) -> Text:
         out = Text()
-        mode = sim.loss_mode if isinstance(sim.loss_mode, str) else f"position {sim.loss_mode}"
+        mode = sim.loss_mode if isinstance(sim.loss_mode, str) else f"t={sim.loss_mode}"
         if sim.phase != "backward":
             out.append("Backpropagation through time\n", style="bold")
             out.append("Press b to run it and watch how much\n", style="dim")
             out.append("gradient reaches each earlier word.\n", style="dim")
-            out.append(f"Loss: {mode} (L switches all/last).", style="dim")
+            out.append(f"Loss: {mode} (L: all words / one word).", style="dim")
             return out
         tr = sim.trace
         dirs = sim.model.directions

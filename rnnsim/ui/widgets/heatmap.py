@@ -146,7 +146,7 @@ class StateLine(SimWidget):
                 out.append("\n")
             name = "h" if d == "forward" else "h←"
             if t is None:
-                out.append(f"{name}₀ = 0 (nothing read yet)", style="dim")
+                out.append(f"{name}: zeros (nothing read yet)", style="dim")
                 continue
             out.append(f"{name}[{t}] ", style="bold")
             out.append(state_numbers(sim.trace.directions[d].h[t], width - 8))
