@@ -20,7 +20,7 @@ from ..sim import SimError, Simulation
 from .messages import TokenClicked
 from .screens.compare import CompareScreen
 from .screens.edit import EditScreen
-from .screens.help import HelpScreen
+from .screens.help import HelpScreen, key_names
 from .widgets.cell import CellPanel
 from .widgets.chain import SHORT, Chain
 from .widgets.gradient import GradientPanel
@@ -54,6 +54,8 @@ class RnnsimApp(App[None]):
         _b("home", "start", "Start", "start", "back to the start", show=False),
         _b("end", "end", "End", "end", "to the end", show=False),
         _b("space", "play", "Play", "play", "play / pause"),
+        _b("plus,equals_sign", "speed(1)", "Faster", "faster", "play faster (the speed shows at the top)", show=False),
+        _b("minus", "speed(-1)", "Slower", "slower", "play slower", show=False),
         _b("b", "backward", "Backprop", "backward", "run backpropagation through time and trace the gradient"),
         _b("L", "loss_mode", "Loss", "loss", "switch the loss between all positions and the last one"),
         _b("c", "cycle_cell", "Cell", "cell", "cycle the cell: rnn → lstm → gru"),
@@ -279,6 +281,16 @@ class RnnsimApp(App[None]):
     def action_play(self) -> None:
         self.run_command(self.sim.toggle_play)
 
+    def action_speed(self, direction: int) -> None:
+        """Step through SPEEDS; the play timer (and a scene's pauses) follow."""
+        i = min(range(len(SPEEDS)), key=lambda k: abs(SPEEDS[k] - self.speed))
+        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, i + direction))]
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_interval(PLAY_INTERVAL / self.speed, self._tick, pause=not self.sim.playing)
+        self.notify(f"play speed ×{self.speed:g}: {self.speed / PLAY_INTERVAL:.2g} steps a second", timeout=2)
+        self.show_sim()
+
     def _tick(self) -> None:
         if not self.is_running:  # a tick that fires while the app shuts down finds no screen
             return
@@ -366,7 +378,7 @@ class RnnsimApp(App[None]):
         for b in self.BINDINGS:
             if b.action in ("quit",):
                 continue
-            yield SystemCommand(b.description, b.tooltip, lambda a=b.action: self.run_action(a))
+            yield SystemCommand(f"{b.description}  ({key_names(b)})", b.tooltip, lambda a=b.action: self.run_action(a))
 
 
 _MAIN_ACTIONS = {b.action.split("(")[0] for b in RnnsimApp.BINDINGS}

@@ -95,7 +95,7 @@ class ScenePlayerApp(RnnsimApp):
             elif p.at_end:
                 state = "end: explore freely, ← goes back, q quits"
             elif self.scene_playing:
-                state = "▶ playing (space pauses)"
+                state = f"▶ playing ×{self.speed:g} (space pauses, +/- speed)"
             else:
                 state = "❚❚ paused (space plays, → next step)"
             t.append(f"  ·  {state}", style="dim")
@@ -158,7 +158,7 @@ class ScenePlayerApp(RnnsimApp):
             self._advance.stop()
             self._advance = None
         if self.scene_playing and not self.player.at_end and not self.exploring:
-            self._advance = self.set_timer(self.player.pause(), self._auto_next)
+            self._advance = self.set_timer(self.player.pause() / self.speed, self._auto_next)
 
     def _auto_next(self) -> None:
         self._advance = None
@@ -203,6 +203,11 @@ class ScenePlayerApp(RnnsimApp):
         return super().check_action(action, parameters)
 
     # ------------------------------------------------------------ the user takes over
+
+    def action_speed(self, direction: int) -> None:
+        super().action_speed(direction)
+        self.show_caption()
+        self._schedule()
 
     def run_command(self, command, *args) -> None:
         super().run_command(command, *args)

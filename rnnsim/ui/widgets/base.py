@@ -25,7 +25,7 @@ class SimWidget(ScrollView, can_focus=False):
     """A panel that draws from a Simulation pushed to it by the app ("attributes down")."""
 
     DEFAULT_CSS = """
-    SimWidget { overflow-x: hidden; overflow-y: auto; scrollbar-size-vertical: 1; background: transparent; }
+    SimWidget { width: 1fr; overflow-x: hidden; overflow-y: auto; scrollbar-size-vertical: 1; background: transparent; }
     """
     HINT = True  # say on the parent box's border when lines are out of view
 
