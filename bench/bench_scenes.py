@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 from rnnsim.scene import load_scene, shipped_scenes  # noqa: E402
-from rnnsim.ui.player import frames  # noqa: E402
+from rnnsim.ui.scene_app import frames  # noqa: E402
 
 
 def render(name: str, fmt: str, out: Path) -> tuple[float, float, int, int]:

@@ -60,10 +60,12 @@ def number(name: str, kind=int, lo=None, hi=None, lo_open=False):
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
+    from .sim import DEFAULTS as D  # the one home of the defaults; numpy and the core only
+
     g = p.add_argument_group("model (a file, or a seeded random one)")
     g.add_argument("--model", metavar="FILE", help="a .safetensors or .npz model file, or a shipped model's name")
     g.add_argument(
-        "--cell", choices=("rnn", "lstm", "gru"), default=None, help="cell of a random model (default: lstm)"
+        "--cell", choices=("rnn", "lstm", "gru"), default=None, help=f"cell of a random model (default: {D.cell})"
     )
     g.add_argument(
         "--bidirectional", action="store_true", help="two directions; the task becomes cloze (fill the blank)"
@@ -72,31 +74,35 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
         "--hidden",
         type=number("hidden size", int, 1, 1024),
         default=None,
-        help="hidden units of a random model (default: 16)",
+        help=f"hidden units of a random model (default: {D.hidden})",
     )
     g.add_argument(
         "--embed",
         type=number("embedding size", int, 1, 1024),
         default=None,
-        help="embedding size of a random model (default: 8)",
+        help=f"embedding size of a random model (default: {D.embed})",
     )
     g.add_argument(
-        "--seed", type=number("seed", int, 0, 2**32 - 1), default=None, help="seed of a random model (default: 0)"
+        "--seed",
+        type=number("seed", int, 0, 2**32 - 1),
+        default=None,
+        help=f"seed of a random model (default: {D.seed})",
     )
     g.add_argument(
         "--forget-bias",
         type=number("forget bias", float, -20, 20),
         default=None,
         metavar="B",
-        help="added to the LSTM forget-gate bias of a random model (default: 1.0)",
+        help=f"added to the LSTM forget-gate bias of a random model (default: {D.init_forget_bias})",
     )
 
 
 def build_model(args: argparse.Namespace, text: str):
     """The model the options ask for: a file, or a seeded random one whose vocabulary
     is the text's own words (so nothing is <unk>)."""
-    from .core import ModelError, Vocab, random_model
+    from .core import ModelError
     from .core.shipped import resolve_model
+    from .sim import build_model as build_session_model
 
     try:
         if args.model:
@@ -105,15 +111,8 @@ def build_model(args: argparse.Namespace, text: str):
                 opt = "--" + (given[0].replace("_", "-") if given else "bidirectional")
                 raise UserError(f"{opt} describes a random model; it cannot change --model FILE")
             return resolve_model(args.model)
-        return random_model(
-            args.cell or "lstm",
-            vocab=Vocab.from_texts([text]),
-            hidden=args.hidden or 16,
-            embed=args.embed or 8,
-            bidirectional=args.bidirectional,
-            seed=0 if args.seed is None else args.seed,
-            forget_bias=1.0 if args.forget_bias is None else args.forget_bias,
-        )
+        model, _, _ = build_session_model(random_settings(args, "random"), text)
+        return model
     except ModelError as e:
         raise UserError(str(e)) from None
 
@@ -269,25 +268,32 @@ def app_settings(args: argparse.Namespace):
     """The session's Settings from the command line: a shipped name or a file with
     --model, a random model when a random-only option (--hidden, --embed, --seed,
     --forget-bias) is given, else the trained model of the chosen cell."""
+    from .core.naming import split_model_name
     from .core.shipped import shipped_names
     from .sim import Settings
 
-    cell = args.cell or "lstm"
     if args.model:
         build_model(args, DEFAULT_TEXT)  # refuses random-model options beside --model
         if args.model in shipped_names():
-            bi = args.model.startswith("bi")
-            return Settings(source="trained", cell=args.model[2:] if bi else args.model, bidirectional=bi)
+            cell, bi = split_model_name(args.model)
+            return Settings(source="trained", cell=cell, bidirectional=bi)
         return Settings(source="file", path=args.model)
     random_only = any(getattr(args, o) is not None for o in ("hidden", "embed", "seed", "forget_bias"))
-    return Settings(
-        source="random" if random_only else "trained",
-        cell=cell,
+    return random_settings(args, "random" if random_only else "trained")
+
+
+def random_settings(args: argparse.Namespace, source: str):
+    """Settings from the model options; an option not given takes the one default."""
+    from .sim import settings_from
+
+    return settings_from(
+        source,
+        cell=args.cell,
         bidirectional=args.bidirectional,
-        hidden=args.hidden or 16,
-        embed=args.embed or 8,
-        seed=args.seed or 0,
-        init_forget_bias=1.0 if args.forget_bias is None else args.forget_bias,
+        hidden=args.hidden,
+        embed=args.embed,
+        seed=args.seed,
+        init_forget_bias=args.forget_bias,
     )
 
 

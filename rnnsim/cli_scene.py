@@ -18,12 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import cli
-from .cli import DEFAULT_TEXT, UserError, _add_model_options, _read_text, app_settings
+from .cli import DEFAULT_TEXT, Parser, UserError, _add_model_options, _read_text, app_settings
 
 FORMATS = ("svg", "png", "txt")
-# cli.Parser makes an argparse mistake one line through UserError (where cli.py has it)
-Parser = getattr(cli, "Parser", argparse.ArgumentParser)
 
 
 def play_parser() -> argparse.ArgumentParser:
@@ -91,7 +88,7 @@ def cmd_play(argv: list[str]) -> int:
     scene = _load(args.scene)
     if args.headless:
         return _play_headless(scene, args.out, args.format)
-    from .ui.player import ScenePlayerApp
+    from .ui.scene_app import ScenePlayerApp
 
     ScenePlayerApp(scene, autoplay=not args.paused).run()
     return 0
@@ -99,7 +96,7 @@ def cmd_play(argv: list[str]) -> int:
 
 def _play_headless(scene, out: str | None, fmt: str) -> int:
     from .scene import SceneError
-    from .ui.player import frames
+    from .ui.scene_app import frames
 
     folder = None
     if out is not None:

@@ -19,8 +19,6 @@ from pathlib import Path
 
 from .cli import Parser, UserError, number
 
-CELL_NAMES = {"rnn": "Elman RNN", "lstm": "LSTM", "gru": "GRU"}
-
 
 def train_parser() -> argparse.ArgumentParser:
     p = Parser(

@@ -33,7 +33,7 @@ from .player import ScenePlayer
 from .record import default_session_path, history_steps, save_session, session_scene, toml_str, toml_value, write_atomic
 from .schema import DEFAULT_SIZE, DEFAULT_TEXT, RANDOM_ONLY, SCENE_KEYS, SHIPPED_MODELS, STEP_KEYS
 from .steps import Failure, Scene, Step, apply_step, check_step, dry_run
-from .values import SIZE_RANGE, SNAPSHOT_NAME
+from .value_checkers import SIZE_RANGE, SNAPSHOT_NAME
 
 __all__ = [
     "ACTIONS",

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..core.cells import CELLS
-from .values import _bool, _choice, _int, _loss, _num, _pos, _position, _text, _true
+from .value_checkers import _bool, _choice, _int, _loss, _num, _pos, _position, _text, _true
 
 MAX_N = 100_000  # largest step count an action accepts
 

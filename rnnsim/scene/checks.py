@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.cells import CELLS, GATES
-from ..sim import MAX_TOKENS, Simulation
+from ..sim import MAX_TOKENS, PHASES, Simulation
 from .errors import _Invalid, _show
-from .values import _bool, _choice, _int, _num, _pos, _position, _positive, _str, _tuple
+from .value_checkers import _bool, _choice, _int, _num, _pos, _position, _positive, _str, _tuple
 
 
 @dataclass(frozen=True)
@@ -288,7 +288,7 @@ CHECKS: dict[str, Check] = dict([
     _c("loss_above", _positive, _loss_value("loss_above"), "the loss > x"),
     _c("loss_below", _positive, _loss_value("loss_below"), "the loss < x"),
     _c("cursor", _int(0, MAX_TOKENS), _equal("the step", lambda s: s.cursor), "the number of steps read"),
-    _c("phase", _choice("forward", "backward"), _equal("the phase", lambda s: s.phase),
+    _c("phase", _choice(*PHASES), _equal("the phase", lambda s: s.phase),
        "forward or backward (the gradient view)"),
     _c("grad_at", _int(0, MAX_TOKENS), _equal("the gradient position", lambda s: s.grad_cursor),
        "the gradient view's position"),

@@ -47,7 +47,7 @@ def _suggest(word: str, choices, what: str = "") -> str:
 
 
 class _Bad(Exception):
-    """A value checker's complaint about a TOML value (see values.py)."""
+    """A value checker's complaint about a TOML value (see value_checkers.py)."""
 
 
 class _Invalid(Exception):

@@ -1,5 +1,5 @@
 """ScenePlayer: where a scene is (how many steps are applied to its Simulation), with
-next, previous and goto. It holds the scene's logic only; the screen (rnnsim.ui.player)
+next, previous and goto. It holds the scene's logic only; the screen (rnnsim.ui.scene_app)
 shows it and times it.
 """
 

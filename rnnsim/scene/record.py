@@ -13,10 +13,11 @@ import numpy as np
 
 from ..core import tokenize
 from ..core.modelfile import atomic_write_bytes
-from ..sim import Simulation
+from ..core.naming import model_name
+from ..sim import DEFAULTS, Simulation
 from .actions import MAX_N
 from .errors import SceneError
-from .values import SIZE_RANGE
+from .value_checkers import SIZE_RANGE
 
 
 def toml_str(s: str) -> str:
@@ -123,8 +124,7 @@ def session_scene(sim: Simulation, *, size: tuple[int, int] | None = None, title
         lines.append(f"size = [{w}, {h}]")
     lines.append(f"text = {toml_str(text)}")
     if settings.source == "trained":
-        name = ("bi" if settings.bidirectional else "") + settings.cell
-        lines.append(f"model = {toml_str(name)}")
+        lines.append(f"model = {toml_str(model_name(settings.cell, settings.bidirectional))}")
     elif settings.source == "file":
         lines.append(f"model = {toml_str(str(Path(settings.path).resolve()))}")
     else:
@@ -135,7 +135,7 @@ def session_scene(sim: Simulation, *, size: tuple[int, int] | None = None, title
             f"embed = {settings.embed}",
             f"seed = {settings.seed}",
         ]
-        if settings.init_forget_bias != 1.0:  # any cell: a later cell = "lstm" uses it
+        if settings.init_forget_bias != DEFAULTS.init_forget_bias:  # any cell: a later cell = "lstm" uses it
             lines.append(f"init_forget_bias = {toml_value(settings.init_forget_bias)}")
     if settings.forget_bias is not None and settings.cell == "lstm":
         lines.append(f"forget_bias = {toml_value(settings.forget_bias)}")

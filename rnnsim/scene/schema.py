@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..core.cells import CELLS
-from .values import _bool, _choice, _int, _loss, _num, _size, _snapshot_name, _str, _text
+from ..core.naming import MODEL_NAMES
+from .value_checkers import _bool, _choice, _int, _loss, _num, _size, _snapshot_name, _str, _text
 
 DEFAULT_TEXT = "The cat sat on the mat."
 DEFAULT_SIZE = (120, 40)
-SHIPPED_MODELS = tuple(c for c in CELLS) + tuple(f"bi{c}" for c in CELLS)
+SHIPPED_MODELS = MODEL_NAMES
 
 SCENE_KEYS: dict[str, Callable] = {
     "title": _str,

@@ -6,7 +6,7 @@ dry_run, which plays a whole scene on a Simulation without a screen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..core import ModelError
@@ -53,7 +53,6 @@ class Scene:
     pause: float | None = None  # default pause per step (None: time to read the caption)
     line: int | None = None  # of [scene]
     loss_line: int | None = None
-    notes: list[str] = field(default_factory=list)
 
     # -------------------------------------------------------------- building
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core import tokenize
-from ..sim import Settings
+from ..core.naming import split_model_name
+from ..sim import Settings, settings_from
 from .actions import ACTIONS
 from .captions import CAPTION_LINES, caption_fits, caption_lines
 from .checks import CHECK_MODIFIERS, CHECKS
@@ -161,15 +162,7 @@ class _Validator:
         if "model" in vals:
             settings = self._model(vals)
         else:
-            settings = Settings(
-                source="random",
-                cell=vals.get("cell", "lstm"),
-                bidirectional=vals.get("bidirectional", False),
-                hidden=vals.get("hidden", 16),
-                embed=vals.get("embed", 8),
-                seed=vals.get("seed", 0),
-                init_forget_bias=vals.get("init_forget_bias", 1.0),
-            )
+            settings = settings_from("random", **{k: vals.get(k) for k in RANDOM_ONLY})
         if "forget_bias" in vals:
             if settings.cell != "lstm":
                 raise self.fail(
@@ -208,8 +201,8 @@ class _Validator:
                     L.key("scene", 0, k),
                 )
         if spec in SHIPPED_MODELS:
-            bi = spec.startswith("bi")
-            return Settings(source="trained", cell=spec[2:] if bi else spec, bidirectional=bi)
+            cell, bi = split_model_name(spec)
+            return Settings(source="trained", cell=cell, bidirectional=bi)
         path = Path(spec).expanduser()
         if not path.is_absolute():
             path = self.base_dir / path

@@ -329,7 +329,7 @@ class RnnsimApp(App[None]):
 
     def action_train(self) -> None:
         from ..core.corpus import CorpusError
-        from ..live_training import LiveTraining
+        from ..sim.training import LiveTraining
         from .screens.train import TrainScreen
 
         sim = self.sim

@@ -1,4 +1,5 @@
-"""The NumPy core (and `import rnnsim`) must never load the screen libraries."""
+"""The NumPy core, the Simulation and the scene files (and `import rnnsim`) never load the
+screen libraries."""
 
 import subprocess
 import sys
@@ -6,7 +7,18 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("stmt", ["import rnnsim.core", "import rnnsim", "import rnnsim.cli"])
+@pytest.mark.parametrize(
+    "stmt",
+    [
+        "import rnnsim.core",
+        "import rnnsim",
+        "import rnnsim.cli",
+        # below the UI nothing knows a screen: the session, its training and the scene files
+        "import rnnsim.sim, rnnsim.sim.training",
+        "import rnnsim.scene",
+        "import rnnsim.explain",
+    ],
+)
 def test_core_imports_no_screen_library(stmt):
     code = (
         f"{stmt}\n"

@@ -148,9 +148,9 @@ def test_record_saves_what_was_done_on_quit(capsys, tmp_path, monkeypatch):
 
 def test_headless_says_when_a_model_stands_in_for_another(capsys, tmp_path, monkeypatch):
     """A scene asking for a trained model that is not shipped plays on a random one, and says so."""
-    from rnnsim import sim as sim_module
+    from rnnsim.sim import build
 
-    monkeypatch.setattr(sim_module, "shipped_names", lambda: [])
+    monkeypatch.setattr(build, "shipped_names", lambda: [])
     p = tmp_path / "s.toml"
     p.write_text('[scene]\nmodel = "gru"\n[[step]]\nstep = 1\n[[step]]\ncell = "rnn"\n', encoding="utf-8")
     code, _, err = run(capsys, "play", p, "--headless")

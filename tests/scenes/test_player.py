@@ -9,7 +9,7 @@ import tomllib
 import pytest
 
 from rnnsim.scene import ScenePlayer, load_scene, parse_scene
-from rnnsim.ui.player import ScenePlayerApp, export_text, footer_is_current, settle
+from rnnsim.ui.scene_app import ScenePlayerApp, export_text, footer_is_current, settle
 
 from ..waiting import until
 
@@ -162,7 +162,7 @@ async def test_plays_at_other_sizes(size):
 
 async def test_headless_frames_equal_the_frames_of_a_step_by_step_play():
     """Headless play draws only the frames it keeps; drawing every step changes nothing."""
-    from rnnsim.ui.player import frames
+    from rnnsim.ui.scene_app import frames
 
     scene = load_scene("compare")  # the compare view opens, closes and opens on a new text
     fast, _ = await asyncio.to_thread(frames, scene)

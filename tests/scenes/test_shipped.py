@@ -17,7 +17,7 @@ from pytest_textual_snapshot import SVGImageExtension
 
 from rnnsim.core.shipped import shipped_names
 from rnnsim.scene import LESSONS, dry_run, load_scene, shipped_scenes
-from rnnsim.ui.player import render_scene
+from rnnsim.ui.scene_app import render_scene
 
 SCENES = shipped_scenes()
 

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from rnnsim.live_training import LiveTraining
 from rnnsim.sim import Settings, Simulation
+from rnnsim.sim.training import LiveTraining
 from rnnsim.ui.app import RnnsimApp
 from rnnsim.ui.screens.train import TrainScreen
 

@@ -14,7 +14,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
-from ...live_training import LiveTraining, TrainingSnapshot
+from ...sim.training import LiveTraining, TrainingSnapshot
 from ..palette import hbar
 from ..widgets.base import clip
 from ..widgets.gradient import decades_spanned, log_fraction

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .core.corpus import build_vocab, read_corpus
-from .core.model import Model
-from .core.shipped import DATA_DIR
-from .core.train import StopTraining, TrainConfig, Trainer, new_model
+from ..core.corpus import build_vocab, read_corpus
+from ..core.model import Model
+from ..core.shipped import DATA_DIR
+from ..core.train import StopTraining, TrainConfig, Trainer, new_model
 
 CORPUS = DATA_DIR / "corpus.txt"
 

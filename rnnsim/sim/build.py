@@ -1,0 +1,162 @@
+"""Where a session's model comes from: the settings, THE defaults, and building the model.
+
+Every default a model is built with (cell, sizes, seed, forget-gate bias) is written
+once, in `Settings`; the app, `rnnsim trace`, the command line and scene files all read
+them from here (`DEFAULTS`, `settings_from`).
+
+Where the model comes from (`source`):
+  trained  a shipped trained model of the chosen cell ("lstm", "gru", "rnn"; "bilstm"
+           when bidirectional); where none is shipped, a seeded random one is used
+           and `notice` says so.
+  random   a seeded random model, PyTorch's initialisation, vocabulary = the text's words.
+  file     a model file the user gave. Changing its cell, direction or size leaves the
+           file behind (the session switches to a trained or random model and says so).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..core import Model, ModelError, Vocab, random_model
+from ..core.cells import CELLS
+from ..core.naming import model_name
+from ..core.shipped import load_shipped, shipped_names
+from .errors import SimError
+from .recording import command
+
+
+@dataclass(frozen=True)
+class Settings:
+    source: str = "trained"  # trained | random | file
+    cell: str = "lstm"
+    bidirectional: bool = False
+    hidden: int = 16
+    embed: int = 8
+    seed: int = 0
+    # The LSTM forget-gate bias, two ways: `init_forget_bias` is *added* to the forget rows
+    # of b_ih when a random model is made (0: PyTorch's exact initialisation); `forget_bias`,
+    # when set, makes the mean of b_ih + b_hh over those rows exactly this (what the app
+    # shows, f/F change, and a scene's forget_bias sets), on any LSTM.
+    init_forget_bias: float = 1.0
+    forget_bias: float | None = None
+    path: str | None = None  # for source "file"
+
+
+DEFAULTS = Settings()
+
+
+def settings_from(source: str, **given) -> Settings:
+    """Settings for this source; an option given as None takes its default."""
+    return Settings(source=source, **{k: v for k, v in given.items() if v is not None})
+
+
+def set_forget_bias(model: Model, value: float) -> Model:
+    """A copy whose mean LSTM forget-gate bias (b_ih + b_hh) is `value` in every direction."""
+    m = model.copy()
+    H = m.hidden
+    for sfx in ("", "_reverse")[: len(m.directions)]:
+        b_ih, b_hh = m.params[f"rnn.bias_ih_l0{sfx}"], m.params[f"rnn.bias_hh_l0{sfx}"]
+        b_ih[H : 2 * H] += value - float(np.mean(b_ih[H : 2 * H] + b_hh[H : 2 * H]))
+    return m
+
+
+def build_model(settings: Settings, text: str) -> tuple[Model, str, str]:
+    """The model these settings describe, where it came from (for the screen), and a
+    notice if it is not quite what was asked."""
+    notice = ""
+    name = model_name(settings.cell, settings.bidirectional)
+    if settings.source == "file":
+        from ..core import load_model
+
+        model = load_model(settings.path)
+        origin = f"file {settings.path}"
+    elif settings.source == "trained" and name in shipped_names():
+        model = load_shipped(name)
+        origin = f"trained: {name}"
+    else:
+        if settings.source == "trained":
+            notice = f"no trained {name} is shipped: using a random one"
+        model = random_model(
+            settings.cell,
+            vocab=Vocab.from_texts([text]),
+            hidden=settings.hidden,
+            embed=settings.embed,
+            bidirectional=settings.bidirectional,
+            seed=settings.seed,
+            forget_bias=settings.init_forget_bias,
+        )
+        origin = f"random, seed {settings.seed}"
+    if settings.forget_bias is not None and model.cell == "lstm":
+        model = set_forget_bias(model, settings.forget_bias)
+    return model, origin, notice
+
+
+class ModelCommands:
+    """The commands that change the session's model (part of Simulation)."""
+
+    @command
+    def set_cell(self, cell: str) -> None:
+        if cell not in CELLS:
+            raise SimError(f"unknown cell {cell!r}: choose one of {', '.join(CELLS)}")
+        self._rebuild(replace(self.settings, cell=cell, source=self._portable_source()))
+
+    @command
+    def cycle_cell(self) -> None:
+        i = CELLS.index(self.model.cell)
+        self.set_cell(CELLS[(i + 1) % len(CELLS)])
+
+    @command
+    def set_bidirectional(self, on: bool) -> None:
+        self._rebuild(replace(self.settings, bidirectional=bool(on), source=self._portable_source()))
+
+    @command
+    def toggle_bidirectional(self) -> None:
+        self.set_bidirectional(not self.model.bidirectional)
+
+    @command
+    def set_hidden(self, n: int) -> None:
+        if not isinstance(n, (int, np.integer)) or not 1 <= n <= 256:
+            raise SimError(f"hidden size must be a whole number from 1 to 256, got {n!r}")
+        self._rebuild(replace(self.settings, hidden=int(n), source="random"))
+
+    @command
+    def reseed(self, seed: int | None = None) -> None:
+        seed = self.settings.seed + 1 if seed is None else seed
+        if not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+            raise SimError(f"seed must be a whole number from 0 to {2**32 - 1}, got {seed!r}")
+        self._rebuild(replace(self.settings, seed=int(seed), source="random"))
+
+    @command
+    def set_forget_bias(self, value: float) -> None:
+        if self.model.cell != "lstm":
+            raise SimError("only an LSTM has a forget gate: switch the cell to lstm first")
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise SimError(f"forget bias must be a number, got {value!r}") from None
+        if not np.isfinite(value) or abs(value) > 20:
+            raise SimError(f"forget bias must be between -20 and 20, got {value}")
+        self.model = set_forget_bias(self.model, value)
+        self.settings = replace(self.settings, forget_bias=value)
+        self._changed(data=True)
+
+    def set_model(self, model: Model, origin: str, settings: Settings | None = None) -> None:
+        """Use this model (e.g. one just trained, or loaded from a file)."""
+        self.model, self.origin = model, origin
+        if settings is not None:
+            self.settings = settings
+        self.cursor = min(self.cursor, self.T)
+        self._reset_view()
+
+    def _portable_source(self) -> str:
+        return "trained" if self.settings.source == "file" else self.settings.source
+
+    def _rebuild(self, settings: Settings) -> None:
+        try:
+            model, origin, notice = build_model(settings, self.text)
+        except ModelError as e:
+            raise SimError(str(e)) from None
+        self.model, self.settings, self.origin, self.notice = model, settings, origin, notice
+        self._reset_view()

@@ -1,0 +1,161 @@
+"""The Simulation: the one mutable state of a session, and the commands on it.
+
+Keys, mouse clicks, scene steps and tests all change a session only through the
+commands of this one object. Nothing in this package knows a screen. The commands are
+written beside the job they belong to; `Simulation` gathers them:
+
+  build.py     where the model comes from (Settings and THE defaults, build_model) and
+               the commands that change it (cell, direction, size, seed, forget bias)
+  cursor.py    where a step is taken: step, back, goto, play
+  gradient.py  the gradient view: BPTT walked one step at a time, the loss it starts from
+  compare.py   RNN vs LSTM vs GRU gradients on this text
+  recording.py the command decorator that keeps `history` (what `record` saves)
+  training.py  live training a screen can watch (its own object, started from the app)
+
+This file holds the state itself, the text, and the numbers the views ask for.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ..core import Model, Trace, tokenize
+from .build import ModelCommands, Settings, build_model
+from .compare import Comparison
+from .cursor import Cursor
+from .errors import SimError
+from .gradient import GradientView, default_loss
+from .recording import command
+
+PHASES = ("forward", "backward")
+MAX_TOKENS = 20_000
+_STAMPS = itertools.count(1)
+
+
+@dataclass
+class Simulation(Cursor, GradientView, ModelCommands, Comparison):
+    model: Model
+    text: str
+    settings: Settings = field(default_factory=Settings)
+    origin: str = ""  # where the model came from, in words ("trained: lstm", "random, seed 0")
+    # set in __post_init__: tokens, history (commands since), start (text, settings at creation)
+    cursor: int = 0
+    phase: str = "forward"
+    grad_steps: int = 0
+    # None: the model's default_loss, which it follows across model changes until the user
+    # chooses one (set_loss_mode); "all" sums every position's loss, "last" takes one.
+    loss_mode: str | int | None = None
+    playing: bool = False
+    notice: str = ""  # what the last command wants the user to know
+    # Stamps drawn from one counter shared by every Simulation, so that a view or cache
+    # keyed on them never mistakes a new session (a scene replayed from its start) for
+    # the one it drew before.
+    version: int = 0  # new on every change: views redraw
+    data_version: int = 0  # new when the trace (numbers) change: caches drop
+
+    def __post_init__(self):
+        self.tokens = self._check_text(self.text)
+        self._trace: Trace | None = None
+        self.loss_chosen = self.loss_mode is not None
+        if self.loss_mode is None:
+            self.loss_mode = default_loss(self.model)
+        self.history: list[tuple[str, tuple]] = []  # successful commands, for `record`
+        self.start = (self.text, self.settings)  # where the history starts from
+        self._depth = 0
+        self._derived: dict = {}  # per-trace summaries the views ask for every frame
+        self.version = self.data_version = next(_STAMPS)
+
+    @classmethod
+    def from_settings(cls, text: str, settings: Settings | None = None) -> Simulation:
+        settings = settings or Settings()
+        model, origin, notice = build_model(settings, text)
+        settings = replace(settings, cell=model.cell, bidirectional=model.bidirectional)
+        sim = cls(model=model, text=text, settings=settings, origin=origin)
+        sim.notice = notice
+        return sim
+
+    # ------------------------------------------------------------ derived state
+
+    @property
+    def T(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def trace(self) -> Trace:
+        """Forward + BPTT over the whole text for the current loss mode (cached)."""
+        if self._trace is None:
+            with np.errstate(over="ignore", invalid="ignore"):  # an overflowing model shows inf, quietly
+                self._trace = self.model.run(self.tokens, loss=self.loss_mode)
+        return self._trace
+
+    @property
+    def unknown(self) -> np.ndarray:
+        """Per position: is this token missing from the model's vocabulary (shown as <unk>)?"""
+        return self.trace.ids == self.model.vocab.unk_id
+
+    def top_predictions(self, t: int, k: int = 5) -> list[tuple[str, float]]:
+        p = self.trace.probs[t]
+        idx = np.argsort(-p, kind="stable")[:k]
+        return [(self.model.vocab.tokens[i], float(p[i])) for i in idx]
+
+    def target_token(self, t: int) -> str | None:
+        y = self.trace.targets[t]
+        return None if y is None else self.model.vocab.tokens[y]
+
+    def state_norms(self, direction: str = "forward") -> np.ndarray:
+        """||h_t|| per position."""
+        return self._cached(("h", direction), lambda: np.linalg.norm(self.trace.directions[direction].h, axis=1))
+
+    def state_scale(self) -> float:
+        """The largest |h| anywhere in the run: one colour scale for the whole heatmap."""
+        return self._cached(
+            "scale", lambda: max(float(np.abs(d.h).max()) for d in self.trace.directions.values()) or 1.0
+        )
+
+    def _changed(self, data: bool = False) -> None:
+        self.version = next(_STAMPS)
+        if data:
+            self._trace = None
+            self._derived = {}
+            self.data_version = next(_STAMPS)
+
+    def _cached(self, key, compute):
+        """A summary of the current trace, computed once per trace (not once per frame)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
+
+    # ------------------------------------------------------------ the text
+
+    @command
+    def set_text(self, text: str) -> None:
+        tokens = self._check_text(text)
+        self.text, self.tokens = text, tokens
+        self.cursor = min(self.cursor, self.T)
+        if self.settings.source == "random":
+            self._rebuild(self.settings)  # a random model's vocabulary is its text's words
+        else:
+            self._reset_view()
+
+    def _reset_view(self) -> None:
+        """After a new model or text: read forward again, new numbers."""
+        self.phase = "forward"
+        self.playing = False
+        if not self.loss_chosen or not isinstance(self.loss_mode, str):
+            # follow the new model's default; a chosen position may not exist in a new text
+            self.loss_mode, self.loss_chosen = default_loss(self.model), False
+        self._changed(data=True)
+
+    @staticmethod
+    def _check_text(text: str) -> list[str]:
+        if not isinstance(text, str):
+            raise SimError("the text must be a string")
+        tokens = tokenize(text)
+        if not tokens:
+            raise SimError("the text is empty: type at least one word")
+        if len(tokens) > MAX_TOKENS:
+            raise SimError(f"the text has {len(tokens)} tokens; the limit is {MAX_TOKENS}")
+        return tokens
