@@ -14,7 +14,7 @@ from rnnsim.explain import explain
 from rnnsim.scene import load_scene
 from rnnsim.sim import Settings, Simulation
 from rnnsim.ui.app import RnnsimApp
-from rnnsim.ui.player import ScenePlayerApp
+from rnnsim.ui.scene_app import ScenePlayerApp
 from rnnsim.ui.widgets.cell import CellPanel
 from rnnsim.ui.widgets.gradient import GradientPanel
 from rnnsim.ui.widgets.heatmap import Heatmap
