@@ -4,6 +4,7 @@ commands into Simulation commands, and pushes the result down to the widgets."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from rich.text import Text
@@ -21,6 +22,7 @@ from .messages import TokenClicked
 from .screens.compare import CompareScreen
 from .screens.edit import EditScreen
 from .screens.help import HelpScreen, key_names
+from .widgets.base import SimWidget
 from .widgets.cell import CellPanel
 from .widgets.chain import SHORT, Chain
 from .widgets.gradient import GradientPanel
@@ -137,6 +139,8 @@ class RnnsimApp(App[None]):
         if not self.screen_stack:
             return
         for widget in self.screen_stack[0].query("SimWidget, Heatmap"):
+            if isinstance(widget, SimWidget):
+                widget.forget_style()
             widget.redraw()
             widget.refresh()
 
@@ -387,8 +391,13 @@ _MAIN_ACTIONS = {b.action.split("(")[0] for b in RnnsimApp.BINDINGS}
 def wrapped_lines(text: str | Text, width: int, console) -> int:
     """Lines `text` takes when wrapped at `width` cells."""
     if isinstance(text, str):
-        text = Text(text)
+        return _wrapped_str_lines(text, width, console)
     return max(1, len(text.wrap(console, max(1, width))))
+
+
+@lru_cache(maxsize=256)
+def _wrapped_str_lines(text: str, width: int, console) -> int:
+    return max(1, len(Text(text).wrap(console, max(1, width))))
 
 
 def _set_height(widget, rows: int) -> None:

@@ -45,8 +45,9 @@ class Heatmap(ScrollView, can_focus=False):
         self.sim = sim
         self._layout()
         scale = sim.state_scale()
-        if self.parent is not None:
-            self.parent.border_title = f"hidden state, blue<0<red ±{scale:.2f}"
+        title = f"hidden state, blue<0<red ±{scale:.2f}"
+        if self.parent is not None and self.parent.border_title != title:
+            self.parent.border_title = title
         self.refresh()
 
     def redraw(self) -> None:
