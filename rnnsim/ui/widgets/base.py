@@ -135,7 +135,7 @@ class SimWidget(ScrollView, can_focus=False):
         index = y + int(self.scroll_offset.y)
         if index < len(self._strips):
             return self._strips[index]
-        return self._blank or Strip.blank(self.size.width)
+        return self._blank or Strip.blank(self.size.width, self.rich_style)  # (a style: NO_COLOR's filter needs one)
 
     def on_resize(self) -> None:
         self.redraw()
