@@ -3,7 +3,7 @@
 A scene is a TOML file (read with tomllib): one `[scene]` table (the start: title, text,
 model, terminal size, ...) and an array of `[[step]]` tables, each with at most one action,
 an optional caption, pause, snapshot name and `expect` checks on the live numbers. The
-commented example `rnnsim/scenes/example.toml` and the README document the format;
+commented example `scenes/example.toml` and the README document the format;
 ACTIONS and CHECKS are the vocabulary.
 
 Everything is validated before anything plays (`load_scene`): first the file's shape and

@@ -16,7 +16,17 @@ from .errors import SceneError
 from .steps import Scene, dry_run
 from .validate import _Lines, _Validator
 
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "scenes"
+
+def _shipped_dir() -> Path:
+    """Where the shipped lessons are. They live in the repository's top-level scenes/; a
+    wheel carries them as rnnsim/scenes/ (pyproject maps the package rnnsim.scenes to
+    scenes/). So: beside this package when installed, else the checkout's scenes/."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "scenes"
+    return installed if installed.is_dir() else package.parent / "scenes"
+
+
+SHIPPED_DIR = _shipped_dir()
 
 
 def _syntax_error(e: tomllib.TOMLDecodeError, source: str) -> tuple[int | None, str]:

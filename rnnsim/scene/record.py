@@ -113,7 +113,7 @@ def session_scene(sim: Simulation, *, size: tuple[int, int] | None = None, title
     lines = [
         "# A session recorded by rnnsim. Play it with: rnnsim play THIS_FILE",
         '# Add caption = "...", snapshot = "name" or expect = { ... } to any step;',
-        "# the format is documented in rnnsim/scenes/example.toml.",
+        "# the format is documented in scenes/example.toml (rnnsim play example).",
         "",
         "[scene]",
         f"title = {toml_str(title)}",
