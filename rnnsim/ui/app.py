@@ -53,6 +53,14 @@ class RnnsimApp(App[None]):
         # narrow terminal, and help and quit must stay in reach at 80 columns.
         _b("question_mark,f1", "help", "Help", "help", "keys and panels"),
         _b("q", "quit", "Quit", "quit", "quit rnnsim"),
+        _b(
+            "S",
+            "save_model",
+            "Save model",
+            "save_model",
+            "save the model in use (a live-trained one too) as a .safetensors file",
+            show=False,
+        ),
         _b("home", "start", "Start", "start", "back to the start", show=False),
         _b("end", "end", "End", "end", "to the end", show=False),
         _b("space", "play", "Play", "play", "play / pause"),
@@ -371,6 +379,24 @@ class RnnsimApp(App[None]):
             self.notify(str(e), severity="error", timeout=6)
             return
         self.notify(f"saved this session as a scene: {path}", timeout=5)
+
+    def action_save_model(self) -> None:
+        """Write the model in use to a new rnnsim-model-*.safetensors here, atomically."""
+        import time
+
+        from ..core.modelfile import save_model
+
+        stem = f"rnnsim-model-{time.strftime('%Y%m%d-%H%M%S')}"
+        path, n = Path(f"{stem}.safetensors"), 1
+        while path.exists():  # two saves in one second keep both
+            n += 1
+            path = Path(f"{stem}-{n}.safetensors")
+        try:
+            save_model(self.sim.model, path)
+        except OSError as e:
+            self.notify(f"could not save the model to {path}: {e.strerror or e}", severity="error", timeout=6)
+            return
+        self.notify(f"saved the model: {path} (open it with rnnsim --model {path})", timeout=6)
 
     def on_token_clicked(self, message: TokenClicked) -> None:
         self.run_command(self.sim.goto_position, message.position)

@@ -362,3 +362,37 @@ async def test_every_panel_draws_under_no_color(monkeypatch, size):
         out = screen_text(app)
         for title in ("the chain", "hidden state", "inside the cell", "gradient"):
             assert title in out, title
+
+
+async def test_shift_s_saves_the_model_in_use_and_it_loads_back(tmp_path, monkeypatch):
+    import numpy as np
+
+    from rnnsim import load_model
+
+    monkeypatch.chdir(tmp_path)
+    app = make_app(cell="gru", seed=3)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("S", "S")
+        saved = sorted(tmp_path.glob("rnnsim-model-*.safetensors"))
+        assert len(saved) == 2  # a second save in the same second gets its own name
+        model = load_model(saved[0])
+        assert model.cell == "gru" and model.vocab == app.sim.model.vocab
+        for name, value in app.sim.model.params.items():
+            np.testing.assert_allclose(model.params[name], value, rtol=1e-6, atol=1e-7)  # (float32 on disk)
+
+
+async def test_a_model_that_cannot_be_saved_gives_one_line_and_the_app_runs_on(tmp_path, monkeypatch):
+    import rnnsim.core.modelfile as modelfile
+
+    def full_disk(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(modelfile, "atomic_write_bytes", full_disk)
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("S")
+        notes = [n.message for n in app._notifications]
+        assert notes and notes[-1].startswith("could not save the model to rnnsim-model-"), notes
+        assert notes[-1].endswith("No space left on device") and "\n" not in notes[-1]
+        assert app.is_running
