@@ -10,7 +10,7 @@ from rnnsim.sim import Settings, Simulation
 from rnnsim.ui.app import MIN_SIZE, RnnsimApp
 from rnnsim.ui.screens.compare import CompareScreen
 from rnnsim.ui.screens.edit import EditScreen
-from rnnsim.ui.screens.help import HelpScreen
+from rnnsim.ui.screens.help import HelpScreen, key_names
 
 from ..waiting import until
 
@@ -143,8 +143,8 @@ async def test_every_binding_has_an_id_and_is_in_the_palette():
         titles = {c.title for c in app.get_system_commands(app.screen)}
         for b in app.BINDINGS:
             assert b.id, b.key
-            if b.action != "quit":
-                assert b.description in titles, b.description
+            if b.action != "quit":  # each command with its key, as the help names it
+                assert f"{b.description}  ({key_names(b)})" in titles, b.description
 
 
 async def test_clicking_a_token_goes_there():
@@ -324,3 +324,76 @@ async def test_keys_still_queued_when_the_app_shuts_down_are_dropped():
         pass
     assert not app.is_running and not app.screen_stack
     await app.on_event(events.Key("space", " "))  # raised ScreenStackError before the guard
+
+
+async def test_f1_opens_and_closes_the_help():
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_plus_and_minus_change_the_play_speed_and_the_top_bar_shows_it():
+    from rnnsim.ui.app import PLAY_INTERVAL, SPEEDS
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("space", "plus", "plus")
+        assert app.speed == SPEEDS[SPEEDS.index(1.0) + 2]
+        assert app._timer._interval == pytest.approx(PLAY_INTERVAL / app.speed)
+        assert f"▶ playing ×{app.speed:g}" in screen_text(app).splitlines()[0]
+        await pilot.press(*["minus"] * 10)
+        assert app.speed == SPEEDS[0]  # the slowest, not below
+        assert app._timer._interval == pytest.approx(PLAY_INTERVAL / SPEEDS[0])
+        await pilot.press("space")
+        assert f"play speed ×{SPEEDS[0]:g}" in screen_text(app).splitlines()[0]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_every_panel_draws_under_no_color(monkeypatch, size):
+    """NO_COLOR's monochrome filter needs a style on every segment: a blank line without
+    one stopped the whole screen from drawing."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(cell="lstm")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("right", "b")
+        await pilot.pause()
+        out = screen_text(app)
+        for title in ("the chain", "hidden state", "inside the cell", "gradient"):
+            assert title in out, title
+
+
+async def test_shift_s_saves_the_model_in_use_and_it_loads_back(tmp_path, monkeypatch):
+    import numpy as np
+
+    from rnnsim import load_model
+
+    monkeypatch.chdir(tmp_path)
+    app = make_app(cell="gru", seed=3)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("S", "S")
+        saved = sorted(tmp_path.glob("rnnsim-model-*.safetensors"))
+        assert len(saved) == 2  # a second save in the same second gets its own name
+        model = load_model(saved[0])
+        assert model.cell == "gru" and model.vocab == app.sim.model.vocab
+        for name, value in app.sim.model.params.items():
+            np.testing.assert_allclose(model.params[name], value, rtol=1e-6, atol=1e-7)  # (float32 on disk)
+
+
+async def test_a_model_that_cannot_be_saved_gives_one_line_and_the_app_runs_on(tmp_path, monkeypatch):
+    import rnnsim.core.modelfile as modelfile
+
+    def full_disk(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(modelfile, "atomic_write_bytes", full_disk)
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("S")
+        notes = [n.message for n in app._notifications]
+        assert notes and notes[-1].startswith("could not save the model to rnnsim-model-"), notes
+        assert notes[-1].endswith("No space left on device") and "\n" not in notes[-1]
+        assert app.is_running

@@ -6,10 +6,14 @@ pre-activation, the memory cell and the state at that step (log scale)."""
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 
-from ..palette import LEVELS, bar_char, bucket, cell_style, gate_style, glyph
+from ..palette import LEVELS, bar_char, bucket, glyph
 from .base import SimWidget, clip
 
 EQUATIONS = {
@@ -80,8 +84,9 @@ def _grad_values(sim, direction: str, key: str, t: int) -> np.ndarray | None:
 class CellPanel(SimWidget):
     DEFAULT_CSS = "CellPanel { height: 1fr; }"
 
-    def draw(self, sim) -> Text:
-        out = Text()
+    def draw(self, sim) -> list[Text | list[Segment]]:
+        # The bar rows are built as segments: one per unit, each in its own colour, is what
+        # a rich Text renders slowest (this panel was most of the time from key to frame).
         cell = sim.model.cell
         backward = sim.phase == "backward"
         dirs = sim.model.directions
@@ -92,62 +97,66 @@ class CellPanel(SimWidget):
             else:
                 t = sim.forward_pos if d == "forward" else sim.reverse_pos
             cols.append((d, t))
-        width = self.size.width
+        width = self.content_width
+        pal = self.palette
         per_dir = max(6, (width - NAME_W) // len(dirs) - STAT_W)  # each column ends in a space
         H = sim.model.hidden
         units = min(H, per_dir)
-        head = Text("".ljust(NAME_W))
+        # the first column says how many units the bars show, when not all of them fit
+        head = Text((f"units 0–{units - 1}/{H}" if units < H else "").ljust(NAME_W)[:NAME_W], style="dim")
         for d, t in cols:
             arrow = "→" if d == "forward" else "←"
             where = "—" if t is None else f"{clip(sim.tokens[t], 8)} t={t}"
             head.append(f"{arrow} {where}".ljust(units + STAT_W)[: units + STAT_W], style="bold")
-        out.append_text(head)
+        lines: list[Text | list[Segment]] = [head]
         if backward:
-            out.append("\n")
             # Gates at their pre-activations; the c and h rows at c and h themselves.
             at = "gates before σ/tanh, c, h" if cell == "lstm" else "before σ/tanh, and h'"
-            out.append(f"|∂L/∂·|: {at}; log scale".ljust(NAME_W + units), style="yellow")
+            note = f"|∂L/∂·|: {at}; log scale"
+            parts = [note] if len(note) <= width else [f"|∂L/∂·|: {at};", "log scale"]
+            lines += [Text(part, style=pal.grad) for part in parts]  # wrapped, not cut
         mono = self.app.no_color
+        dim, grad = _style("dim"), _style(pal.grad)
         for key, label, kind in ROWS[cell]:
-            out.append("\n")
-            out.append(label.ljust(NAME_W)[:NAME_W])
+            segs = [Segment(label.ljust(NAME_W)[:NAME_W])]
             for d, t in cols:
                 if t is None:
-                    out.append("·" * units + " " * STAT_W, style="dim")
+                    segs.append(Segment("·" * units + " " * STAT_W, dim))
                     continue
                 if backward:
                     v = _grad_values(sim, d, key, t)
                     if v is None:
-                        out.append(" " * (units + STAT_W))
+                        segs.append(Segment(" " * (units + STAT_W)))
                         continue
                     mag = np.abs(v[:units])
                     peak = sim.grad_peak(d) or 1.0
                     lv = np.clip((np.log10(np.maximum(mag, 1e-300) / peak) + 8) / 8, 0, 1)
-                    for x in lv:
-                        out.append(bar_char(float(x)), style=gate_style(_level(float(x))))
-                    out.append(f" {np.linalg.norm(v):7.1e}".ljust(STAT_W), style="yellow")
+                    segs += [Segment(bar_char(x), pal.gate_style(_level(x))) for x in lv.tolist()]
+                    segs.append(Segment(f" {np.linalg.norm(v):7.1e}".ljust(STAT_W), grad))
                     continue
                 v = _values(sim, d, key, t)
-                for x in v[:units]:
-                    if kind == "gate":
-                        out.append(bar_char(float(x)), style=gate_style(_level(float(x))))
-                    elif mono:
-                        out.append(glyph(bucket(float(x))))
-                    else:
-                        out.append(" ", style=cell_style(bucket(float(x))))
-                stat = f" μ{float(np.mean(v)):+.2f}"
-                out.append(stat.ljust(STAT_W))
-        if units < H:
-            out.append(f"\n(first {units} of {H} units)", style="dim")
-        out.append("\n")
-        for line in EQUATIONS[cell]:
-            out.append("\n" + line, style="italic")
+                xs = v[:units].tolist()
+                if kind == "gate":
+                    segs += [Segment(bar_char(x), pal.gate_style(_level(x))) for x in xs]
+                elif mono:
+                    segs.append(Segment("".join(glyph(bucket(x)) for x in xs)))
+                else:
+                    segs += [Segment(" ", pal.cell_style(bucket(x))) for x in xs]
+                segs.append(Segment(f" μ{float(np.mean(v)):+.2f}".ljust(STAT_W)))
+            lines.append(segs)
+        lines.append(Text())
+        lines += [Text(line, style="italic") for line in EQUATIONS[cell]]
         if cell == "lstm":
             fb = sim.model.forget_bias()
-            out.append(f"\nforget-gate bias b_f = {fb:+.2f}  (f/F: ±0.5)", style="dim")
-        return out
+            lines.append(Text(f"forget-gate bias b_f = {fb:+.2f}  (f/F: ±0.5)", style="dim"))
+        return lines
 
 
 def _level(x: float) -> int:
     """The colour level of a gate value in [0, 1]; NaN (an overflowed state) is level 0."""
     return 0 if x != x else max(0, min(LEVELS, int(round(x * LEVELS))))
+
+
+@cache
+def _style(name: str) -> Style:
+    return Style.parse(name)
