@@ -11,6 +11,7 @@ from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.scalar import Unit
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -19,16 +20,19 @@ from ..sim import SimError, Simulation
 from .messages import TokenClicked
 from .screens.compare import CompareScreen
 from .screens.edit import EditScreen
-from .screens.help import HelpScreen
+from .screens.help import HelpScreen, key_names
 from .widgets.cell import CellPanel
-from .widgets.chain import Chain
+from .widgets.chain import SHORT, Chain
 from .widgets.gradient import GradientPanel
 from .widgets.heatmap import Heatmap, StateLine
 from .widgets.prediction import Prediction
 from .widgets.tokens import TokenStrip
 
 MIN_SIZE = (60, 20)
-PLAY_INTERVAL = 0.6  # seconds per step while playing
+PLAY_INTERVAL = 0.6  # seconds per step while playing, at speed 1
+SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0)  # play speeds the + and - keys step through
+NARROW = 110  # columns: below this the gradient view takes the prediction's place
+EXPLAIN_LINES = 4  # at most; the explanation wraps and its area grows to hold it
 
 
 def _b(key, action, description, id, tooltip, show=True):
@@ -43,9 +47,15 @@ class RnnsimApp(App[None]):
     BINDINGS = [
         _b("right,l", "step", "Step", "step", "read the next token (in the gradient view: one step back in time)"),
         _b("left,h", "back", "Back", "back", "undo one step"),
+        # ? and q come next: the Footer lists keys in this order and cuts the last ones on a
+        # narrow terminal, and help and quit must stay in reach at 80 columns.
+        _b("question_mark,f1", "help", "Help", "help", "keys and panels"),
+        _b("q", "quit", "Quit", "quit", "quit rnnsim"),
         _b("home", "start", "Start", "start", "back to the start", show=False),
         _b("end", "end", "End", "end", "to the end", show=False),
         _b("space", "play", "Play", "play", "play / pause"),
+        _b("plus,equals_sign", "speed(1)", "Faster", "faster", "play faster (the speed shows at the top)", show=False),
+        _b("minus", "speed(-1)", "Slower", "slower", "play slower", show=False),
         _b("b", "backward", "Backprop", "backward", "run backpropagation through time and trace the gradient"),
         _b("L", "loss_mode", "Loss", "loss", "switch the loss between all positions and the last one"),
         _b("c", "cycle_cell", "Cell", "cell", "cycle the cell: rnn → lstm → gru"),
@@ -57,7 +67,6 @@ class RnnsimApp(App[None]):
         _b("m", "compare", "Compare", "compare", "RNN, LSTM and GRU gradients side by side"),
         _b("t", "train", "Train", "train", "train this cell on the shipped corpus, live", show=False),
         _b("escape", "leave_backward", "Forward", "forward", "leave the gradient view", show=False),
-        _b("question_mark", "help", "Help", "help", "keys and panels"),
         _b(
             "w",
             "record",
@@ -66,7 +75,6 @@ class RnnsimApp(App[None]):
             "save this session as a scene (a TOML file rnnsim play replays)",
             show=False,
         ),
-        _b("q", "quit", "Quit", "quit", "quit rnnsim"),
     ]
 
     def __init__(self, sim: Simulation, **kw) -> None:
@@ -112,18 +120,35 @@ class RnnsimApp(App[None]):
         self.query_one("#cell-box").border_title = "inside the cell"
         self.query_one("#pred-box").border_title = "prediction"
         self.query_one("#grad-box").border_title = "gradient through time"
-        self._timer = self.set_interval(PLAY_INTERVAL, self._tick, pause=True)
+        self._timer = self.set_interval(PLAY_INTERVAL / self.speed, self._tick, pause=True)
         self._check_size()
         self.show_sim()
+
+    speed = 1.0  # play speed: steps per PLAY_INTERVAL
+
+    def watch_theme(self, theme: str) -> None:
+        # Cached pictures carry the old theme's colours: draw them again, once the new
+        # theme's styles are in place (they are applied after this watcher runs).
+        if self.is_running and self.screen_stack:
+            self.call_after_refresh(self.redraw_panels)
+
+    def redraw_panels(self) -> None:
+        """Draw every panel's picture anew (its cached rows included)."""
+        if not self.screen_stack:
+            return
+        for widget in self.screen_stack[0].query("SimWidget, Heatmap"):
+            widget.redraw()
+            widget.refresh()
 
     def show_sim(self) -> None:
         """Push the Simulation down to every widget (attributes down)."""
         sim = self.sim
         for w in (TokenStrip, Chain, Heatmap, StateLine, CellPanel, Prediction, GradientPanel):
             self.query_one(w).show(sim)
-        # fixed-height bars: no layout pass needed when their text changes
+        # Bars of a fitted height: a layout pass only when the number of lines changes
         self.query_one("#topbar", Static).update(self._topbar(), layout=False)
         self.query_one("#explain", Static).update(explain(sim), layout=False)
+        self.fit_layout()
         if sim.notice:
             self.notify(sim.notice, timeout=4)
             sim.notice = ""
@@ -134,16 +159,69 @@ class RnnsimApp(App[None]):
                 self._timer.pause()
 
     def _topbar(self) -> Text:
+        """Where the session is first (step, loss, playing), then the model; a shorter
+        description of the model when the full one does not fit."""
         sim = self.sim
-        src = sim.origin
         phase = f"gradient at t={sim.grad_cursor}" if sim.phase == "backward" else f"step {sim.cursor}/{sim.T}"
         mode = sim.loss_mode if isinstance(sim.loss_mode, str) else f"t={sim.loss_mode}"
         t = Text(no_wrap=True, overflow="ellipsis")
-        t.append("rnnsim  ", style="bold")
-        t.append(f"{sim.model.describe()} ({src})  ·  {phase}  ·  loss {mode}")
+        t.append(f"{phase}  ·  loss {mode}  ·  ", style="bold")
         if sim.playing:
-            t.append("  ▶ playing", style="bold green")
+            t.append(f"▶ playing ×{self.speed:g} (+/−)  ·  ", style="bold green")
+        elif self.speed != 1.0:
+            t.append(f"play speed ×{self.speed:g}  ·  ", style="dim")
+        full = f"{sim.model.describe()} ({sim.origin})"
+        width = self.size.width - 2
+        if t.cell_len + len(full) > width:
+            m = sim.model
+            kind = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[m.cell]
+            full = f"{'bi' if m.bidirectional else ''}{kind} H={m.hidden} E={m.embed} V={len(m.vocab)} ({sim.origin})"
+        t.append(full)
         return t
+
+    # ------------------------------------------------------------ fitting the screen
+
+    def fixed_rows(self, width: int, height: int) -> int:
+        """Rows taken above the panels by what a subclass adds (a scene's caption)."""
+        return 0
+
+    def fit_layout(self) -> None:
+        """Give every area the rows it needs, by priority: the bars and the explanation
+        (wrapped, never cut), then the cell panel and the gradient table; what still
+        does not fit scrolls, and its panel says so on its lower border."""
+        if not self.is_running or not self.screen_stack:
+            return
+        screen = self.screen_stack[0]  # the panels' screen, under any help or compare screen
+        w, h = self.size
+        sim = self.sim
+        short = h < SHORT
+        screen.set_class(w < NARROW and sim.phase == "backward", "-narrow-backward")
+        screen.set_class(short, "-short")
+        explain_box = screen.query_one("#explain", Static)
+        explain_rows = 0
+        if not self.hide_explain(short):
+            explain_rows = min(EXPLAIN_LINES, wrapped_lines(explain(sim), w - 2, self.console))
+        _set_height(explain_box, explain_rows)
+        chain_rows = 2 * len(sim.model.directions) if (short or sim.model.bidirectional) else 4
+        chain = screen.query_one(Chain)
+        _set_height(chain, chain_rows)
+        tokens = screen.query_one(TokenStrip)
+        token_rows = 2 if (not short or sim.model.bidirectional or any(sim.unknown)) else 1
+        _set_height(tokens, token_rows)
+        rows = h - 1 - 1 - token_rows - (chain_rows + 2) - explain_rows - self.fixed_rows(w, h)
+        middle = 2 + max(screen.query_one(CellPanel).wanted_height, 4)
+        bottom = 2 + max(screen.query_one(Prediction).wanted_height, screen.query_one(GradientPanel).wanted_height)
+        share = 0.5 if sim.phase == "backward" else 0.4
+        if middle + bottom <= rows:
+            give = bottom
+        else:
+            give = min(bottom, max(5, round(rows * share), rows - middle))
+        _set_height(screen.query_one("#bottom"), max(5, give))
+
+    def hide_explain(self, short: bool) -> bool:
+        """Whether the explanation line gives its rows to the panels (a scene's caption
+        speaks instead on a short terminal)."""
+        return False
 
     def screen_text(self) -> str:
         """The current screen as plain text, one line per row (for tests and txt frames)."""
@@ -153,6 +231,10 @@ class RnnsimApp(App[None]):
 
     def on_resize(self, event) -> None:
         self._check_size(event.size)
+        if self.is_mounted:
+            self.query_one("#topbar", Static).update(self._topbar(), layout=False)
+            # the panels draw again at their new widths first, then the rows are shared out
+            self.call_after_refresh(self.fit_layout)
 
     def _check_size(self, size=None) -> None:
         w, h = size or self.size
@@ -198,6 +280,16 @@ class RnnsimApp(App[None]):
 
     def action_play(self) -> None:
         self.run_command(self.sim.toggle_play)
+
+    def action_speed(self, direction: int) -> None:
+        """Step through SPEEDS; the play timer (and a scene's pauses) follow."""
+        i = min(range(len(SPEEDS)), key=lambda k: abs(SPEEDS[k] - self.speed))
+        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, i + direction))]
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_interval(PLAY_INTERVAL / self.speed, self._tick, pause=not self.sim.playing)
+        self.notify(f"play speed ×{self.speed:g}: {self.speed / PLAY_INTERVAL:.2g} steps a second", timeout=2)
+        self.show_sim()
 
     def _tick(self) -> None:
         if not self.is_running:  # a tick that fires while the app shuts down finds no screen
@@ -286,7 +378,21 @@ class RnnsimApp(App[None]):
         for b in self.BINDINGS:
             if b.action in ("quit",):
                 continue
-            yield SystemCommand(b.description, b.tooltip, lambda a=b.action: self.run_action(a))
+            yield SystemCommand(f"{b.description}  ({key_names(b)})", b.tooltip, lambda a=b.action: self.run_action(a))
 
 
 _MAIN_ACTIONS = {b.action.split("(")[0] for b in RnnsimApp.BINDINGS}
+
+
+def wrapped_lines(text: str | Text, width: int, console) -> int:
+    """Lines `text` takes when wrapped at `width` cells."""
+    if isinstance(text, str):
+        text = Text(text)
+    return max(1, len(text.wrap(console, max(1, width))))
+
+
+def _set_height(widget, rows: int) -> None:
+    """Set a fixed height; only a change asks for a layout pass."""
+    height = widget.styles.height
+    if height is None or height.unit != Unit.CELLS or height.value != rows:
+        widget.styles.height = rows

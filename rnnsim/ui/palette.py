@@ -6,6 +6,7 @@ for gates in [0, 1]. Under NO_COLOR the value is carried by a glyph instead.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 from rich.color import Color
@@ -21,13 +22,6 @@ def _mix(a: tuple[int, int, int], b: tuple[int, int, int], x: float) -> Color:
     return Color.from_rgb(*(round(p + (q - p) * x) for p, q in zip(a, b, strict=True)))
 
 
-_MID = (40, 40, 48)
-_NEG = (70, 140, 255)
-_POS = (255, 90, 70)
-_GATE_LO = (30, 30, 40)
-_GATE_HI = (90, 220, 140)
-
-
 def bucket(v: float, lo: float = -1.0, hi: float = 1.0) -> int:
     """Signed bucket -LEVELS..LEVELS of v in a diverging scale (0 at the middle)."""
     if v != v:  # NaN
@@ -37,27 +31,56 @@ def bucket(v: float, lo: float = -1.0, hi: float = 1.0) -> int:
     return -min(LEVELS, int(round(LEVELS * min(v / lo, 1.0))))
 
 
-@cache
-def diverging_color(b: int) -> Color:
-    x = abs(b) / LEVELS
-    return _mix(_MID, _POS if b > 0 else _NEG, x)
+@dataclass(frozen=True)
+class Palette:
+    """The data colours for one kind of background. The scales run from the background's
+    own tone (a value near 0, a closed gate) to a strong colour, so a light theme's
+    zeros are pale, not dark blotches."""
+
+    mid: tuple[int, int, int]  # 0 on the diverging scale
+    neg: tuple[int, int, int]
+    pos: tuple[int, int, int]
+    gate_lo: tuple[int, int, int]
+    gate_hi: tuple[int, int, int]
+    grad: str  # |dL/dh| bars and numbers
+    cell_grad: str  # |dL/dc|
+    input_grad: str  # |dL/dx|
+    bar: str  # probability bars
+    hit: str  # the word the text really has
+
+    @cache  # noqa: B019 (two palettes, alive as long as the module: nothing leaks)
+    def diverging_color(self, b: int) -> Color:
+        return _mix(self.mid, self.pos if b > 0 else self.neg, abs(b) / LEVELS)
+
+    @cache  # noqa: B019 (two palettes, alive as long as the module: nothing leaks)
+    def cell_style(self, b: int) -> Style:
+        """Background style of one heatmap cell."""
+        return Style(bgcolor=self.diverging_color(b))
+
+    @cache  # noqa: B019 (two palettes, alive as long as the module: nothing leaks)
+    def halfblock_style(self, top: int, bottom: int) -> Style:
+        """ "▀" with the upper unit in the foreground, the lower in the background."""
+        return Style(color=self.diverging_color(top), bgcolor=self.diverging_color(bottom))
+
+    @cache  # noqa: B019 (two palettes, alive as long as the module: nothing leaks)
+    def gate_style(self, level: int) -> Style:
+        return Style(color=_mix(self.gate_lo, self.gate_hi, level / LEVELS))
 
 
-@cache
-def cell_style(b: int) -> Style:
-    """Background style of one heatmap cell."""
-    return Style(bgcolor=diverging_color(b))
+DARK = Palette(
+    mid=(40, 40, 48), neg=(70, 140, 255), pos=(255, 90, 70), gate_lo=(30, 30, 40), gate_hi=(90, 220, 140),
+    grad="yellow", cell_grad="magenta", input_grad="cyan", bar="cyan", hit="green",
+)  # fmt: skip
+LIGHT = Palette(
+    mid=(232, 232, 236), neg=(20, 80, 210), pos=(205, 35, 25), gate_lo=(215, 215, 222), gate_hi=(0, 120, 60),
+    grad="#8a5a00", cell_grad="#8e2b8e", input_grad="#006d7a", bar="#1f5fbf", hit="#1a7431",
+)  # fmt: skip
 
 
-@cache
-def halfblock_style(top: int, bottom: int) -> Style:
-    """ "▀" with the upper unit in the foreground, the lower in the background."""
-    return Style(color=diverging_color(top), bgcolor=diverging_color(bottom))
-
-
-@cache
-def gate_style(level: int) -> Style:
-    return Style(color=_mix(_GATE_LO, _GATE_HI, level / LEVELS))
+def palette_for(app) -> Palette:
+    """The data colours for the app's current theme (light or dark background)."""
+    theme = app.current_theme
+    return DARK if theme is None or theme.dark else LIGHT
 
 
 def glyph(b: int) -> str:

@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from ..scene import Failure, Scene, SceneError, ScenePlayer, Step
-from .app import RnnsimApp
+from .app import RnnsimApp, wrapped_lines
 from .screens.compare import CompareScreen, CompareView
 from .screens.edit import EditScreen
 from .screens.help import HelpScreen
@@ -33,7 +33,8 @@ class Caption(Static):
     """The lesson's voice: a status line (title, step, keys) and the step's caption."""
 
     DEFAULT_CSS = """
-    Caption { height: 4; padding: 0 1; background: $accent 12%; color: $text; border-left: outer $accent; }
+    Caption { height: 4; padding: 0 1; overflow: hidden; background: $accent 12%; color: $text;
+        border-left: outer $accent; }
     """
 
 
@@ -94,7 +95,7 @@ class ScenePlayerApp(RnnsimApp):
             elif p.at_end:
                 state = "end: explore freely, ← goes back, q quits"
             elif self.scene_playing:
-                state = "▶ playing (space pauses)"
+                state = f"▶ playing ×{self.speed:g} (space pauses, +/- speed)"
             else:
                 state = "❚❚ paused (space plays, → next step)"
             t.append(f"  ·  {state}", style="dim")
@@ -106,9 +107,25 @@ class ScenePlayerApp(RnnsimApp):
 
     def show_caption(self) -> None:
         text = self.caption_text()
+        # the caption area grows to hold the whole caption, wrapped (never cut)
+        rows = self.caption_rows(text, self.size.width)
         for screen in self.screen_stack:
             for w in screen.query(".scene-caption"):
-                w.update(text)
+                w.update(text, layout=False)
+                if w.styles.height is None or w.styles.height.value != rows:
+                    w.styles.height = rows
+        self.fit_layout()
+
+    def caption_rows(self, text: Text, width: int) -> int:
+        return wrapped_lines(text, width - 3, self.console)  # (its left border and padding)
+
+    def fixed_rows(self, width: int, height: int) -> int:
+        return self.caption_rows(self.caption_text(), width)
+
+    def hide_explain(self, short: bool) -> bool:
+        # On a short terminal the lesson's caption speaks; the app's own explanation gives
+        # its rows to the panels.
+        return short
 
     def _sync_view(self) -> None:
         """After the player moved: the app's sim, the compare view, every panel, the caption."""
@@ -141,7 +158,7 @@ class ScenePlayerApp(RnnsimApp):
             self._advance.stop()
             self._advance = None
         if self.scene_playing and not self.player.at_end and not self.exploring:
-            self._advance = self.set_timer(self.player.pause(), self._auto_next)
+            self._advance = self.set_timer(self.player.pause() / self.speed, self._auto_next)
 
     def _auto_next(self) -> None:
         self._advance = None
@@ -186,6 +203,11 @@ class ScenePlayerApp(RnnsimApp):
         return super().check_action(action, parameters)
 
     # ------------------------------------------------------------ the user takes over
+
+    def action_speed(self, direction: int) -> None:
+        super().action_speed(direction)
+        self.show_caption()
+        self._schedule()
 
     def run_command(self, command, *args) -> None:
         super().run_command(command, *args)

@@ -10,7 +10,7 @@ from rnnsim.sim import Settings, Simulation
 from rnnsim.ui.app import MIN_SIZE, RnnsimApp
 from rnnsim.ui.screens.compare import CompareScreen
 from rnnsim.ui.screens.edit import EditScreen
-from rnnsim.ui.screens.help import HelpScreen
+from rnnsim.ui.screens.help import HelpScreen, key_names
 
 from ..waiting import until
 
@@ -142,8 +142,8 @@ async def test_every_binding_has_an_id_and_is_in_the_palette():
         titles = {c.title for c in app.get_system_commands(app.screen)}
         for b in app.BINDINGS:
             assert b.id, b.key
-            if b.action != "quit":
-                assert b.description in titles, b.description
+            if b.action != "quit":  # each command with its key, as the help names it
+                assert f"{b.description}  ({key_names(b)})" in titles, b.description
 
 
 async def test_clicking_a_token_goes_there():
@@ -323,3 +323,28 @@ async def test_keys_still_queued_when_the_app_shuts_down_are_dropped():
         pass
     assert not app.is_running and not app.screen_stack
     await app.on_event(events.Key("space", " "))  # raised ScreenStackError before the guard
+
+
+async def test_f1_opens_and_closes_the_help():
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_plus_and_minus_change_the_play_speed_and_the_top_bar_shows_it():
+    from rnnsim.ui.app import PLAY_INTERVAL, SPEEDS
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("space", "plus", "plus")
+        assert app.speed == SPEEDS[SPEEDS.index(1.0) + 2]
+        assert app._timer._interval == pytest.approx(PLAY_INTERVAL / app.speed)
+        assert f"▶ playing ×{app.speed:g}" in screen_text(app).splitlines()[0]
+        await pilot.press(*["minus"] * 10)
+        assert app.speed == SPEEDS[0]  # the slowest, not below
+        assert app._timer._interval == pytest.approx(PLAY_INTERVAL / SPEEDS[0])
+        await pilot.press("space")
+        assert f"play speed ×{SPEEDS[0]:g}" in screen_text(app).splitlines()[0]

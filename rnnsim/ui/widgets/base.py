@@ -1,20 +1,43 @@
-"""Shared pieces of the panels: the Simulation they draw from and a window helper."""
+"""Shared pieces of the panels: a Line API base that draws from the Simulation, a scroll
+hint, and window helpers.
+
+Every panel draws its picture as one rich Text (`draw`), which is turned into Strips once
+per change of what it shows and cached: a frame that redraws the screen for another panel
+costs this one nothing. When the picture is taller than the panel, the panel scrolls (mouse
+wheel) and says so on its box's lower border ("↓ 4 more lines"); nothing is cut silently.
+"""
 
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.text import Text
-from textual.widget import Widget
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from ...sim import Simulation
 from ...textsafe import printable
+from ..palette import Palette, palette_for
 
 
-class SimWidget(Widget):
+class SimWidget(ScrollView, can_focus=False):
     """A panel that draws from a Simulation pushed to it by the app ("attributes down")."""
+
+    DEFAULT_CSS = """
+    SimWidget { width: 1fr; overflow-x: hidden; overflow-y: auto; scrollbar-size-vertical: 1; background: transparent; }
+    """
+    HINT = True  # say on the parent box's border when lines are out of view
 
     sim: Simulation | None = None
     _shown_key: object = None
+    _layout_key: object = None
+
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self._strips: list[Strip] = []
+        self._blank: Strip | None = None
+        self._hint = ""
 
     def view_key(self, sim: Simulation) -> object:
         """What this panel's picture depends on; the panel is redrawn only when it changes.
@@ -27,8 +50,6 @@ class SimWidget(Widget):
         asks for a layout pass, which costs far more than a redraw."""
         return None
 
-    _layout_key: object = None
-
     def show(self, sim: Simulation) -> None:
         key = self.view_key(sim)
         if key == self._shown_key:
@@ -37,16 +58,84 @@ class SimWidget(Widget):
         layout_key = self.layout_key(sim)
         relayout = layout_key != self._layout_key
         self._layout_key = layout_key
+        self.redraw()
         self.refresh(layout=relayout)
 
-    def render(self) -> Text:
-        if self.sim is None:
-            return Text()
-        return fit(self.draw(self.sim), self.size.width)  # a panel never wraps
+    def redraw(self) -> None:
+        """Draw the picture again (the theme, the size or the Simulation changed)."""
+        if self.sim is None or not self.is_mounted:
+            return
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return
+        base = self.rich_style
+        console = self.app.console
+        strips = []
+        lines = self.draw(self.sim).split("\n", allow_blank=True)
+        if len(lines) > 1 and not lines[-1].plain:
+            lines.pop()  # a picture's closing newline is not a line of its own
+        for line in lines:
+            line.truncate(width, overflow="ellipsis")  # a panel never wraps
+            segments = list(line.render(console, end=""))
+            strips.append(Strip(segments).crop_extend(0, width, base).apply_style(base))
+        self._strips = strips
+        self._blank = Strip([Segment(" " * width, base)], width)
+        size = Size(width, len(strips))
+        if size != self.virtual_size:
+            self.virtual_size = size
+        self._update_hint()
+
+    @property
+    def palette(self) -> Palette:
+        """The data colours for the current theme's background."""
+        return palette_for(self.app)
+
+    @property
+    def wanted_height(self) -> int:
+        """Lines the picture has (the rows this panel would need to show it whole)."""
+        return len(self._strips)
+
+    @property
+    def content_width(self) -> int:
+        """Cells a line has (the panel's width less its scrollbar, when it shows one)."""
+        return self.scrollable_content_region.width
+
+    def render_line(self, y: int) -> Strip:
+        index = y + int(self.scroll_offset.y)
+        if index < len(self._strips):
+            return self._strips[index]
+        return self._blank or Strip.blank(self.size.width)
+
+    def on_resize(self) -> None:
+        self.redraw()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        """ "↓ n more lines" on the box's lower border while lines are out of view."""
+        if not self.HINT or self.parent is None:
+            return
+        hint = scroll_hint(len(self._strips), int(self.scroll_offset.y), self.size.height)
+        if hint != self._hint:
+            self._hint = hint
+            self.parent.border_subtitle = hint
 
     def draw(self, sim: Simulation) -> Text:
-        """The panel's picture for this Simulation (lines may run long: render cuts them)."""
+        """The panel's picture for this Simulation (lines may run long: they are cut with …)."""
         raise NotImplementedError
+
+
+def scroll_hint(total: int, top: int, height: int) -> str:
+    """What a panel showing lines [top, top+height) of `total` says about the rest."""
+    if height <= 0 or total <= height:
+        return ""
+    below = max(0, total - top - height)
+    if below:
+        more = f"↓ {below} more line{'s' if below > 1 else ''}"
+        return f"{more}, scroll" if top == 0 else f"↑ {top} · {more}"
+    return f"↑ {top} line{'s' if top > 1 else ''} above, scroll"
 
 
 def window(n: int, focus: int, capacity: int) -> tuple[int, int]:
@@ -57,14 +146,6 @@ def window(n: int, focus: int, capacity: int) -> tuple[int, int]:
         return 0, n
     start = max(0, min(focus - capacity // 3, n - capacity))
     return start, start + capacity
-
-
-def fit(text: Text, width: int) -> Text:
-    """Cut every line of `text` to `width` cells (with … where cut): a panel never wraps."""
-    lines = text.split("\n", allow_blank=True)
-    for line in lines:
-        line.truncate(max(1, width), overflow="ellipsis")
-    return Text("\n").join(lines)
 
 
 def clip(text: str, width: int) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from rich.text import Text
 
-from ..palette import LEVELS, bar_char, bucket, cell_style, gate_style, glyph
+from ..palette import LEVELS, bar_char, bucket, glyph
 from .base import SimWidget, clip
 
 EQUATIONS = {
@@ -92,11 +92,13 @@ class CellPanel(SimWidget):
             else:
                 t = sim.forward_pos if d == "forward" else sim.reverse_pos
             cols.append((d, t))
-        width = self.size.width
+        width = self.content_width
+        pal = self.palette
         per_dir = max(6, (width - NAME_W) // len(dirs) - STAT_W)  # each column ends in a space
         H = sim.model.hidden
         units = min(H, per_dir)
-        head = Text("".ljust(NAME_W))
+        # the first column says how many units the bars show, when not all of them fit
+        head = Text((f"units 0–{units - 1}/{H}" if units < H else "").ljust(NAME_W)[:NAME_W], style="dim")
         for d, t in cols:
             arrow = "→" if d == "forward" else "←"
             where = "—" if t is None else f"{clip(sim.tokens[t], 8)} t={t}"
@@ -104,7 +106,7 @@ class CellPanel(SimWidget):
         out.append_text(head)
         if backward:
             out.append("\n")
-            out.append("gradient at each pre-activation, log scale".ljust(NAME_W + units), style="yellow")
+            out.append("gradient at each pre-activation, log scale".ljust(NAME_W + units), style=pal.grad)
         mono = self.app.no_color
         for key, label, kind in ROWS[cell]:
             out.append("\n")
@@ -122,21 +124,19 @@ class CellPanel(SimWidget):
                     peak = sim.grad_peak(d) or 1.0
                     lv = np.clip((np.log10(np.maximum(mag, 1e-300) / peak) + 8) / 8, 0, 1)
                     for x in lv:
-                        out.append(bar_char(float(x)), style=gate_style(int(round(float(x) * LEVELS))))
-                    out.append(f" {np.linalg.norm(v):7.1e}".ljust(STAT_W), style="yellow")
+                        out.append(bar_char(float(x)), style=pal.gate_style(int(round(float(x) * LEVELS))))
+                    out.append(f" {np.linalg.norm(v):7.1e}".ljust(STAT_W), style=pal.grad)
                     continue
                 v = _values(sim, d, key, t)
                 for x in v[:units]:
                     if kind == "gate":
-                        out.append(bar_char(float(x)), style=gate_style(int(round(float(x) * LEVELS))))
+                        out.append(bar_char(float(x)), style=pal.gate_style(int(round(float(x) * LEVELS))))
                     elif mono:
                         out.append(glyph(bucket(float(x))))
                     else:
-                        out.append(" ", style=cell_style(bucket(float(x))))
+                        out.append(" ", style=pal.cell_style(bucket(float(x))))
                 stat = f" μ{float(np.mean(v)):+.2f}"
                 out.append(stat.ljust(STAT_W))
-        if units < H:
-            out.append(f"\n(first {units} of {H} units)", style="dim")
         out.append("\n")
         for line in EQUATIONS[cell]:
             out.append("\n" + line, style="italic")

@@ -8,25 +8,25 @@ from rich.text import Text
 
 from .base import SimWidget, clip, window
 
+SHORT = 30  # rows: a shorter terminal gets boxes without their top and bottom lines
+
 LABEL = 6  # cells of token text inside a box
 BOX = LABEL + 2  # box width with its sides
 ARROW = 3
 
 
 class Chain(SimWidget):
-    DEFAULT_CSS = "Chain { height: auto; }"
-
-    def layout_key(self, sim):
-        return (sim.model.bidirectional, self.app.size.height < 30)
+    DEFAULT_CSS = "Chain { height: 4; }"  # the app fits it: 2 rows a direction when compact
+    HINT = False
 
     def draw(self, sim) -> Text:
-        width = max(20, self.size.width)
+        width = max(20, self.content_width)
         # lead (5) + n boxes + (n-1) arrows + tail (6) must fit the width
         cap = max(1, (width - 8) // (BOX + ARROW))
         focus = sim.focus_position()
         start, end = window(sim.T, 0 if focus is None else focus, cap)
         # Two directions, or a short terminal: boxes lose their top and bottom lines.
-        compact = sim.model.bidirectional or self.app.size.height < 30
+        compact = sim.model.bidirectional or self.app.size.height < SHORT
         rows = [self._row(sim, "forward", start, end)]
         if sim.model.bidirectional:
             rows.append(self._row(sim, "reverse", start, end))
@@ -41,6 +41,7 @@ class Chain(SimWidget):
             current = sim.reverse_grad_pos if rev else sim.grad_cursor
         else:
             current = sim.reverse_pos if rev else sim.forward_pos
+        grad = self.palette.grad
         lines = [Text() for _ in range(4)]
         if rev:  # the reverse chain starts at the right end: h0 enters there
             lead = " ◀── " if start > 0 else "     "
@@ -54,7 +55,7 @@ class Chain(SimWidget):
             read = sim.read_by(direction, t)
             revealed = backward and sim.grad_revealed(direction, t)
             if backward:
-                style = "bold yellow" if t == current else ("yellow" if revealed else "dim")
+                style = f"bold {grad}" if t == current else (grad if revealed else "dim")
             elif t == current:
                 style = "bold magenta" if rev else "bold cyan"
             else:
@@ -72,12 +73,12 @@ class Chain(SimWidget):
             lines[2].append(bl + hz * LABEL + br, style=style)
             shown = revealed if backward else read
             val = f"{norms[t]:.1e}" if backward else f"{norms[t]:.2f}"
-            lines[3].append((val if shown else "").center(BOX), style="yellow" if backward else "")
+            lines[3].append((val if shown else "").center(BOX), style=grad if backward else "")
             if t < end - 1:
                 if backward:  # the gradient flows against the reading direction
                     nxt = t if rev else t + 1
                     arrow = "──▶" if rev else "◀──"
-                    astyle = "yellow" if sim.grad_revealed(direction, nxt) else "dim"
+                    astyle = grad if sim.grad_revealed(direction, nxt) else "dim"
                 elif rev:
                     arrow, astyle = "◀──", ("magenta" if sim.read_by("reverse", t) else "dim")
                 else:

@@ -14,6 +14,10 @@ from ..palette import hbar
 from .base import SimWidget, clip, window
 
 MAX_DECADES = 12
+LABEL_W = 13  # "  4 the      "
+NUMBER_W = 9  # " 3.5e-04 " after each bar
+STEP_W = 6  # " ×0.40"
+MIN_BAR, MAX_BAR = 3, 40
 
 
 def decades_spanned(*series: np.ndarray) -> int:
@@ -34,7 +38,11 @@ def log_fraction(x: float, peak: float, decades: int) -> float:
 
 
 class GradientPanel(SimWidget):
+    """The table keeps the cursor's row in view by itself (a window over the positions)
+    and says on its border which positions it shows."""
+
     DEFAULT_CSS = "GradientPanel { height: 1fr; }"
+    _window_hint = ""
     _decades_for: int | None = None
     _decades = 1
 
@@ -43,6 +51,13 @@ class GradientPanel(SimWidget):
         if sim.phase != "backward":
             return ("hint", sim.loss_mode)
         return (sim.data_version, sim.grad_steps)
+
+    def _update_hint(self) -> None:
+        if self.sim is None or self.sim.phase != "backward" or self.parent is None:
+            super()._update_hint()
+        elif self.parent.border_subtitle != self._window_hint:
+            self._hint = self._window_hint
+            self.parent.border_subtitle = self._window_hint
 
     def draw(self, sim) -> Text:
         out = Text()
@@ -56,35 +71,59 @@ class GradientPanel(SimWidget):
         tr = sim.trace
         dirs = sim.model.directions
         lstm = sim.model.cell == "lstm"
+        pal = self.palette
         series = []  # (label, norms, style)
         for d in dirs:
             arrow = "" if len(dirs) == 1 else ("→" if d == "forward" else "←")
-            series.append((d, f"|∂L/∂h{arrow}|", sim.grad_norms(d), "yellow"))
+            series.append((d, f"|∂L/∂h{arrow}|", sim.grad_norms(d), pal.grad))
             if lstm:
-                series.append((d, f"|∂L/∂c{arrow}|", sim.cell_grad_norms(d), "magenta"))
+                series.append((d, f"|∂L/∂c{arrow}|", sim.cell_grad_norms(d), pal.cell_grad))
         if len(dirs) == 1:  # (two directions fill the panel; their sum is in `rnnsim trace`)
             # What reaches the word's own embedding: the update its weights would get.
-            series.append(("forward", "|∂L/∂x|", sim.input_grad_norms(), "cyan"))
+            series.append(("forward", "|∂L/∂x|", sim.input_grad_norms(), pal.input_grad))
         peak = max(float(np.max(s[2])) for s in series) or 1.0
         if self._decades_for != sim.data_version:  # once per trace, not per frame
             self._decades_for, self._decades = sim.data_version, decades_spanned(*(s[2] for s in series))
         decades = self._decades
         factors = sim.grad_factors("forward")
-        out.append(f"BPTT, loss: {mode} = {tr.loss:.3g}; log scale, 1e-{decades}..1 of the peak\n", style="bold")
-        width = self.size.width
-        bar_w = max(4, (width - 16 - 9 * len(series) - 7) // len(series))
+        width = self.content_width
+        survival = sim.loss_mode != "all"  # with every word's loss summed, ratios mix losses
+
+        # Columns by priority: |dL/dh| of each direction first, then |dL/dc|, then |dL/dx|;
+        # a column that does not fit is left out and the table says which.
+        def rank(i: int) -> tuple:
+            label = series[i][1]
+            return (label.startswith("|∂L/∂x"), label.startswith("|∂L/∂c"), i)
+
+        priority = sorted(range(len(series)), key=rank)
+        fixed = LABEL_W + (STEP_W if survival else 0)
+        keep = list(priority)
+        while len(keep) > 1 and (width - fixed) // len(keep) - NUMBER_W < MIN_BAR:
+            keep.pop()
+        left_out = [series[i][1] for i in priority if i not in keep]
+        series = [series[i] for i in sorted(keep)]
+        bar_w = max(MIN_BAR, min(MAX_BAR, (width - fixed) // len(series) - NUMBER_W))
+        title = f"loss {mode} = {tr.loss:.3g} · log scale, 1e-{decades}..1 of the peak"
+        if len(title) > width:
+            title = f"loss {mode} = {tr.loss:.3g}\nlog scale, 1e-{decades}..1 of the peak"
+        out.append(title + "\n", style="bold")
         head = f"{'t':>3} {'token':<8} "
         for _, label, _, _ in series:
-            head += f"{label:<{bar_w + 9}}"  # a column: the bar, a space, the number, a space
-        survival = sim.loss_mode != "all"  # with every word's loss summed, ratios mix losses
+            head += f"{label:<{bar_w + NUMBER_W}}"  # a column: the bar, a space, the number, a space
         head += " ×step" if survival else ""
         out.append(head + "\n", style="dim")
-        cap = max(1, self.size.height - 3)
+        used = title.count("\n") + 2
+        if left_out:
+            out.append(f"({', '.join(left_out)}: wider terminal)\n", style="dim")
+            used += 1
+        cap = max(1, self.size.height - used)
         start, end = window(sim.T, sim.grad_cursor, cap)
+        cut = end - start < sim.T
+        self._window_hint = f"t={start}–{end - 1} of {sim.T} positions, follows the cursor" if cut else ""
         for t in range(start, end):
             cur = t == sim.grad_cursor
             out.append(f"{t:>3} ", style="bold" if cur else "dim")
-            out.append(f"{clip(sim.tokens[t], 8):<8}", style="bold reverse yellow" if cur else "")
+            out.append(f"{clip(sim.tokens[t], 8):<8}", style=f"bold reverse {pal.grad}" if cur else "")
             out.append(" ")  # unstyled: the highlighted word stays apart from its bar
             for direction, _, norms, style in series:
                 if sim.grad_revealed(direction, t):
@@ -94,6 +133,6 @@ class GradientPanel(SimWidget):
                     out.append("·" * bar_w + " " * 9, style="dim")
             f = factors[t + 1] if t + 1 < sim.T else float("nan")
             if survival and sim.grad_revealed("forward", t) and t < sim.loss_start() and f == f:
-                out.append(f" ×{f:.2f}", style="red" if f < 0.7 else "green")
+                out.append(f" ×{f:.2f}", style="red" if f < 0.7 else pal.hit)
             out.append("\n")
         return out

@@ -20,7 +20,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..palette import bucket, glyph, halfblock_style
+from ..palette import bucket, glyph, palette_for
 from .base import SimWidget, clip, window
 
 COL = 3  # cells per time step
@@ -46,14 +46,24 @@ class Heatmap(ScrollView, can_focus=False):
         self._layout()
         scale = sim.state_scale()
         if self.parent is not None:
-            self.parent.border_title = f"hidden state: {sim.model.hidden} units × position, blue<0<red ±{scale:.2f}"
+            self.parent.border_title = f"hidden state, blue<0<red ±{scale:.2f}"
+        self.refresh()
+
+    def redraw(self) -> None:
+        """Forget every cached row (the theme changed: the colours with it)."""
+        self._key = None
         self.refresh()
 
     def on_resize(self) -> None:
         self._layout()
 
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._update_hint()
+
     def _layout(self) -> None:
-        """Rows: for each direction a title row, one row per pair of units, and an axis."""
+        """Rows: for each direction a title row and one row per pair of units; the axis
+        (the tokens) is pinned to the last line, under whichever units are in view."""
         sim = self.sim
         if sim is None:
             return
@@ -65,34 +75,57 @@ class Heatmap(ScrollView, can_focus=False):
                 rows.append(("title", arrow))
             for u in range(0, H, 2):
                 rows.append(("units", d, u))
-        rows.append(("axis",))
         self._rows = rows
-        self.virtual_size = Size(self.size.width, len(rows))
+        size = Size(self.size.width, len(rows) + 1)  # + the axis
+        if size != self.virtual_size:
+            self.virtual_size = size
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        """ "u0–u17 of 32 units ↓" on the box's lower border when some units are out of view."""
+        if self.parent is None or not self._rows:
+            return
+        top = int(self.scroll_offset.y)
+        seen = [r for r in self._rows[top : top + max(0, self.size.height - 1)] if r[0] == "units"]
+        H = self.sim.model.hidden
+        shown = {u for r in seen for u in (r[2], r[2] + 1) if u < H}
+        hint = ""
+        if len(shown) < H * len(self.sim.model.directions) and self.size.height > 0:
+            lo, hi = (min(shown), max(shown)) if shown else (0, -1)
+            arrows = ("↑" if top > 0 else "") + ("↓" if top + self.size.height < len(self._rows) + 1 else "")
+            hint = f"u{lo}–u{hi} of {H} units {arrows} scroll"
+        if self.parent.border_subtitle != hint:
+            self.parent.border_subtitle = hint
 
     def _columns(self) -> tuple[int, int]:
         sim = self.sim
-        cap = max(1, (self.size.width - LABEL_W) // COL)
+        cap = max(1, (self.scrollable_content_region.width - LABEL_W) // COL)
         focus = sim.focus_position()
         return window(sim.T, 0 if focus is None else focus, cap)
 
     def render_line(self, y: int) -> Strip:
         sim = self.sim
-        row_index = y + int(self.scroll_offset.y)
-        if sim is None or row_index >= len(self._rows):
-            return Strip.blank(self.size.width, self.rich_style)
+        width = self.scrollable_content_region.width
+        if sim is None:
+            return Strip.blank(width)
         start, end = self._columns()
-        key = (sim.data_version, sim.cursor, sim.phase, sim.grad_steps, start, end, self.size.width, self.app.no_color)
+        key = (sim.data_version, sim.cursor, sim.phase, sim.grad_steps, start, end, width, self.app.no_color)
         if key != self._key:
             self._cache.clear()
             self._key = key
             # one colour scale for the whole run, so a colour means the same value everywhere
             self._scale = sim.state_scale()
+            self._base = self.rich_style  # (Line API strips carry no widget style: lay it under them)
+            self._palette = palette_for(self.app)
+        top = int(self.scroll_offset.y)
+        axis_y = min(self.size.height - 1, len(self._rows) - top)  # under the last row, or pinned
+        if y > axis_y:
+            return Strip.blank(width, self._base)
+        row_index = len(self._rows) if y == axis_y else y + top
         strip = self._cache.get(row_index)
         if strip is None:
-            # Line API strips carry no widget style: lay the panel's colours under them
-            base = self.rich_style
-            strip = self._draw(self._rows[row_index], start, end).crop_extend(0, self.size.width, base)
-            strip = strip.apply_style(base)
+            row = ("axis",) if row_index == len(self._rows) else self._rows[row_index]
+            strip = self._draw(row, start, end).crop_extend(0, width, self._base).apply_style(self._base)
             self._cache[row_index] = strip
         return strip
 
@@ -123,7 +156,7 @@ class Heatmap(ScrollView, can_focus=False):
             if mono:
                 segs.append(Segment((glyph(top) + glyph(bot)).ljust(COL)))
             else:
-                segs.append(Segment("▀" * COL, halfblock_style(top, bot)))
+                segs.append(Segment("▀" * COL, self._palette.halfblock_style(top, bot)))
         return Strip(segs)
 
 
@@ -137,7 +170,7 @@ class StateLine(SimWidget):
 
     def draw(self, sim) -> Text:
         out = Text()
-        width = self.size.width
+        width = self.content_width
         for d in sim.model.directions:
             t = sim.focus_position() if d == "forward" else sim.reverse_pos
             if sim.phase == "backward" and d == "reverse":

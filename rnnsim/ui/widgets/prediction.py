@@ -40,18 +40,19 @@ class Prediction(SimWidget):
             out.append(f"“{word}”", style="bold cyan")
             out.append(f" (t={t})\n", style="bold")
         want = sim.target_token(t)
-        bar_w = max(4, self.size.width - 26)
+        pal = self.palette
+        bar_w = max(4, self.content_width - 26)
         for tok, p in sim.top_predictions(t, 5):
             hit = want is not None and tok == want
-            out.append(f"{clip(tok, 10):<10} ", style="bold green" if hit else "")
-            out.append(hbar(p, bar_w), style="green" if hit else "cyan")
+            out.append(f"{clip(tok, 10):<10} ", style=f"bold {pal.hit}" if hit else "")
+            out.append(hbar(p, bar_w), style=pal.hit if hit else pal.bar)
             out.append(f" {p:5.1%}")
-            out.append(" ✓\n" if hit else "\n", style="green")
+            out.append(" ✓\n" if hit else "\n", style=pal.hit)
         if want is None:
             out.append("(end of text: nothing to check against)", style="dim")
         else:
             p_true = float(sim.trace.probs[t, sim.trace.targets[t]])
             out.append("the text has ", style="dim")
-            out.append(f"“{clip(want, 12)}”", style="green")
+            out.append(f"“{clip(want, 12)}”", style=pal.hit)
             out.append(f" p={p_true:.1%}, −log p = {-math.log(max(p_true, 1e-300)):.2f}", style="dim")
         return out

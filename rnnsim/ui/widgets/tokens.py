@@ -13,14 +13,15 @@ MAX_TOKEN_CELLS = 16
 
 
 class TokenStrip(SimWidget):
-    DEFAULT_CSS = "TokenStrip { height: 2; }"
+    DEFAULT_CSS = "TokenStrip { height: 2; }"  # the app drops the marks line on a short terminal
+    HINT = False
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
         self._spans: list[tuple[int, int, int]] = []  # (x0, x1, position) drawn last
 
     def draw(self, sim) -> Text:
-        width = max(10, self.size.width)
+        width = max(10, self.content_width)
         focus = sim.focus_position()
         focus = 0 if focus is None else focus
         # Grow a window around the focus one token at a time while it fits: only the
@@ -60,11 +61,11 @@ class TokenStrip(SimWidget):
             x0 = top.cell_len
             if sim.phase == "backward":
                 if t == sim.grad_cursor:
-                    style = "bold reverse yellow"
+                    style = f"bold reverse {self.palette.grad}"
                 elif t == sim.reverse_grad_pos:
                     style = "bold reverse magenta"
                 elif any(sim.grad_revealed(d, t) for d in sim.model.directions):
-                    style = "yellow"
+                    style = self.palette.grad
                 else:
                     style = ""
             elif t == fwd:

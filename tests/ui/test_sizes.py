@@ -1,0 +1,154 @@
+"""Every terminal size from 80x24 up shows the whole lesson: what a panel cannot show is
+named on its border (and scrolls), captions wrap whole, the Footer keeps ? and q.
+
+Snapshots of the default screen, the gradient view, a lesson and help at four sizes, one
+test per feature. After an intended change: look at the pictures, then
+`pytest tests/ui/test_sizes.py --snapshot-update`.
+"""
+
+import re
+
+import pytest
+
+from rnnsim.explain import explain
+from rnnsim.scene import load_scene
+from rnnsim.sim import Settings, Simulation
+from rnnsim.ui.app import RnnsimApp
+from rnnsim.ui.scene_app import ScenePlayerApp
+from rnnsim.ui.widgets.cell import CellPanel
+from rnnsim.ui.widgets.gradient import GradientPanel
+from rnnsim.ui.widgets.heatmap import Heatmap
+
+TEXT = "The cat sat on the mat."
+SIZES = [(80, 24), (100, 30), (120, 36), (160, 50)]
+IDS = [f"{w}x{h}" for w, h in SIZES]
+
+
+def trained_app() -> RnnsimApp:
+    """The default screen: `rnnsim` with no arguments (the trained LSTM)."""
+    return RnnsimApp(Simulation.from_settings(TEXT, Settings()))
+
+
+def lesson_app() -> ScenePlayerApp:
+    return ScenePlayerApp(load_scene("lstm"), autoplay=False)
+
+
+def words(text: str) -> str:
+    """Text with its line breaks and the screen's box drawing taken out, for 'is it all there'."""
+    return " ".join(re.sub(r"[│▌]", " ", text).split())
+
+
+# ------------------------------------------------------------------ pictures
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_default_screen(snap_compare, size):
+    assert snap_compare(trained_app(), press=["right"] * 3, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_gradient_view(snap_compare, size):
+    assert snap_compare(trained_app(), press=["b", "right"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_lesson(snap_compare, size):
+    assert snap_compare(lesson_app(), press=["right"] * 4, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_help(snap_compare, size):
+    assert snap_compare(trained_app(), press=["f1"], terminal_size=size)
+
+
+# ------------------------------------------------------------------ nothing cut silently
+
+
+def footer_line(app) -> str:
+    return app.screen_text().splitlines()[-1]
+
+
+@pytest.mark.parametrize("make", [trained_app, lesson_app], ids=["app", "lesson"])
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_the_footer_keeps_help_and_quit(make, size):
+    app = make()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        line = footer_line(app)
+        assert "? Help" in line and "q Quit" in line, line
+
+
+@pytest.mark.parametrize("keys", [["right"] * 3, ["b", "right"], ["c", "right"]], ids=["lstm", "gradient", "gru"])
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_the_explanation_is_shown_whole(size, keys):
+    app = trained_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press(*keys)
+        await pilot.pause()
+        assert words(explain(app.sim)) in words(app.screen_text())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_a_lessons_caption_is_shown_whole(size):
+    app = lesson_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press(*["right"] * 4)
+        await pilot.pause()
+        caption = app.player.caption
+        assert len(caption) > 100  # a caption long enough to wrap at 80 columns
+        assert words(caption) in words(app.screen_text())
+
+
+def box_subtitle(widget) -> str:
+    return str(widget.parent.border_subtitle or "")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_a_cell_panel_too_short_says_so_and_scrolls_to_the_end(size):
+    app = trained_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("right", "right")
+        await pilot.pause()
+        panel = app.query_one(CellPanel)
+        hidden = panel.wanted_height - panel.size.height
+        if hidden > 0:
+            assert f"↓ {hidden} more line" in box_subtitle(panel)
+            assert "forget-gate bias" not in app.screen_text()
+            panel.scroll_end(animate=False)
+            await pilot.pause()
+            assert "above" in box_subtitle(panel)
+        else:
+            assert box_subtitle(panel) == ""
+        assert "forget-gate bias" in app.screen_text()  # the panel's last line, in view now
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_a_cut_heatmap_names_the_units_it_shows(size):
+    app = trained_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("right")
+        await pilot.pause()
+        heatmap = app.query_one(Heatmap)
+        text = app.screen_text()
+        rows = sorted(int(u) for u in re.findall(r"│ u(\d+) ", text))
+        H = app.sim.model.hidden
+        if len(rows) * 2 < H:
+            assert f"u{rows[0]}–u{rows[-1] + 1} of {H} units" in box_subtitle(heatmap)
+        else:
+            assert box_subtitle(heatmap) == ""
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_the_gradient_table_names_the_positions_and_columns_it_leaves_out(size):
+    app = RnnsimApp(Simulation.from_settings(TEXT, Settings(source="random", cell="lstm", bidirectional=True)))
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("b", "right")
+        await pilot.pause()
+        panel = app.query_one(GradientPanel)
+        text = app.screen_text()
+        shown = sorted({int(t) for t in re.findall(r"│\s+(\d+) \S+ +[█-▏·\d]", text)})
+        if len(shown) < app.sim.T:
+            assert f"t={shown[0]}–{shown[-1]} of {app.sim.T} positions" in box_subtitle(panel)
+        assert app.sim.grad_cursor in shown
+        for label in ("|∂L/∂h→|", "|∂L/∂c→|", "|∂L/∂h←|", "|∂L/∂c←|"):
+            assert text.count(label) == 1, label  # as a column's heading, or named as left out
