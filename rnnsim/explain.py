@@ -20,8 +20,13 @@ def _pct(x: float) -> str:
 
 
 def explain(sim: Simulation) -> str:
-    if sim.phase == "backward":
-        return _explain_backward(sim)
+    line = _explain_backward(sim) if sim.phase == "backward" else _explain_forward(sim)
+    # A stacked model: the numbers are the shown layer's (the selector's), say which.
+    where = sim.layer_caption()
+    return f"{where[0].upper()}{where[1:]}: {line}" if where and sim.cursor > 0 else line
+
+
+def _explain_forward(sim: Simulation) -> str:
     if sim.cursor == 0:
         first = _q(sim.tokens[0])
         if sim.model.bidirectional:
@@ -31,9 +36,9 @@ def explain(sim: Simulation) -> str:
             )
         return f"Nothing read yet: the hidden state starts at zero. Step to read {first}."
     t = sim.forward_pos
-    tr = sim.trace
+    shown = sim.layer_directions()["forward"]
     tok = _q(sim.tokens[t])
-    g = {k: float(v[t].mean()) for k, v in tr.forward.gates.items()}
+    g = {k: float(v[t].mean()) for k, v in shown.gates.items()}
     cell = sim.model.cell
     if cell == "lstm":
         body = (
@@ -47,12 +52,15 @@ def explain(sim: Simulation) -> str:
             "of the old state into it."
         )
     else:
-        h = tr.forward.h[t]
+        h = shown.h[t]
         body = (
             f"Read {tok}: new state = tanh(input of {tok} + W_hh · old state); "
             f"|h| = {np.linalg.norm(h):.2f}, {int((np.abs(h) > 0.9).sum())} of {len(h)} units "
             "near ±1."
         )
+    if sim.is_classifier and sim.decision_ready():
+        name, p = sim.top_label()
+        body += f" After the last token the classifier decides {_q(name)} ({_pct(p)})."
     if sim.model.bidirectional:
         r = sim.reverse_pos
         both = sim.combined_count()
@@ -74,15 +82,16 @@ def explain(sim: Simulation) -> str:
 
 
 def _explain_backward(sim: Simulation) -> str:
-    tr = sim.trace
     t = sim.grad_cursor
-    d = tr.forward
+    d = sim.layer_directions()["forward"]
     norms = sim.grad_norms()
     start = sim.loss_start()
     tok = _q(sim.tokens[t])
     what = {"all": "the loss summed over every position", "last": "the loss at the last word"}.get(
         sim.loss_mode, f"the loss at position {sim.loss_mode}"
     )  # type: ignore[arg-type]
+    if sim.is_classifier:
+        what = f"the classifier's loss at label {_q(sim.target_label())}"
     if sim.model.bidirectional:
         # Two walks at once, in opposite directions of time: name both, briefly.
         r = sim.reverse_grad_pos
