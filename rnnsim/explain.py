@@ -69,7 +69,7 @@ def _explain_forward(sim: Simulation) -> str:
             "have both halves of cat(h_fwd, h_rev)."
         )
     preds = sim.top_predictions(t, 1)
-    if not preds:  # a classifier decides once, after the last token
+    if not preds or sim.is_classifier:  # a classifier decides once, after the last token (above)
         return body
     top, p = preds[0]
     want = sim.target_token(t)
@@ -118,6 +118,9 @@ def _explain_backward(sim: Simulation) -> str:
         )
     else:
         line += ". Step back (→) to carry it to earlier words."
+    if sim.is_classifier:
+        dx = sim.input_grad_norms()[t]
+        line += f" |dL/dx| = {dx:.1e}: how much {tok} moved the decision."
     if sim.model.cell == "lstm" and d.dc is not None and t < start:
         f = float(d.gates["f"][t + 1].mean())
         line += f" Along the cell path it is scaled by the forget gate ({f:.2f} on average)."

@@ -117,7 +117,9 @@ class GradientPanel(SimWidget):
         if len(title) > width:
             title = f"{loss} = {tr.loss:.3g}\nlog scale, 1e-{decades}..1 of the peak"
         out.append(title + "\n", style="bold")
-        notes = self._stack_line(sim, width) + self._classifier_line(sim, series)
+        # The stack's line gives way to the table only where 2 positions would not show.
+        room = self.size.height - (title.count("\n") + 2) - 2
+        notes = self._stack_line(sim)[: max(0, room)]
         for note in notes:
             out.append_text(note)
             out.append("\n")
@@ -158,24 +160,17 @@ class GradientPanel(SimWidget):
             return any(sim.grad_revealed(d, t) for d in sim.model.directions)
         return sim.grad_revealed(direction, t)
 
-    def _stack_line(self, sim, width: int) -> list[Text]:
+    def _stack_line(self, sim) -> list[Text]:
         """A stacked model: how much gradient reaches each layer's input over the whole
         text, from the top layer down to the words (the shown layer in bold)."""
         totals = sim.stack_grad_totals()
         if sim.num_layers == 1 or totals is None:
             return []
-        line = Text("down the stack, |∂L/∂input|: ", style="dim")
+        line = Text("into layer ", style="dim")
         for k in range(sim.num_layers - 1, -1, -1):
-            where = f"layer {k + 1}" + (" (words)" if k == 0 else "")
+            where = f"{k + 1}" + (" (words)" if k == 0 else "") + ":"
             style = f"bold {self.palette.input_grad}" if k == sim.shown_layer else self.palette.input_grad
             line.append(f"{where} {totals[k]:.1e}", style=style)
             if k:
                 line.append(" ▸ ", style="dim")
         return [line]
-
-    @staticmethod
-    def _classifier_line(sim, series) -> list[Text]:
-        """A classifier: say what its |dL/dx| column means, when the column is shown."""
-        if not sim.is_classifier or not any(s[1] == "|∂L/∂x|" for s in series):
-            return []
-        return [Text("|∂L/∂x|: how much each word moved the decision", style="dim")]

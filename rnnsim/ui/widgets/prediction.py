@@ -84,6 +84,7 @@ class Prediction(SimWidget):
             out.append(" loss\n" if name == target else "\n", style="dim")
         p_target = dict(sim.class_probs())[target]
         chosen = "chosen" if sim.label is not None else "predicted"
-        out.append(f"loss at the {chosen} label “{clip(target, 10)}”: ", style="dim")
-        out.append(f"−log p = {-math.log(max(p_target, 1e-300)):.2f} (a: another label)", style="dim")
+        loss = -math.log(max(p_target, 1e-300))
+        out.append(f"loss −log p(“{clip(target, 10)}”) = {loss:.2f} ({chosen})\n", style="dim")
+        out.append("a scores another label", style="dim")
         return out
