@@ -28,11 +28,12 @@ SCENE_KEYS: dict[str, Callable] = {
     "bidirectional": _bool,
     "hidden": _int(1, 256),
     "embed": _int(1, 256),
+    "layers": _int(1, 8),
     "seed": _int(0, 2**32 - 1),
     "init_forget_bias": _num(-20, 20),
     "forget_bias": _num(-20, 20),
 }
-RANDOM_ONLY = ("cell", "bidirectional", "hidden", "embed", "seed", "init_forget_bias")
+RANDOM_ONLY = ("cell", "bidirectional", "hidden", "embed", "layers", "seed", "init_forget_bias")
 
 STEP_KEYS: dict[str, Callable] = {
     "caption": _str,

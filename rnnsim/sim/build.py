@@ -139,8 +139,7 @@ class ModelCommands:
         source = "random" if n > 1 else self._portable_source()
         self._rebuild(replace(self.settings, layers=int(n), source=source))
 
-    @command
-    def cycle_layers(self) -> None:
+    def cycle_layers(self) -> None:  # (recorded as the set_layers it makes)
         """1 -> 2 -> 3 layers -> 1 (a random model when stacked)."""
         self.set_layers(self.num_layers % 3 + 1)
 

@@ -54,8 +54,7 @@ class ClassifyView:
             self.grad_steps = 0
             self._changed(data=True)
 
-    @command
-    def cycle_label(self) -> None:
+    def cycle_label(self) -> None:  # (recorded as the set_label it makes)
         """The next label as the loss's target (after the last one: the predicted one again)."""
         if not self.is_classifier:
             raise SimError(f"only a classifier has labels; this model's task is {self.model.task}")

@@ -69,20 +69,18 @@ class LayerView:
         """Show layer n (1 = the bottom, L = the top)."""
         L = self.num_layers
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= L:
-            which = "it has only one" if L == 1 else f"choose 1 to {L}"
-            raise SimError(f"there is no layer {n!r}: {which} (1 is the bottom, {L} the top)")
+            which = "this model has one layer" if L == 1 else f"choose 1 to {L} (1 is the bottom, {L} the top)"
+            raise SimError(f"there is no layer {n!r}: {which}")
         if n - 1 != self.shown_layer:
             self.shown_layer = int(n) - 1
             self._view_changed()
 
-    @command
-    def layer_up(self) -> None:
+    def layer_up(self) -> None:  # (recorded as the set_layer it makes)
         """Show the layer above (toward the head)."""
         if self.shown_layer + 1 >= self.num_layers:
             raise SimError(self._edge("top", "the head reads it"))
         self.set_layer(self.shown_layer + 2)
 
-    @command
     def layer_down(self) -> None:
         """Show the layer below (toward the words)."""
         if self.shown_layer == 0:

@@ -106,7 +106,7 @@ def test_a_one_layer_model_has_no_selector():
     assert sim.num_layers == 1 and sim.layer_caption() == ""
     with pytest.raises(SimError, match="one layer"):
         sim.layer_up()
-    with pytest.raises(SimError, match="it has only one"):
+    with pytest.raises(SimError, match="there is no layer 2: this model has one layer"):
         sim.set_layer(2)
 
 
