@@ -4,6 +4,7 @@ commands into Simulation commands, and pushes the result down to the widgets."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from rich.text import Text
@@ -21,6 +22,7 @@ from .messages import TokenClicked
 from .screens.compare import CompareScreen
 from .screens.edit import EditScreen
 from .screens.help import HelpScreen, key_names
+from .widgets.base import SimWidget
 from .widgets.cell import CellPanel
 from .widgets.chain import SHORT, Chain
 from .widgets.gradient import GradientPanel
@@ -148,6 +150,8 @@ class RnnsimApp(App[None]):
         if not self.screen_stack:
             return
         for widget in self.screen_stack[0].query("SimWidget, Heatmap"):
+            if isinstance(widget, SimWidget):
+                widget.forget_style()
             widget.redraw()
             widget.refresh()
 
@@ -180,10 +184,12 @@ class RnnsimApp(App[None]):
         """The panels that show one layer of a stacked model say which ("layer 2 of 3");
         a one-layer model's titles stay as they are."""
         where = self.sim.layer_caption()
-        for box, title in self.PANEL_TITLES.items():
-            self.query_one(box).border_title = f"{title} · {where}" if where else title
-        pred = "decision after the last token" if self.sim.is_classifier else "prediction"
-        self.query_one("#pred-box").border_title = pred
+        titles = {box: f"{title} · {where}" if where else title for box, title in self.PANEL_TITLES.items()}
+        titles["#pred-box"] = "decision after the last token" if self.sim.is_classifier else "prediction"
+        for box, title in titles.items():
+            widget = self.query_one(box)
+            if widget.border_title != title:  # an unchanged title costs no refresh
+                widget.border_title = title
 
     def _topbar(self) -> Text:
         """Where the session is first (step, loss, playing), then the model; a shorter
@@ -441,8 +447,13 @@ STACK_COMMAND = "Stack layers  (1 → 2 → 3)"
 def wrapped_lines(text: str | Text, width: int, console) -> int:
     """Lines `text` takes when wrapped at `width` cells."""
     if isinstance(text, str):
-        text = Text(text)
+        return _wrapped_str_lines(text, width, console)
     return max(1, len(text.wrap(console, max(1, width))))
+
+
+@lru_cache(maxsize=256)
+def _wrapped_str_lines(text: str, width: int, console) -> int:
+    return max(1, len(Text(text).wrap(console, max(1, width))))
 
 
 def _set_height(widget, rows: int) -> None:

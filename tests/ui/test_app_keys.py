@@ -351,3 +351,17 @@ async def test_plus_and_minus_change_the_play_speed_and_the_top_bar_shows_it():
         assert app._timer._interval == pytest.approx(PLAY_INTERVAL / SPEEDS[0])
         await pilot.press("space")
         assert f"play speed ×{SPEEDS[0]:g}" in screen_text(app).splitlines()[0]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_every_panel_draws_under_no_color(monkeypatch, size):
+    """NO_COLOR's monochrome filter needs a style on every segment: a blank line without
+    one stopped the whole screen from drawing."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(cell="lstm")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("right", "b")
+        await pilot.pause()
+        out = screen_text(app)
+        for title in ("the chain", "hidden state", "inside the cell", "gradient"):
+            assert title in out, title

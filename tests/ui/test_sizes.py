@@ -152,3 +152,21 @@ async def test_the_gradient_table_names_the_positions_and_columns_it_leaves_out(
         assert app.sim.grad_cursor in shown
         for label in ("|∂L/∂h→|", "|∂L/∂c→|", "|∂L/∂h←|", "|∂L/∂c←|"):
             assert text.count(label) == 1, label  # as a column's heading, or named as left out
+
+
+async def test_a_cut_bidirectional_heatmap_names_what_each_direction_shows():
+    sim = Simulation.from_settings(TEXT, Settings(source="random", cell="lstm", bidirectional=True))
+    app = RnnsimApp(sim)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("right")
+        await pilot.pause()
+        hint = box_subtitle(app.query_one(Heatmap))
+        lines = app.screen_text().splitlines()
+        at = next(i for i, line in enumerate(lines) if "← reverse, read right to left" in line)
+        reverse_rows = [int(u) for line in lines[at + 1 :] for u in re.findall(r"│ u(\d+) ", line)[:1]]
+        H = sim.model.hidden
+        assert f"→ u0–u{H - 1}, " in hint, hint  # the forward rows come first and fit
+        if reverse_rows:
+            assert f"← u0–u{reverse_rows[-1] + 1} of {H} units ↓" in hint, hint
+        else:
+            assert f"← none of {H} units ↓" in hint, hint

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -68,22 +69,52 @@ class SimWidget(ScrollView, can_focus=False):
         width = self.scrollable_content_region.width
         if width <= 0:
             return
-        base = self.rich_style
+        base = self._base_style()
         console = self.app.console
         strips = []
-        lines = self.draw(self.sim).split("\n", allow_blank=True)
-        if len(lines) > 1 and not lines[-1].plain:
-            lines.pop()  # a picture's closing newline is not a line of its own
-        for line in lines:
-            line.truncate(width, overflow="ellipsis")  # a panel never wraps
-            segments = list(line.render(console, end=""))
-            strips.append(Strip(segments).crop_extend(0, width, base).apply_style(base))
+        picture = self.draw(self.sim)
+        if isinstance(picture, Text):
+            picture = picture.split("\n", allow_blank=True)
+            if len(picture) > 1 and not picture[-1].plain:
+                picture.pop()  # a picture's closing newline is not a line of its own
+        for line in picture:
+            # One Strip per line, made once: every Strip operation makes a new Strip (with
+            # caches of its own), which cost more than drawing the line.
+            if isinstance(line, Text):
+                line.truncate(width, overflow="ellipsis")  # a panel never wraps
+                own = line.style  # under every span the panel's colours, then the line's own style
+                line.style = base + (own if isinstance(own, Style) else Style.parse(own)) if own else base
+                if line.spans:
+                    segments = list(line.render(console, end=""))
+                else:  # (Text.render leaves a line without spans unstyled)
+                    segments = [Segment(line.plain, line.style)]
+                used = line.cell_len
+            else:  # segments built by the panel
+                segments = list(Segment.apply_style(line, base))
+                used = Segment.get_line_length(segments)
+                if used > width:
+                    segments = Segment.adjust_line_length(segments, width - 1) + [Segment("…", base)]
+                    used = width
+            if used < width:
+                segments.append(Segment(" " * (width - used), base))
+            strips.append(Strip(segments, width))
         self._strips = strips
         self._blank = Strip([Segment(" " * width, base)], width)
         size = Size(width, len(strips))
         if size != self.virtual_size:
             self.virtual_size = size
         self._update_hint()
+
+    _base: Style | None = None
+
+    def _base_style(self) -> Style:
+        """The panel's own colours (computed from the CSS once; again after a theme switch)."""
+        if self._base is None:
+            self._base = self.rich_style
+        return self._base
+
+    def forget_style(self) -> None:
+        self._base = None
 
     @property
     def palette(self) -> Palette:
@@ -104,7 +135,7 @@ class SimWidget(ScrollView, can_focus=False):
         index = y + int(self.scroll_offset.y)
         if index < len(self._strips):
             return self._strips[index]
-        return self._blank or Strip.blank(self.size.width)
+        return self._blank or Strip.blank(self.size.width, self.rich_style)  # (a style: NO_COLOR's filter needs one)
 
     def on_resize(self) -> None:
         self.redraw()
@@ -122,8 +153,9 @@ class SimWidget(ScrollView, can_focus=False):
             self._hint = hint
             self.parent.border_subtitle = hint
 
-    def draw(self, sim: Simulation) -> Text:
-        """The panel's picture for this Simulation (lines may run long: they are cut with …)."""
+    def draw(self, sim: Simulation) -> Text | list[Text | list[Segment]]:
+        """The panel's picture for this Simulation: one Text, or its lines as Texts and
+        lists of Segments (lines may run long: they are cut with …)."""
         raise NotImplementedError
 
 

@@ -6,7 +6,11 @@ pre-activation at that step (log scale)."""
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 
 from ..palette import LEVELS, bar_char, bucket, glyph
@@ -80,8 +84,9 @@ def _grad_values(sim, direction: str, key: str, t: int) -> np.ndarray | None:
 class CellPanel(SimWidget):
     DEFAULT_CSS = "CellPanel { height: 1fr; }"
 
-    def draw(self, sim) -> Text:
-        out = Text()
+    def draw(self, sim) -> list[Text | list[Segment]]:
+        # The bar rows are built as segments: one per unit, each in its own colour, is what
+        # a rich Text renders slowest (this panel was most of the time from key to frame).
         cell = sim.model.cell
         backward = sim.phase == "backward"
         dirs = sim.model.directions
@@ -103,44 +108,46 @@ class CellPanel(SimWidget):
             arrow = "→" if d == "forward" else "←"
             where = "—" if t is None else f"{clip(sim.tokens[t], 8)} t={t}"
             head.append(f"{arrow} {where}".ljust(units + STAT_W)[: units + STAT_W], style="bold")
-        out.append_text(head)
+        lines: list[Text | list[Segment]] = [head]
         if backward:
-            out.append("\n")
-            out.append("gradient at each pre-activation, log scale".ljust(NAME_W + units), style=pal.grad)
+            lines.append(Text("gradient at each pre-activation, log scale", style=pal.grad))
         mono = self.app.no_color
+        dim, grad = _style("dim"), _style(pal.grad)
         for key, label, kind in ROWS[cell]:
-            out.append("\n")
-            out.append(label.ljust(NAME_W)[:NAME_W])
+            segs = [Segment(label.ljust(NAME_W)[:NAME_W])]
             for d, t in cols:
                 if t is None:
-                    out.append("·" * units + " " * STAT_W, style="dim")
+                    segs.append(Segment("·" * units + " " * STAT_W, dim))
                     continue
                 if backward:
                     v = _grad_values(sim, d, key, t)
                     if v is None:
-                        out.append(" " * (units + STAT_W))
+                        segs.append(Segment(" " * (units + STAT_W)))
                         continue
                     mag = np.abs(v[:units])
                     peak = sim.grad_peak(d) or 1.0
                     lv = np.clip((np.log10(np.maximum(mag, 1e-300) / peak) + 8) / 8, 0, 1)
-                    for x in lv:
-                        out.append(bar_char(float(x)), style=pal.gate_style(int(round(float(x) * LEVELS))))
-                    out.append(f" {np.linalg.norm(v):7.1e}".ljust(STAT_W), style=pal.grad)
+                    segs += [Segment(bar_char(x), pal.gate_style(round(x * LEVELS))) for x in lv.tolist()]
+                    segs.append(Segment(f" {np.linalg.norm(v):7.1e}".ljust(STAT_W), grad))
                     continue
                 v = _values(sim, d, key, t)
-                for x in v[:units]:
-                    if kind == "gate":
-                        out.append(bar_char(float(x)), style=pal.gate_style(int(round(float(x) * LEVELS))))
-                    elif mono:
-                        out.append(glyph(bucket(float(x))))
-                    else:
-                        out.append(" ", style=pal.cell_style(bucket(float(x))))
-                stat = f" μ{float(np.mean(v)):+.2f}"
-                out.append(stat.ljust(STAT_W))
-        out.append("\n")
-        for line in EQUATIONS[cell]:
-            out.append("\n" + line, style="italic")
+                xs = v[:units].tolist()
+                if kind == "gate":
+                    segs += [Segment(bar_char(x), pal.gate_style(round(x * LEVELS))) for x in xs]
+                elif mono:
+                    segs.append(Segment("".join(glyph(bucket(x)) for x in xs)))
+                else:
+                    segs += [Segment(" ", pal.cell_style(bucket(x))) for x in xs]
+                segs.append(Segment(f" μ{float(np.mean(v)):+.2f}".ljust(STAT_W)))
+            lines.append(segs)
+        lines.append(Text())
+        lines += [Text(line, style="italic") for line in EQUATIONS[cell]]
         if cell == "lstm":
             fb = sim.model.forget_bias()
-            out.append(f"\nforget-gate bias b_f = {fb:+.2f}  (f/F: ±0.5)", style="dim")
-        return out
+            lines.append(Text(f"forget-gate bias b_f = {fb:+.2f}  (f/F: ±0.5)", style="dim"))
+        return lines
+
+
+@cache
+def _style(name: str) -> Style:
+    return Style.parse(name)

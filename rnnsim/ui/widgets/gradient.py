@@ -16,7 +16,7 @@ from .base import SimWidget, clip, window
 MAX_DECADES = 12
 LABEL_W = 13  # "  4 the      "
 NUMBER_W = 9  # " 3.5e-04 " after each bar
-STEP_W = 6  # " ×0.40"
+STEP_W = 7  # " ×0.40", " ×110"
 MIN_BAR, MAX_BAR = 3, 40
 
 
@@ -43,6 +43,13 @@ class GradientPanel(SimWidget):
 
     DEFAULT_CSS = "GradientPanel { height: 1fr; }"
     _window_hint = ""
+    _wanted = 0
+
+    @property
+    def wanted_height(self) -> int:
+        # The table fits its window to the height it gets; what it wants is every position.
+        return max(self._wanted, len(self._strips)) if self.sim and self.sim.phase == "backward" else len(self._strips)
+
     _decades_for: int | None = None
     _decades = 1
 
@@ -133,6 +140,7 @@ class GradientPanel(SimWidget):
             out.append(f"({', '.join(left_out)}: wider terminal)\n", style="dim")
             used += 1
         cap = max(1, self.size.height - used)
+        self._wanted = used + sim.T  # every position: what the app tries to give the table
         start, end = window(sim.T, sim.grad_cursor, cap)
         cut = end - start < sim.T
         self._window_hint = f"t={start}–{end - 1} of {sim.T} positions, follows the cursor" if cut else ""
@@ -149,7 +157,8 @@ class GradientPanel(SimWidget):
                     out.append("·" * bar_w + " " * 9, style="dim")
             f = factors[t + 1] if t + 1 < sim.T else float("nan")
             if survival and sim.grad_revealed("forward", t) and t < sim.loss_start() and f == f:
-                out.append(f" ×{f:.2f}", style="red" if f < 0.7 else pal.hit)
+                factor = f" ×{f:.2f}" if f < 10 else f" ×{f:.0f}"  # (a step back can multiply by 100)
+                out.append(factor, style="red" if f < 0.7 else pal.hit)
             out.append("\n")
         return out
 

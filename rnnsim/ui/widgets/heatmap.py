@@ -45,10 +45,11 @@ class Heatmap(ScrollView, can_focus=False):
         self.sim = sim
         self._layout()
         scale = sim.state_scale()
-        if self.parent is not None:
-            where = sim.layer_caption()
-            layer = f" · {where}" if where else ""
-            self.parent.border_title = f"hidden state{layer}, blue<0<red ±{scale:.2f}"
+        where = sim.layer_caption()
+        layer = f" · {where}" if where else ""
+        title = f"hidden state{layer}, blue<0<red ±{scale:.2f}"
+        if self.parent is not None and self.parent.border_title != title:
+            self.parent.border_title = title
         self.refresh()
 
     def redraw(self) -> None:
@@ -84,18 +85,23 @@ class Heatmap(ScrollView, can_focus=False):
         self._update_hint()
 
     def _update_hint(self) -> None:
-        """ "u0–u17 of 32 units ↓" on the box's lower border when some units are out of view."""
+        """ "u0–u17 of 32 units ↓" on the box's lower border when some units are out of view
+        (per direction for a bidirectional network: "→ u0–u15, ← none of 16 units")."""
         if self.parent is None or not self._rows:
             return
         top = int(self.scroll_offset.y)
         seen = [r for r in self._rows[top : top + max(0, self.size.height - 1)] if r[0] == "units"]
         H = self.sim.model.hidden
-        shown = {u for r in seen for u in (r[2], r[2] + 1) if u < H}
+        dirs = self.sim.model.directions
         hint = ""
-        if len(shown) < H * len(self.sim.model.directions) and self.size.height > 0:
-            lo, hi = (min(shown), max(shown)) if shown else (0, -1)
+        if len(seen) < len([r for r in self._rows if r[0] == "units"]) and self.size.height > 0:
+            parts = []
+            for d in dirs:
+                units = sorted({u for r in seen if r[1] == d for u in (r[2], r[2] + 1) if u < H})
+                where = f"u{units[0]}–u{units[-1]}" if units else "none"
+                parts.append(where if len(dirs) == 1 else f"{'→' if d == 'forward' else '←'} {where}")
             arrows = ("↑" if top > 0 else "") + ("↓" if top + self.size.height < len(self._rows) + 1 else "")
-            hint = f"u{lo}–u{hi} of {H} units {arrows} scroll"
+            hint = f"{', '.join(parts)} of {H} units {arrows} scroll"
         if self.parent.border_subtitle != hint:
             self.parent.border_subtitle = hint
 
@@ -109,7 +115,7 @@ class Heatmap(ScrollView, can_focus=False):
         sim = self.sim
         width = self.scrollable_content_region.width
         if sim is None:
-            return Strip.blank(width)
+            return Strip.blank(width, self.rich_style)
         start, end = self._columns()
         key = (sim.data_version, sim.cursor, sim.phase, sim.grad_steps, start, end, width, self.app.no_color)
         if key != self._key:
