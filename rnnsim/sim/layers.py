@@ -48,12 +48,16 @@ class LayerView:
             return None
         if layer == 0:
             return tr.dx
-        return self._cached(("layer_in", layer), lambda: _input_grad(self.model, tr.layers[layer], layer))
+        return self._cached(
+            ("layer_in", layer), lambda: _input_grad(self.model, tr.layers[layer], layer), per_layer=False
+        )
 
     def layer_input_grad_norms(self, layer: int) -> np.ndarray | None:
         """||dL/d(input of layer)|| per position."""
         g = self.layer_input_grads(layer)
-        return None if g is None else self._cached(("layer_in_norm", layer), lambda: np.linalg.norm(g, axis=1))
+        if g is None:
+            return None
+        return self._cached(("layer_in_norm", layer), lambda: np.linalg.norm(g, axis=1), per_layer=False)
 
     def stack_grad_totals(self) -> list[float] | None:
         """Bottom to top: the norm of dL/d(input) of each layer over the whole text (how

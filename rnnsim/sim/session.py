@@ -130,13 +130,15 @@ class Simulation(Cursor, GradientView, LayerView, ClassifyView, ModelCommands, C
             self.data_version = next(_STAMPS)
 
     def _view_changed(self) -> None:
-        """Same numbers, another part of them shown (a layer): the summaries the views
-        cache are recomputed, the trace is kept."""
+        """Same numbers, another part of them shown (a layer): the views draw again; the
+        trace and every summary computed from it are kept."""
         self.version = self.data_version = next(_STAMPS)
-        self._derived = {}
 
-    def _cached(self, key, compute):
-        """A summary of the current trace, computed once per trace (not once per frame)."""
+    def _cached(self, key, compute, per_layer: bool = True):
+        """A summary of the current trace, computed once per trace (and per shown layer,
+        for a summary of the shown layer): not once per frame, nor again when the user
+        comes back to a layer."""
+        key = (key, self.shown_layer if per_layer else None)
         if key not in self._derived:
             self._derived[key] = compute()
         return self._derived[key]

@@ -65,8 +65,8 @@ class Prediction(SimWidget):
         last = sim.T - 1
         if not sim.decision_ready():
             left = sim.T - sim.cursor
-            out.append("A classifier decides once, after the last token.\n", style="bold")
-            out.append(f"{left} token{'s' if left > 1 else ''} still to read (End jumps there).", style="dim")
+            out.append("The classifier decides once,\nafter the last token.\n", style="bold")
+            out.append(f"{left} token{'s' if left > 1 else ''} still to read (End: there).", style="dim")
             return out
         pal = self.palette
         top, _ = sim.top_label()
@@ -74,7 +74,7 @@ class Prediction(SimWidget):
         out.append("Class after ", style="bold")
         out.append(f"“{clip(sim.tokens[last], 12)}”", style="bold cyan")
         out.append(f" (t={last})\n", style="bold")
-        bar_w = max(4, self.content_width - 28)
+        bar_w = max(2, self.content_width - 25)  # name 10, bar, " 52.8%", " ✓", " loss"
         for name, p in sim.class_probs():
             win = name == top
             out.append(f"{clip(name, 10):<10} ", style=f"bold {pal.hit}" if win else "")
@@ -85,6 +85,6 @@ class Prediction(SimWidget):
         p_target = dict(sim.class_probs())[target]
         chosen = "chosen" if sim.label is not None else "predicted"
         loss = -math.log(max(p_target, 1e-300))
-        out.append(f"loss −log p(“{clip(target, 10)}”) = {loss:.2f} ({chosen})\n", style="dim")
-        out.append("a scores another label", style="dim")
+        out.append(f"loss at “{clip(target, 10)}” ({chosen}):\n", style="dim")
+        out.append(f"−log p = {loss:.2f} · a: another label", style="dim")
         return out
