@@ -13,7 +13,8 @@ import math
 import sys
 from pathlib import Path
 
-DEFAULT_TEXT = "The cat sat on the mat."
+from .sim.build import DEFAULT_TEXT  # the one home of the defaults (with DEFAULTS)
+
 # subcommand -> (module, function); imported only when used, so each starts fast
 SUBCOMMANDS = {
     "trace": ("rnnsim.cli", "cmd_trace"),

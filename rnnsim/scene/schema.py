@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 from ..core.cells import CELLS
 from ..core.naming import MODEL_NAMES
+from ..sim.build import DEFAULT_TEXT  # noqa: F401  (one default text: app, trace, scenes)
 from .value_checkers import _bool, _choice, _int, _loss, _num, _size, _snapshot_name, _str, _text
 
-DEFAULT_TEXT = "The cat sat on the mat."
 DEFAULT_SIZE = (120, 40)
 SHIPPED_MODELS = MODEL_NAMES
 

@@ -26,6 +26,8 @@ from ..core.shipped import load_shipped, shipped_names
 from .errors import SimError
 from .recording import command
 
+DEFAULT_TEXT = "The cat sat on the mat."  # the app's, `rnnsim trace`'s and a scene's text
+
 
 @dataclass(frozen=True)
 class Settings:
