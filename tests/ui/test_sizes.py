@@ -170,3 +170,23 @@ async def test_a_cut_bidirectional_heatmap_names_what_each_direction_shows():
             assert f"← u0–u{reverse_rows[-1] + 1} of {H} units ↓" in hint, hint
         else:
             assert f"← none of {H} units ↓" in hint, hint
+
+
+async def test_the_gradient_bars_keep_one_scale_while_stepping_back():
+    """The log scale is fixed when b runs (from the whole trace's peak and range): a row's bar
+    and the scale line do not change as later steps reveal smaller gradients."""
+    app = RnnsimApp(Simulation.from_settings(TEXT, Settings(source="random", cell="rnn")))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+
+        def scale_and_row(t: int) -> tuple[str, str]:
+            lines = app.screen_text().splitlines()
+            scale = next(line for line in lines if "log scale, 1e-" in line)
+            row = next(line for line in lines if re.search(rf"│\s+{t} \S+ +[█-▏]", line))
+            return re.search(r"log scale, 1e-\d+\.\.1", scale).group(), row.split("│")[-2]
+
+        first = scale_and_row(app.sim.T - 2)
+        await pilot.press("right", "right", "right")
+        await pilot.pause()
+        assert scale_and_row(app.sim.T - 2) == first

@@ -98,11 +98,21 @@ class SimWidget(ScrollView, can_focus=False):
             if used < width:
                 segments.append(Segment(" " * (width - used), base))
             strips.append(Strip(segments, width))
+        wanted = self.wanted_height
         self._strips = strips
+        if self.wanted_height != wanted:  # the app shares the rows out by what panels want
+            fit = getattr(self.app, "fit_layout", None)
+            if fit is not None:
+                self.app.call_later(fit)
         self._blank = Strip([Segment(" " * width, base)], width)
+        self._built_width = width
         size = Size(width, len(strips))
         if size != self.virtual_size:
             self.virtual_size = size
+            # Whether the scrollbar shows is decided when the widget's size changes; decide
+            # again now that the picture's height did (else a scrollbar stays on, and the
+            # lines are drawn a column narrower than the panel).
+            self._scroll_update(size)
         self._update_hint()
 
     _base: Style | None = None
@@ -131,7 +141,12 @@ class SimWidget(ScrollView, can_focus=False):
         """Cells a line has (the panel's width less its scrollbar, when it shows one)."""
         return self.scrollable_content_region.width
 
+    _built_width = 0
+
     def render_line(self, y: int) -> Strip:
+        if self.scrollable_content_region.width != self._built_width:
+            # A scrollbar came or went: the width changed without a Resize event.
+            self.redraw()
         index = y + int(self.scroll_offset.y)
         if index < len(self._strips):
             return self._strips[index]
