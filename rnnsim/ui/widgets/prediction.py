@@ -85,6 +85,7 @@ class Prediction(SimWidget):
         p_target = dict(sim.class_probs())[target]
         chosen = "chosen" if sim.label is not None else "predicted"
         loss = -math.log(max(p_target, 1e-300))
-        out.append(f"loss at “{clip(target, 10)}” ({chosen}):\n", style="dim")
-        out.append(f"−log p = {loss:.2f} · a: another label", style="dim")
+        # short lines: the panel is 34 columns wide at 80x24
+        out.append(f"loss at “{clip(target, 10)}”: {loss:.2f}\n", style="dim")
+        out.append(f"= −log p, the {chosen} label;\na scores another label", style="dim")
         return out
