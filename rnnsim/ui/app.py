@@ -94,7 +94,7 @@ class RnnsimApp(App[None]):
         self.sim = sim
         self.theme = "textual-dark"
         self._timer = None
-        self._shape = None
+        self._shape = self._model_shape()  # the keys shown change only when this does
 
     # ------------------------------------------------------------ layout
 
@@ -161,7 +161,7 @@ class RnnsimApp(App[None]):
         for w in (TokenStrip, Chain, Heatmap, StateLine, CellPanel, Prediction, GradientPanel):
             self.query_one(w).show(sim)
         self._title_layer_panels()
-        shape = (sim.num_layers > 1, sim.is_classifier)
+        shape = self._model_shape()
         if shape != self._shape:  # the layer and label keys show only where they act
             self._shape = shape
             self.refresh_bindings()
@@ -300,6 +300,10 @@ class RnnsimApp(App[None]):
                 return False  # hidden from the Footer, and the key does nothing
             return self._on_main_screen()
         return True
+
+    def _model_shape(self) -> tuple[bool, bool]:
+        """(stacked, classifier): what decides which of the model-specific keys show."""
+        return self.sim.num_layers > 1, self.sim.is_classifier
 
     def _applies(self, action: str) -> bool:
         """Keys that act only on some models: the layer keys on a stacked one, the label
