@@ -14,7 +14,7 @@ from rnnsim.explain import explain
 from rnnsim.scene import load_scene
 from rnnsim.sim import Settings, Simulation
 from rnnsim.ui.app import RnnsimApp
-from rnnsim.ui.scene_app import ScenePlayerApp
+from rnnsim.ui.scene_app import ScenePlayerApp, settle
 from rnnsim.ui.widgets.cell import CellPanel
 from rnnsim.ui.widgets.gradient import GradientPanel
 from rnnsim.ui.widgets.heatmap import Heatmap
@@ -73,7 +73,7 @@ def footer_line(app) -> str:
 async def test_the_footer_keeps_help_and_quit(make, size):
     app = make()
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
+        await settle(pilot)  # (the Footer composes its keys a few message rounds after start)
         line = footer_line(app)
         assert "? Help" in line and "q Quit" in line, line
 

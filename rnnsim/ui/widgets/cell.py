@@ -110,7 +110,9 @@ class CellPanel(SimWidget):
             head.append(f"{arrow} {where}".ljust(units + STAT_W)[: units + STAT_W], style="bold")
         lines: list[Text | list[Segment]] = [head]
         if backward:
-            lines.append(Text("gradient at each pre-activation, log scale", style=pal.grad))
+            note = "gradient at each pre-activation, log scale"
+            parts = [note] if len(note) <= width else ["gradient at each pre-activation,", "log scale"]
+            lines += [Text(part, style=pal.grad) for part in parts]  # wrapped, not cut
         mono = self.app.no_color
         dim, grad = _style("dim"), _style(pal.grad)
         for key, label, kind in ROWS[cell]:
