@@ -11,7 +11,7 @@ import importlib
 import math
 import sys
 
-from .sim import DEFAULT_TEXT  # the sim imports only the core: no screen, starts fast
+from .sim.build import DEFAULT_TEXT  # the one home of the defaults (with DEFAULTS)
 
 DISTRIBUTION = "rnnsim-tui"  # the name on PyPI ("rnnsim" there is another project)
 # subcommand -> (module, function); imported only when used, so each starts fast
@@ -62,6 +62,7 @@ def number(name: str, kind=int, lo=None, hi=None, lo_open=False):
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
     from .sim import DEFAULTS as D  # the one home of the defaults; numpy and the core only
+    from .sim.build import MAX_LAYERS
 
     g = p.add_argument_group(
         "model",
@@ -96,6 +97,13 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
         help=f"embedding size of a random model (default: {D.embed})",
     )
     g.add_argument(
+        "--layers",
+        type=number("number of layers", int, 1, MAX_LAYERS),
+        default=None,
+        metavar="N",
+        help=f"stacked recurrent layers of a random model, 1 to {MAX_LAYERS} (default: {D.layers})",
+    )
+    g.add_argument(
         "--seed",
         type=number("seed", int, 0, 2**32 - 1),
         default=None,
@@ -110,6 +118,10 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+# Options that describe a random model (the cell first: alone, it picks a trained model).
+RANDOM_OPTIONS = ("cell", "hidden", "embed", "layers", "seed", "forget_bias")
+
+
 def build_model(args: argparse.Namespace, text: str):
     """The model the options ask for: a file, or a seeded random one whose vocabulary
     is the text's own words (so nothing is <unk>)."""
@@ -119,7 +131,7 @@ def build_model(args: argparse.Namespace, text: str):
 
     try:
         if args.model:
-            given = [o for o in ("cell", "hidden", "embed", "seed", "forget_bias") if getattr(args, o) is not None]
+            given = [o for o in RANDOM_OPTIONS if getattr(args, o) is not None]
             if given or args.bidirectional:
                 opt = "--" + (given[0].replace("_", "-") if given else "bidirectional")
                 raise UserError(f"{opt} describes a random model; it cannot change --model FILE")
@@ -432,7 +444,7 @@ def _version() -> str:
 
 def app_settings(args: argparse.Namespace):
     """The session's Settings from the command line: a shipped name or a file with
-    --model, a random model when a random-only option (--hidden, --embed, --seed,
+    --model, a random model when a random-only option (--hidden, --embed, --layers, --seed,
     --forget-bias) is given, else the trained model of the chosen cell."""
     from .core.naming import split_model_name
     from .core.shipped import shipped_names
@@ -444,7 +456,7 @@ def app_settings(args: argparse.Namespace):
             cell, bi = split_model_name(args.model)
             return Settings(source="trained", cell=cell, bidirectional=bi)
         return Settings(source="file", path=args.model)
-    random_only = any(getattr(args, o) is not None for o in ("hidden", "embed", "seed", "forget_bias"))
+    random_only = any(getattr(args, o) is not None for o in RANDOM_OPTIONS[1:])
     return random_settings(args, "random" if random_only else "trained")
 
 
@@ -460,6 +472,7 @@ def random_settings(args: argparse.Namespace, source: str):
         embed=args.embed,
         seed=args.seed,
         init_forget_bias=args.forget_bias,
+        layers=args.layers,
     )
 
 

@@ -44,8 +44,13 @@ def _kept(d, cell: str, t: int) -> str:
 
 
 def explain(sim: Simulation) -> str:
-    if sim.phase == "backward":
-        return _explain_backward(sim)
+    line = _explain_backward(sim) if sim.phase == "backward" else _explain_forward(sim)
+    # A stacked model: the numbers are the shown layer's (the selector's), say which.
+    where = sim.layer_caption()
+    return f"{where[0].upper()}{where[1:]}: {line}" if where and sim.cursor > 0 else line
+
+
+def _explain_forward(sim: Simulation) -> str:
     if sim.cursor == 0:
         first = _q(sim.tokens[0])
         if sim.model.bidirectional:
@@ -62,7 +67,7 @@ def explain(sim: Simulation) -> str:
 
 def _cell_step(sim: Simulation, t: int) -> str:
     """What the cell did reading position t, in shares of what it had (|a⊙b|/|b|)."""
-    d = sim.trace.forward
+    d = sim.layer_directions()["forward"]  # the layer on screen
     tok = _q(sim.tokens[t])
     cell = sim.model.cell
     if cell == "lstm":
@@ -86,7 +91,12 @@ def _cell_step(sim: Simulation, t: int) -> str:
 
 def _guess(sim: Simulation, t: int) -> str:
     preds = sim.top_predictions(t, 1)
-    if not preds:  # a classifier decides once, after the last token
+    if sim.is_classifier:  # a classifier decides once, after the last token
+        if not sim.decision_ready():
+            return ""
+        name, p = sim.top_label()
+        return f" After the last token the classifier decides {_q(name)} ({_pct(p)})."
+    if not preds:
         return ""
     top, p = preds[0]
     want = sim.target_token(t)
@@ -121,13 +131,14 @@ def _loss_words(sim: Simulation) -> str:
 
 
 def _explain_backward(sim: Simulation) -> str:
-    tr = sim.trace
     t = sim.grad_cursor
-    d = tr.forward
+    d = sim.layer_directions()["forward"]
     norms = sim.grad_norms()
     start = sim.loss_start()
     tok = _q(sim.tokens[t])
     what = _loss_words(sim)
+    if sim.is_classifier:
+        what = f"the classifier's loss at label {_q(sim.target_label())}"
     if sim.model.bidirectional:
         # Two walks at once, in opposite directions of time: name both, briefly.
         r = sim.reverse_grad_pos
@@ -152,6 +163,9 @@ def _explain_backward(sim: Simulation) -> str:
         line += f" (×{mean:.2f} per step on average)." if steps > 1 else "."
     else:
         line += ". Step back (→) to carry it to earlier words."
+    if sim.is_classifier:
+        dx = sim.input_grad_norms()[t]
+        line += f" |∂L/∂x| = {dx:.1e}: how much {tok} moved the decision."
     cell = sim.model.cell
     if cell in ("lstm", "gru") and t < start:
         # What the gate's own path hands back, weighted by where the gradient is: the plain

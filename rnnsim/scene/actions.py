@@ -9,9 +9,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..core.cells import CELLS
+from .errors import _Bad, _show
 from .value_checkers import _bool, _choice, _int, _loss, _num, _pos, _position, _text, _true
 
 MAX_N = 100_000  # largest step count an action accepts
+
+
+def _label(v):
+    """A class name, or false for the predicted class (checked against the model's labels
+    when the step runs)."""
+    if v is False:
+        return False
+    if not isinstance(v, str) or not v:
+        raise _Bad(f'must be a label in quotes (e.g. "positive"), or false for the predicted one, not {_show(v)}')
+    return v
 
 
 @dataclass(frozen=True)
@@ -51,5 +62,10 @@ ACTIONS: dict[str, Action] = dict([
     _a("seed", _int(0, 2**32 - 1), lambda s, n: s.reseed(n), "a random model with this seed"),
     _a("reseed", _true, lambda s, v: s.reseed(), "a random model with the next seed"),
     _a("forget_bias", _num(-20, 20), lambda s, b: s.set_forget_bias(b), "LSTM: set the mean forget-gate bias"),
+    _a("layer", _int(1, 8), lambda s, n: s.set_layer(n),
+       "show layer n of a stacked model in the chain, heatmap and cell panel (1 = the bottom)"),
+    _a("layers", _int(1, 8), lambda s, n: s.set_layers(n), "a random model with n stacked layers"),
+    _a("label", _label, lambda s, name: s.set_label(name or None),
+       "classifier: score the loss at this label (false: at the predicted one, the default)"),
     _a("compare", _bool, None, "show (true) or close (false) RNN vs LSTM vs GRU", sim_change=False),
 ])  # fmt: skip

@@ -37,7 +37,7 @@ class Ctx:
         return t
 
     def dtrace(self):
-        d = self.sim.trace.directions.get(self.direction)
+        d = self.sim.layer_directions().get(self.direction)  # the shown layer's (`layer = k`)
         if d is None:
             raise _Invalid('direction "reverse" needs a bidirectional model')
         return d
@@ -382,3 +382,9 @@ CHECK_MODIFIERS: dict[str, Callable] = {
     "at": _position,  # the position of top, in_top, prob_*, h_norm_*, gate_mean_* (default: current)
     "direction": _choice("forward", "reverse"),  # of h_norm, gate_mean, grad*, cell_grad*, per_step*
 }
+
+# ------------------------------------------------------------ stacked layers, classifiers
+# Written in layer_checks.py (their own block); registered here, after CHECKS exists.
+from .layer_checks import LAYER_CHECKS  # noqa: E402
+
+CHECKS.update(LAYER_CHECKS)

@@ -66,6 +66,7 @@ _HISTORY = {
     "cycle_loss_mode": "cycle_loss", "set_text": "text", "set_cell": "cell", "cycle_cell": "cycle_cell",
     "set_bidirectional": "bidirectional", "toggle_bidirectional": "toggle_bidirectional",
     "set_hidden": "hidden", "reseed": "reseed", "set_forget_bias": "forget_bias",
+    "set_layer": "layer", "set_layers": "layers", "set_label": "label",
 }  # fmt: skip
 _MERGE = {"step", "back", "grad_step", "grad_back"}
 
@@ -98,6 +99,8 @@ def history_steps(history, text: str | None = None) -> list[tuple[str, Any]]:
             value = float(value)
         if name == "set_bidirectional":
             value = bool(value)
+        if name == "set_label" and value is None:
+            value = False  # label = false: back to the predicted label
         if action in _MERGE and out and out[-1][0] == action and out[-1][1] + value <= MAX_N:
             out[-1][1] += value
         else:
@@ -135,6 +138,8 @@ def session_scene(sim: Simulation, *, size: tuple[int, int] | None = None, title
             f"embed = {settings.embed}",
             f"seed = {settings.seed}",
         ]
+        if settings.layers != DEFAULTS.layers:
+            lines.append(f"layers = {settings.layers}")
         if settings.init_forget_bias != DEFAULTS.init_forget_bias:  # any cell: a later cell = "lstm" uses it
             lines.append(f"init_forget_bias = {toml_value(settings.init_forget_bias)}")
     if settings.forget_bias is not None and settings.cell == "lstm":

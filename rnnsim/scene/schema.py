@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from ..core.cells import CELLS
 from ..core.naming import MODEL_NAMES
+from ..sim.build import DEFAULT_TEXT  # noqa: F401  (one default text: app, trace, scenes)
 from .value_checkers import _bool, _choice, _int, _loss, _num, _size, _snapshot_name, _str, _text
 
 DEFAULT_SIZE = (120, 40)
@@ -27,11 +28,12 @@ SCENE_KEYS: dict[str, Callable] = {
     "bidirectional": _bool,
     "hidden": _int(1, 256),
     "embed": _int(1, 256),
+    "layers": _int(1, 8),
     "seed": _int(0, 2**32 - 1),
     "init_forget_bias": _num(-20, 20),
     "forget_bias": _num(-20, 20),
 }
-RANDOM_ONLY = ("cell", "bidirectional", "hidden", "embed", "seed", "init_forget_bias")
+RANDOM_ONLY = ("cell", "bidirectional", "hidden", "embed", "layers", "seed", "init_forget_bias")
 
 STEP_KEYS: dict[str, Callable] = {
     "caption": _str,

@@ -28,6 +28,8 @@ from ..core.shipped import load_shipped, shipped_names
 from .errors import SimError
 from .recording import command
 
+DEFAULT_TEXT = "The cat sat on the mat."  # the app's, `rnnsim trace`'s and a scene's text
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -36,6 +38,7 @@ class Settings:
     bidirectional: bool = False
     hidden: int = 16
     embed: int = 8
+    layers: int = 1  # recurrent layers of a random model (rnnsim --layers N)
     seed: int = 0
     # The LSTM forget-gate bias, two ways: `init_forget_bias` is *added* to the forget rows
     # of b_ih when a random model is made (0: PyTorch's exact initialisation); `forget_bias`,
@@ -83,13 +86,20 @@ def settings_from(source: str, **given) -> Settings:
     return Settings(source=source, **{k: v for k, v in given.items() if v is not None})
 
 
+MAX_LAYERS = 8  # as the core loads (a random model in the app: 1..MAX_LAYERS)
+
+
 def set_forget_bias(model: Model, value: float) -> Model:
-    """A copy whose mean LSTM forget-gate bias (b_ih + b_hh) is `value` in every direction."""
+    """A copy whose mean LSTM forget-gate bias (b_ih + b_hh) is `value` in every direction
+    of every layer."""
     m = model.copy()
+    if not m.bias:
+        raise SimError("this model has no biases (saved with bias=False): its forget-gate bias is fixed at 0")
     H = m.hidden
-    for sfx in ("", "_reverse")[: len(m.directions)]:
-        b_ih, b_hh = m.params[f"rnn.bias_ih_l0{sfx}"], m.params[f"rnn.bias_hh_l0{sfx}"]
-        b_ih[H : 2 * H] += value - float(np.mean(b_ih[H : 2 * H] + b_hh[H : 2 * H]))
+    for k in range(m.num_layers):
+        for d in m.directions:
+            b_ih, b_hh = m.params[m.tensor_name("bias_ih", k, d)], m.params[m.tensor_name("bias_hh", k, d)]
+            b_ih[H : 2 * H] += value - float(np.mean(b_ih[H : 2 * H] + b_hh[H : 2 * H]))
     return m
 
 
@@ -103,12 +113,13 @@ def build_model(settings: Settings, text: str) -> tuple[Model, str, str]:
 
         model = load_model(settings.path)
         origin = f"file {settings.path}"
-    elif settings.source == "trained" and name in shipped_names():
+    elif settings.source == "trained" and settings.layers == 1 and name in shipped_names():
         model = load_shipped(name)
         origin = f"trained: {name}"
     else:
         if settings.source == "trained":
-            notice = f"no trained {name} is shipped: using a random one"
+            stacked = f"{settings.layers}-layer " if settings.layers > 1 else ""
+            notice = f"no trained {stacked}{name} is shipped: using a random one"
         model = random_model(
             settings.cell,
             vocab=Vocab.from_texts([text]),
@@ -117,6 +128,7 @@ def build_model(settings: Settings, text: str) -> tuple[Model, str, str]:
             bidirectional=settings.bidirectional,
             seed=settings.seed,
             forget_bias=settings.init_forget_bias,
+            num_layers=settings.layers,
         )
         origin = f"random, seed {settings.seed}"
     if settings.forget_bias is not None and model.cell == "lstm":
@@ -151,6 +163,18 @@ class ModelCommands:
         if not isinstance(n, (int, np.integer)) or not 1 <= n <= 256:
             raise SimError(f"hidden size must be a whole number from 1 to 256, got {n!r}")
         self._rebuild(replace(self.settings, hidden=int(n), source="random"))
+
+    @command
+    def set_layers(self, n: int) -> None:
+        """A random model with n recurrent layers (1 to MAX_LAYERS)."""
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_LAYERS:
+            raise SimError(f"the number of layers must be a whole number from 1 to {MAX_LAYERS}, got {n!r}")
+        source = "random" if n > 1 else self._portable_source()
+        self._rebuild(replace(self.settings, layers=int(n), source=source))
+
+    def cycle_layers(self) -> None:  # (recorded as the set_layers it makes)
+        """1 -> 2 -> 3 layers -> 1 (a random model when stacked)."""
+        self.set_layers(self.num_layers % 3 + 1)
 
     @command
     def reseed(self, seed: int | None = None) -> None:

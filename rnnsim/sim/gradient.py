@@ -75,11 +75,11 @@ class GradientView:
 
     def grad_norms(self, direction: str = "forward") -> np.ndarray:
         """||dL/dh_t|| per position."""
-        return self._cached(("dh", direction), lambda: self.trace.directions[direction].grad_norms())
+        return self._cached(("dh", direction), lambda: self.layer_directions()[direction].grad_norms())
 
     def cell_grad_norms(self, direction: str = "forward") -> np.ndarray | None:
         """||dL/dc_t|| per position (LSTM), else None."""
-        return self._cached(("dc", direction), lambda: self.trace.directions[direction].cell_grad_norms())
+        return self._cached(("dc", direction), lambda: self.layer_directions()[direction].cell_grad_norms())
 
     def input_grad_norms(self) -> np.ndarray:
         """||dL/dx_t|| per position: the gradient at each word's embedding row."""
@@ -87,7 +87,7 @@ class GradientView:
 
     def grad_peak(self, direction: str = "forward") -> float:
         """The largest |dL/dh| entry of the run: the top of the gates' log scale."""
-        return self._cached(("peak", direction), lambda: float(np.abs(self.trace.directions[direction].dh).max()))
+        return self._cached(("peak", direction), lambda: float(np.abs(self.layer_directions()[direction].dh).max()))
 
     # ------------------------------------------------------------ commands
 

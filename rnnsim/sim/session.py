@@ -24,10 +24,12 @@ import numpy as np
 
 from ..core import Model, Trace, tokenize
 from .build import ModelCommands, Settings, build_model, default_loss
+from .classify import ClassifyView
 from .compare import Comparison
 from .cursor import Cursor
 from .errors import SimError
 from .gradient import GradientView
+from .layers import LayerView
 from .recording import command
 
 PHASES = ("forward", "backward")
@@ -36,7 +38,7 @@ _STAMPS = itertools.count(1)
 
 
 @dataclass
-class Simulation(Cursor, GradientView, ModelCommands, Comparison):
+class Simulation(Cursor, GradientView, LayerView, ClassifyView, ModelCommands, Comparison):
     model: Model
     text: str
     settings: Settings = field(default_factory=Settings)
@@ -67,12 +69,13 @@ class Simulation(Cursor, GradientView, ModelCommands, Comparison):
         self._depth = 0
         self._derived: dict = {}  # per-trace summaries the views ask for every frame
         self.version = self.data_version = next(_STAMPS)
+        self._clamp_layer()
 
     @classmethod
     def from_settings(cls, text: str, settings: Settings | None = None) -> Simulation:
         settings = settings or Settings()
         model, origin, notice = build_model(settings, text)
-        settings = replace(settings, cell=model.cell, bidirectional=model.bidirectional)
+        settings = replace(settings, cell=model.cell, bidirectional=model.bidirectional, layers=model.num_layers)
         sim = cls(model=model, text=text, settings=settings, origin=origin)
         sim.notice = notice
         return sim
@@ -88,7 +91,8 @@ class Simulation(Cursor, GradientView, ModelCommands, Comparison):
         """Forward + BPTT over the whole text for the current loss mode (cached)."""
         if self._trace is None:
             with np.errstate(over="ignore", invalid="ignore"):  # an overflowing model shows inf, quietly
-                self._trace = self.model.run(self.tokens, loss=self.loss_mode)
+                label = self.label if self.model.task == "classify" else None
+                self._trace = self.model.run(self.tokens, loss=self.loss_mode, label=label)
         return self._trace
 
     @property
@@ -110,12 +114,12 @@ class Simulation(Cursor, GradientView, ModelCommands, Comparison):
 
     def state_norms(self, direction: str = "forward") -> np.ndarray:
         """||h_t|| per position."""
-        return self._cached(("h", direction), lambda: np.linalg.norm(self.trace.directions[direction].h, axis=1))
+        return self._cached(("h", direction), lambda: np.linalg.norm(self.layer_directions()[direction].h, axis=1))
 
     def state_scale(self) -> float:
-        """The largest |h| anywhere in the run: one colour scale for the whole heatmap."""
+        """The largest |h| anywhere in the shown layer: one colour scale for the whole heatmap."""
         return self._cached(
-            "scale", lambda: max(float(np.abs(d.h).max()) for d in self.trace.directions.values()) or 1.0
+            "scale", lambda: max(float(np.abs(d.h).max()) for d in self.layer_directions().values()) or 1.0
         )
 
     def _changed(self, data: bool = False) -> None:
@@ -125,8 +129,16 @@ class Simulation(Cursor, GradientView, ModelCommands, Comparison):
             self._derived = {}
             self.data_version = next(_STAMPS)
 
-    def _cached(self, key, compute):
-        """A summary of the current trace, computed once per trace (not once per frame)."""
+    def _view_changed(self) -> None:
+        """Same numbers, another part of them shown (a layer): the views draw again; the
+        trace and every summary computed from it are kept."""
+        self.version = self.data_version = next(_STAMPS)
+
+    def _cached(self, key, compute, per_layer: bool = True):
+        """A summary of the current trace, computed once per trace (and per shown layer,
+        for a summary of the shown layer): not once per frame, nor again when the user
+        comes back to a layer."""
+        key = (key, self.shown_layer if per_layer else None)
         if key not in self._derived:
             self._derived[key] = compute()
         return self._derived[key]
@@ -150,6 +162,10 @@ class Simulation(Cursor, GradientView, ModelCommands, Comparison):
         if not self.loss_chosen or not isinstance(self.loss_mode, str):
             # follow the new model's default; a chosen position may not exist in a new text
             self.loss_mode, self.loss_chosen = default_loss(self.model, self.tokens), False
+        labels = self.model.labels or ()
+        if self.label is not None and self.label not in labels:
+            self.label = None  # the new model has no such class: score at its prediction
+        self._clamp_layer()
         self._changed(data=True)
 
     @staticmethod

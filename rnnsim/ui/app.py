@@ -62,6 +62,16 @@ class RnnsimApp(App[None]):
             "save the model in use (a live-trained one too) as a .safetensors file",
             show=False,
         ),
+        # Shown only where they do something: a stacked model's layers, a classifier's labels.
+        _b("left_square_bracket", "layer_down", "Layer↓", "layer_down", "stacked model: show the layer below"),
+        _b("right_square_bracket", "layer_up", "Layer↑", "layer_up", "stacked model: show the layer above"),
+        _b(
+            "a",
+            "cycle_label",
+            "Label",
+            "label",
+            "classifier: score the loss at the next label (then the predicted one)",
+        ),
         _b("home", "start", "Start", "start", "back to the start", show=False),
         _b("end", "end", "End", "end", "to the end", show=False),
         _b("space", "play", "Play", "play", "play / pause"),
@@ -93,6 +103,7 @@ class RnnsimApp(App[None]):
         self.sim = sim
         self.theme = "textual-dark"
         self._timer = None
+        self._shape = self._model_shape()  # the keys shown change only when this does
 
     # ------------------------------------------------------------ layout
 
@@ -129,7 +140,7 @@ class RnnsimApp(App[None]):
         self.query_one("#chain-box").border_title = "the chain: one cell applied at every step"
         self.query_one("#heat-box").border_title = "hidden state"
         self.query_one("#cell-box").border_title = "inside the cell"
-        self.query_one("#pred-box").border_title = "prediction"
+        self.query_one("#pred-box").border_title = "prediction"  # a classifier's: see show_sim
         self.query_one("#grad-box").border_title = "gradient through time"
         self._timer = self.set_interval(PLAY_INTERVAL / self.speed, self._tick, pause=True)
         self._check_size()
@@ -158,6 +169,11 @@ class RnnsimApp(App[None]):
         sim = self.sim
         for w in (TokenStrip, Chain, Heatmap, StateLine, CellPanel, Prediction, GradientPanel):
             self.query_one(w).show(sim)
+        self._title_layer_panels()
+        shape = self._model_shape()
+        if shape != self._shape:  # the layer and label keys show only where they act
+            self._shape = shape
+            self.refresh_bindings()
         # Bars of a fitted height: a layout pass only when the number of lines changes
         self.query_one("#topbar", Static).update(self._topbar(), layout=False)
         self.query_one("#explain", Static).update(explain(sim), layout=False)
@@ -170,6 +186,19 @@ class RnnsimApp(App[None]):
                 self._timer.resume()
             else:
                 self._timer.pause()
+
+    PANEL_TITLES = {"#chain-box": "the chain: one cell applied at every step", "#cell-box": "inside the cell"}
+
+    def _title_layer_panels(self) -> None:
+        """The panels that show one layer of a stacked model say which ("layer 2 of 3");
+        a one-layer model's titles stay as they are."""
+        where = self.sim.layer_caption()
+        titles = {box: f"{title} · {where}" if where else title for box, title in self.PANEL_TITLES.items()}
+        titles["#pred-box"] = "decision after the last token" if self.sim.is_classifier else "prediction"
+        for box, title in titles.items():
+            widget = self.query_one(box)
+            if widget.border_title != title:  # an unchanged title costs no refresh
+                widget.border_title = title
 
     def _topbar(self) -> Text:
         """Where the session is first (step, loss, playing), then the model; a shorter
@@ -280,8 +309,35 @@ class RnnsimApp(App[None]):
         # The main screen's own keys do nothing while a help/edit/compare screen is up
         # (quit and help excepted); Textual's actions (pop_screen, ...) always run.
         if action in _MAIN_ACTIONS and action not in ("quit", "help"):
+            if not self._applies(action):
+                return False  # hidden from the Footer, and the key does nothing
             return self._on_main_screen()
         return True
+
+    def _model_shape(self) -> tuple[bool, bool]:
+        """(stacked, classifier): what decides which of the model-specific keys show."""
+        return self.sim.num_layers > 1, self.sim.is_classifier
+
+    def _applies(self, action: str) -> bool:
+        """Keys that act only on some models: the layer keys on a stacked one, the label
+        key on a classifier (elsewhere they are neither shown nor offered)."""
+        if action in ("layer_up", "layer_down"):
+            return self.sim.num_layers > 1
+        if action == "cycle_label":
+            return self.sim.is_classifier
+        return True
+
+    def action_layer_up(self) -> None:
+        self.run_command(self.sim.layer_up)
+
+    def action_layer_down(self) -> None:
+        self.run_command(self.sim.layer_down)
+
+    def action_cycle_layers(self) -> None:
+        self.run_command(self.sim.cycle_layers)
+
+    def action_cycle_label(self) -> None:
+        self.run_command(self.sim.cycle_label)
 
     def action_step(self) -> None:
         self.run_command(self.sim.step)
@@ -371,7 +427,7 @@ class RnnsimApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             self.screen.action_close()
             return
-        self.push_screen(HelpScreen(self.BINDINGS))
+        self.push_screen(HelpScreen([b for b in self.BINDINGS if self._applies(b.action)]))
 
     def action_record(self) -> None:
         """Write sim.history as a scene file, atomically (to `record_path` if set, as by
@@ -421,12 +477,16 @@ class RnnsimApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for b in self.BINDINGS:
-            if b.action in ("quit",):
+            if b.action in ("quit",) or not self._applies(b.action):
                 continue
             yield SystemCommand(f"{b.description}  ({key_names(b)})", b.tooltip, lambda a=b.action: self.run_action(a))
+        if self._on_main_screen():
+            # No key of its own (the keys are few): a random stacked model from the palette.
+            yield SystemCommand(STACK_COMMAND, "a random model with 1, 2 or 3 layers", self.action_cycle_layers)
 
 
 _MAIN_ACTIONS = {b.action.split("(")[0] for b in RnnsimApp.BINDINGS}
+STACK_COMMAND = "Stack layers  (1 → 2 → 3)"
 
 
 def wrapped_lines(text: str | Text, width: int, console) -> int:

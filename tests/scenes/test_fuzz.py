@@ -72,6 +72,7 @@ VALID_ACTIONS = {
     "cell": st.sampled_from(["rnn", "lstm", "gru"]), "cycle_cell": st.just(True), "bidirectional": st.booleans(),
     "toggle_bidirectional": st.just(True), "hidden": st.integers(1, 6), "seed": st.integers(0, 4),
     "reseed": st.just(True), "forget_bias": st.floats(-4, 4), "compare": st.booleans(),
+    "layer": st.integers(1, 4), "layers": st.integers(1, 3), "label": st.sampled_from(["pos", False, "x"]),
 }  # fmt: skip
 gates = st.sampled_from(["i", "f", "g", "o", "r", "z", "n", "x"])
 cells = st.sampled_from(["rnn", "lstm", "gru"])
@@ -88,6 +89,9 @@ VALID_CHECKS = {
     "bidirectional": st.booleans(), "both_read": st.integers(0, 9), "hidden": st.integers(1, 20),
     "cell_params": st.integers(1, 5000), "forget_bias": st.floats(-3, 3), "explain_contains": st.text(max_size=5),
     "at": positions, "direction": st.sampled_from(["forward", "reverse"]),
+    "layer": st.integers(1, 4), "layers": st.integers(1, 3), "top_label": st.sampled_from(["pos", "neg"]),
+    "label_prob_above": st.tuples(st.sampled_from(["pos", "x"]), st.floats(0, 1)),
+    "label_prob_below": st.tuples(st.sampled_from(["neg"]), st.floats(0, 1)),
 }  # fmt: skip
 measures = st.sampled_from(["factor", "cell_factor", "carried", "inflow", "kept", "nope"])
 for name in CHECKS:
@@ -104,7 +108,7 @@ VALID_SCENE = {
     "title": st.text(max_size=20), "description": st.text(max_size=30), "size": st.tuples(
         st.integers(50, 130), st.integers(15, 45)), "pause": st.floats(0, 5), "text": texts,
     "loss": st.sampled_from(["all", "last", 1, 40]), "cell": cells, "bidirectional": st.booleans(),
-    "hidden": st.integers(1, 6), "embed": st.integers(1, 4), "seed": st.integers(0, 3),
+    "hidden": st.integers(1, 6), "embed": st.integers(1, 4), "seed": st.integers(0, 3), "layers": st.integers(1, 3),
     "forget_bias": st.floats(-3, 3), "model": st.sampled_from(["lstm", "gru", "bilstm", "nope.safetensors"]),
     "init_forget_bias": st.floats(-3, 3),
 }  # fmt: skip

@@ -56,7 +56,7 @@ STAT_W = 9  # after each direction's bars: " μ+0.86" or " 9.1e-03", then a spac
 
 
 def _values(sim, direction: str, key: str, t: int) -> np.ndarray:
-    d = sim.trace.directions[direction]
+    d = sim.layer_directions()[direction]  # the chosen layer's
     if key == "h":
         return d.h[t]
     if key == "c":
@@ -69,7 +69,7 @@ def _values(sim, direction: str, key: str, t: int) -> np.ndarray:
 
 
 def _grad_values(sim, direction: str, key: str, t: int) -> np.ndarray | None:
-    d = sim.trace.directions[direction]
+    d = sim.layer_directions()[direction]  # the chosen layer's
     if key == "h":
         return d.dh[t]
     if key == "c":

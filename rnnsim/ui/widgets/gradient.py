@@ -85,9 +85,16 @@ class GradientPanel(SimWidget):
             series.append((d, f"|∂L/∂h{arrow}|", sim.grad_norms(d), pal.grad))
             if lstm:
                 series.append((d, f"|∂L/∂c{arrow}|", sim.cell_grad_norms(d), pal.cell_grad))
-        if len(dirs) == 1:  # (two directions fill the panel; their sum is in `rnnsim trace`)
-            # What reaches the word's own embedding: the update its weights would get.
-            series.append(("forward", "|∂L/∂x|", sim.input_grad_norms(), pal.input_grad))
+        layer = sim.shown_layer
+        if len(dirs) == 1 or sim.is_classifier or sim.num_layers > 1:
+            # (two directions of a one-layer next-word model fill the panel; the sum is in
+            # `rnnsim trace`.) What reaches the shown layer's input: at the bottom, the word's
+            # own embedding (the update its weights would get, how much the word moved a
+            # classifier's decision); higher up, what the layer below's output receives.
+            if layer > 0:
+                series.append(("input", f"|∂L/∂in{layer + 1}|", sim.layer_input_grad_norms(layer), pal.input_grad))
+            if layer == 0 or sim.is_classifier:  # a classifier always shows what each word did
+                series.append(("input", "|∂L/∂x|", sim.input_grad_norms(), pal.input_grad))
         finite = [s[2][np.isfinite(s[2])] for s in series]  # inf/nan are drawn full/empty, printed as such
         peak = max((float(np.max(f)) for f in finite if f.size), default=0.0) or 1.0
         if self._decades_for != sim.data_version:  # once per trace, not per frame
@@ -100,8 +107,10 @@ class GradientPanel(SimWidget):
         # Columns by priority: |dL/dh| of each direction first, then |dL/dc|, then |dL/dx|;
         # a column that does not fit is left out and the table says which.
         def rank(i: int) -> tuple:
-            label = series[i][1]
-            return (label.startswith("|∂L/∂x"), label.startswith("|∂L/∂c"), i)
+            kind, label = series[i][0], series[i][1]
+            if sim.is_classifier:  # what each word did to the decision comes before |dL/dc|
+                return (label.startswith("|∂L/∂in"), label.startswith("|∂L/∂c"), i)
+            return (kind == "input", label.startswith("|∂L/∂c"), i)
 
         priority = sorted(range(len(series)), key=rank)
         fixed = LABEL_W + (STEP_W if survival else 0)
@@ -111,16 +120,23 @@ class GradientPanel(SimWidget):
         left_out = [series[i][1] for i in priority if i not in keep]
         series = [series[i] for i in sorted(keep)]
         bar_w = max(MIN_BAR, min(MAX_BAR, (width - fixed) // len(series) - NUMBER_W))
-        title = f"loss {mode} = {tr.loss:.3g} · log scale, 1e-{decades}..1 of the peak"
+        loss = f"loss at “{sim.target_label()}”" if sim.is_classifier else f"loss {mode}"
+        title = f"{loss} = {tr.loss:.3g} · log scale, 1e-{decades}..1 of the peak"
         if len(title) > width:
-            title = f"loss {mode} = {tr.loss:.3g}\nlog scale, 1e-{decades}..1 of the peak"
+            title = f"{loss} = {tr.loss:.3g}\nlog scale, 1e-{decades}..1 of the peak"
         out.append(title + "\n", style="bold")
+        # The stack's line gives way to the table only where 2 positions would not show.
+        room = self.size.height - (title.count("\n") + 2) - 2
+        notes = self._stack_line(sim)[: max(0, room)]
+        for note in notes:
+            out.append_text(note)
+            out.append("\n")
         head = f"{'t':>3} {'token':<8} "
         for _, label, _, _ in series:
             head += f"{label:<{bar_w + NUMBER_W}}"  # a column: the bar, a space, the number, a space
         head += " ×step" if survival else ""
         out.append(head + "\n", style="dim")
-        used = title.count("\n") + 2
+        used = title.count("\n") + 2 + len(notes)
         if left_out:
             out.append(f"({', '.join(left_out)}: wider terminal)\n", style="dim")
             used += 1
@@ -135,7 +151,7 @@ class GradientPanel(SimWidget):
             out.append(f"{clip(sim.tokens[t], 8):<8}", style=f"bold reverse {pal.grad}" if cur else "")
             out.append(" ")  # unstyled: the highlighted word stays apart from its bar
             for direction, _, norms, style in series:
-                if sim.grad_revealed(direction, t):
+                if self._revealed(sim, direction, t):
                     out.append(hbar(log_fraction(float(norms[t]), peak, decades), bar_w), style=style)
                     out.append(f" {norms[t]:7.1e} ")  # the space keeps the next bar off the number
                 else:
@@ -146,3 +162,25 @@ class GradientPanel(SimWidget):
                 out.append(factor, style="red" if f < 0.7 else pal.hit)
             out.append("\n")
         return out
+
+    @staticmethod
+    def _revealed(sim, direction: str, t: int) -> bool:
+        """The input column is reached once any direction's walk has reached t."""
+        if direction == "input":
+            return any(sim.grad_revealed(d, t) for d in sim.model.directions)
+        return sim.grad_revealed(direction, t)
+
+    def _stack_line(self, sim) -> list[Text]:
+        """A stacked model: how much gradient reaches each layer's input over the whole
+        text, from the top layer down to the words (the shown layer in bold)."""
+        totals = sim.stack_grad_totals()
+        if sim.num_layers == 1 or totals is None:
+            return []
+        line = Text("into layer ", style="dim")
+        for k in range(sim.num_layers - 1, -1, -1):
+            where = f"{k + 1}" + (" (words)" if k == 0 else "") + ":"
+            style = f"bold {self.palette.input_grad}" if k == sim.shown_layer else self.palette.input_grad
+            line.append(f"{where} {totals[k]:.1e}", style=style)
+            if k:
+                line.append(" ▸ ", style="dim")
+        return [line]

@@ -45,7 +45,9 @@ class Heatmap(ScrollView, can_focus=False):
         self.sim = sim
         self._layout()
         scale = sim.state_scale()
-        title = f"hidden state, blue<0<red ±{scale:.2f}"
+        where = sim.layer_caption()
+        layer = f" · {where}" if where else ""
+        title = f"hidden state{layer}, blue<0<red ±{scale:.2f}"
         if self.parent is not None and self.parent.border_title != title:
             self.parent.border_title = title
         self.refresh()
@@ -149,7 +151,7 @@ class Heatmap(ScrollView, can_focus=False):
                 segs.append(Segment(label[:COL], style))
             return Strip(segs)
         _, d, u = row
-        h = sim.trace.directions[d].h
+        h = sim.layer_directions()[d].h
         H = h.shape[1]
         segs = [Segment(f"u{u:<3} "[:LABEL_W], _DIM)]
         mono = self.app.no_color
@@ -188,7 +190,7 @@ class StateLine(SimWidget):
                 out.append(f"{name}: zeros (nothing read yet)", style="dim")
                 continue
             out.append(f"{name}[{t}] ", style="bold")
-            out.append(state_numbers(sim.trace.directions[d].h[t], width - 8))
+            out.append(state_numbers(sim.layer_directions()[d].h[t], width - 8))
         return out
 
 

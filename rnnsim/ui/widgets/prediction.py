@@ -1,5 +1,6 @@
 """The head's output at the current position: the top five tokens with bars,
-and the true token marked."""
+and the true token marked. A classifier's head speaks once, after the last token: every
+class with its probability, the predicted one and the loss's label marked."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ class Prediction(SimWidget):
     DEFAULT_CSS = "Prediction { height: 1fr; }"
 
     def draw(self, sim) -> Text:
+        if sim.is_classifier:
+            return self._decision(sim)
         out = Text()
         t = sim.focus_position()
         cloze = sim.model.task == "cloze"
@@ -55,4 +58,34 @@ class Prediction(SimWidget):
             out.append("the text has ", style="dim")
             out.append(f"“{clip(want, 12)}”", style=pal.hit)
             out.append(f" p={p_true:.1%}, −log p = {-math.log(max(p_true, 1e-300)):.2f}", style="dim")
+        return out
+
+    def _decision(self, sim) -> Text:
+        out = Text()
+        last = sim.T - 1
+        if not sim.decision_ready():
+            left = sim.T - sim.cursor
+            out.append("The classifier decides once,\nafter the last token.\n", style="bold")
+            out.append(f"{left} token{'s' if left > 1 else ''} still to read (End: there).", style="dim")
+            return out
+        pal = self.palette
+        top, _ = sim.top_label()
+        target = sim.target_label()
+        out.append("Class after ", style="bold")
+        out.append(f"“{clip(sim.tokens[last], 12)}”", style="bold cyan")
+        out.append(f" (t={last})\n", style="bold")
+        bar_w = max(2, self.content_width - 25)  # name 10, bar, " 52.8%", " ✓", " loss"
+        for name, p in sim.class_probs():
+            win = name == top
+            out.append(f"{clip(name, 10):<10} ", style=f"bold {pal.hit}" if win else "")
+            out.append(hbar(p, bar_w), style=pal.hit if win else pal.bar)
+            out.append(f" {p:5.1%}")
+            out.append(" ✓" if win else "  ", style=pal.hit)
+            out.append(" loss\n" if name == target else "\n", style="dim")
+        p_target = dict(sim.class_probs())[target]
+        chosen = "chosen" if sim.label is not None else "predicted"
+        loss = -math.log(max(p_target, 1e-300))
+        # short lines: the panel is 34 columns wide at 80x24
+        out.append(f"loss at “{clip(target, 10)}”: {loss:.2f}\n", style="dim")
+        out.append(f"= −log p, the {chosen} label;\na scores another label", style="dim")
         return out
