@@ -20,6 +20,7 @@ SUBCOMMANDS = {
     "train": ("rnnsim.cli_train", "cmd_train"),
     "play": ("rnnsim.cli_scene", "cmd_play"),
     "record": ("rnnsim.cli_scene", "cmd_record"),
+    "generate": ("rnnsim.cli_generate", "cmd_generate"),
 }
 
 
@@ -298,7 +299,7 @@ def app_parser() -> argparse.ArgumentParser:
         prog="rnnsim",
         description="Step through a recurrent network one token at a time. Subcommands: "
         "trace (print a run), train (train a model on a corpus), play (play a scene), "
-        "record (save what you do as a scene); see rnnsim SUBCOMMAND --help.",
+        "record (save what you do as a scene), generate (continue a text); see rnnsim SUBCOMMAND --help.",
     )
     _add_model_options(p)
     p.add_argument("--file", metavar="FILE", help="read the text from a UTF-8 file")
