@@ -215,3 +215,44 @@ def generate(model, prompt, tokens: int = 20, temperature: float = 1.0, seed: in
         seed=seed,
         tokenizer=model.tokenizer,
     )
+
+
+@dataclass(frozen=True)
+class ForcedAndFree:
+    """Two ways of reading a text, one guess per position (the token guessed for t+1):
+    teacher forcing reads the real token t at every step; free running reads the real
+    tokens only up to `prompt_len`, then its own previous guess."""
+
+    prompt_len: int
+    teacher: tuple[int, ...]  # ids guessed after reading the real tokens 0..t
+    free: tuple[int, ...]  # ids guessed after reading the prompt, then its own guesses
+    free_read: tuple[int, ...]  # what free running read at each position
+
+    def agree(self, targets) -> tuple[list[bool], list[bool]]:
+        """Per scored position (t with a real next token): did each row guess it?"""
+        pairs = [(t, y) for t, y in enumerate(targets) if y is not None]
+        return [self.teacher[t] == y for t, y in pairs], [self.free[t] == y for t, y in pairs]
+
+
+def teacher_vs_free(model, ids, prompt_len: int, temperature: float = 0.0, seed: int | None = 0) -> ForcedAndFree:
+    """Run both readings of `ids` side by side; each row picks its guesses by the same rule
+    as generate (T = 0 greedy; otherwise sampled, each row with its own generator seeded
+    alike, so where the rows read the same tokens they guess the same)."""
+    check_can_generate(model)
+    _, temperature, seed = check_options(1, temperature, seed)
+    ids = [int(i) for i in ids]
+    if not 1 <= prompt_len <= len(ids):
+        raise GenerateError(f"the prompt must be 1 to {len(ids)} tokens long, got {prompt_len}")
+    unk_id = model.vocab.unk_id
+    rows = {"teacher": FreeRunner(model), "free": FreeRunner(model)}
+    rngs = {k: np.random.default_rng(seed) for k in rows}
+    guesses: dict[str, list[int]] = {k: [] for k in rows}
+    read: list[int] = []
+    for t, real in enumerate(ids):
+        for k, runner in rows.items():
+            tid = real if k == "teacher" or t < prompt_len else guesses["free"][-1]
+            if k == "free":
+                read.append(tid)
+            logits = runner.feed(tid)
+            guesses[k].append(choose(distribution(logits, temperature, unk_id), logits, temperature, unk_id, rngs[k]))
+    return ForcedAndFree(prompt_len, tuple(guesses["teacher"]), tuple(guesses["free"]), tuple(read))

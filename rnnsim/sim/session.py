@@ -27,6 +27,7 @@ from .build import ModelCommands, Settings, build_model
 from .compare import Comparison
 from .cursor import Cursor
 from .errors import SimError
+from .generation import GenerationView
 from .gradient import GradientView, default_loss
 from .recording import command
 
@@ -36,7 +37,7 @@ _STAMPS = itertools.count(1)
 
 
 @dataclass
-class Simulation(Cursor, GradientView, ModelCommands, Comparison):
+class Simulation(Cursor, GradientView, ModelCommands, Comparison, GenerationView):
     model: Model
     text: str
     settings: Settings = field(default_factory=Settings)

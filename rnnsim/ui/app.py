@@ -22,6 +22,7 @@ from .screens.edit import EditScreen
 from .screens.help import HelpScreen
 from .widgets.cell import CellPanel
 from .widgets.chain import Chain
+from .widgets.generation import GenerationPanel
 from .widgets.gradient import GradientPanel
 from .widgets.heatmap import Heatmap, StateLine
 from .widgets.prediction import Prediction
@@ -66,6 +67,28 @@ class RnnsimApp(App[None]):
             "save this session as a scene (a TOML file rnnsim play replays)",
             show=False,
         ),
+        _b(
+            "g", "sample", "Write", "sample", "extend the text with the model's own pick for the next token", show=False
+        ),
+        _b(
+            "right_square_bracket",
+            "temperature(1)",
+            "Temp+",
+            "temp_up",
+            "generation: raise the temperature",
+            show=False,
+        ),
+        _b(
+            "left_square_bracket",
+            "temperature(-1)",
+            "Temp−",
+            "temp_down",
+            "generation: lower the temperature",
+            show=False,
+        ),
+        _b(
+            "o", "free_run", "Free run", "free_run", "teacher forcing vs free running: both rows of guesses", show=False
+        ),
         _b("q", "quit", "Quit", "quit", "quit rnnsim"),
     ]
 
@@ -95,6 +118,7 @@ class RnnsimApp(App[None]):
                     yield Prediction(id="prediction")
                 with Vertical(id="grad-box", classes="panel"):
                     yield GradientPanel(id="gradient")
+            yield GenerationPanel(id="generation")
             yield Static(id="explain", markup=False)
         yield Static(id="too-small", markup=False)
         yield Footer()
@@ -119,7 +143,7 @@ class RnnsimApp(App[None]):
     def show_sim(self) -> None:
         """Push the Simulation down to every widget (attributes down)."""
         sim = self.sim
-        for w in (TokenStrip, Chain, Heatmap, StateLine, CellPanel, Prediction, GradientPanel):
+        for w in (TokenStrip, Chain, Heatmap, StateLine, CellPanel, Prediction, GradientPanel, GenerationPanel):
             self.query_one(w).show(sim)
         # fixed-height bars: no layout pass needed when their text changes
         self.query_one("#topbar", Static).update(self._topbar(), layout=False)
@@ -254,6 +278,15 @@ class RnnsimApp(App[None]):
             self.run_command(sim.set_model, model, origin)
 
         self.push_screen(TrainScreen(live, use))
+
+    def action_sample(self) -> None:
+        self.run_command(self.sim.sample_next)
+
+    def action_temperature(self, direction: int) -> None:
+        self.run_command(self.sim.temperature_up if direction > 0 else self.sim.temperature_down)
+
+    def action_free_run(self) -> None:
+        self.run_command(self.sim.toggle_free_run)
 
     def action_compare(self) -> None:
         self.push_screen(CompareScreen(self.sim))

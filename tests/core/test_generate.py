@@ -139,3 +139,30 @@ def test_classifier_and_bidirectional_models_are_refused_saying_why():
     bi = rnnsim.random_model("lstm", vocab=VOCAB, bidirectional=True, seed=0)
     with pytest.raises(GenerateError, match="bidirectional"):
         bi.generate("the cat")
+
+
+def test_teacher_forcing_and_free_running_rows():
+    from rnnsim.core.generate import teacher_vs_free
+
+    model = load_shipped("lstm")
+    toks = model.tokenize("The dog slept on the rug .")
+    ids = model.vocab.encode(toks)
+    logits = model.run(toks, loss=None).logits
+    unk = model.vocab.unk_id
+    greedy = []
+    for z in logits:
+        z = z.copy()
+        z[unk] = -np.inf
+        greedy.append(int(np.argmax(z)))
+    for k in (1, 3, len(ids)):
+        rows = teacher_vs_free(model, ids, k, temperature=0)
+        assert list(rows.teacher) == greedy  # teacher forcing: the guesses of a run over the real text
+        assert rows.free[:k] == rows.teacher[:k]  # the same reading up to the prompt's end
+        assert rows.free_read[:k] == tuple(ids[:k]) and rows.free_read[k:] == rows.free[k - 1 : -1]
+        # free running from a prompt is what generate writes from that prompt
+        g = model.generate(toks[:k], tokens=len(ids) - k + 1, temperature=0, stop=())
+        assert rows.free[k - 1 :] == g.ids
+    rows = teacher_vs_free(model, ids, len(ids), temperature=0)
+    assert rows.free == rows.teacher
+    with pytest.raises(GenerateError, match="prompt"):
+        teacher_vs_free(model, ids, 0)
