@@ -58,7 +58,7 @@ class Simulation(Cursor, GradientView, ModelCommands, Comparison, GenerationView
     data_version: int = 0  # new when the trace (numbers) change: caches drop
 
     def __post_init__(self):
-        self.tokens = self._check_text(self.text)
+        self.tokens = self._tokens_for(self.text)
         self._trace: Trace | None = None
         self.loss_chosen = self.loss_mode is not None
         if self.loss_mode is None:
@@ -136,7 +136,7 @@ class Simulation(Cursor, GradientView, ModelCommands, Comparison, GenerationView
 
     @command
     def set_text(self, text: str) -> None:
-        tokens = self._check_text(text)
+        tokens = self._tokens_for(text)
         self.text, self.tokens = text, tokens
         self.cursor = min(self.cursor, self.T)
         if self.settings.source == "random":
@@ -146,12 +146,23 @@ class Simulation(Cursor, GradientView, ModelCommands, Comparison, GenerationView
 
     def _reset_view(self) -> None:
         """After a new model or text: read forward again, new numbers."""
+        self.tokens = self._tokens_for(self.text)  # a character model reads characters
+        self.cursor = min(self.cursor, self.T)
         self.phase = "forward"
         self.playing = False
         if not self.loss_chosen or not isinstance(self.loss_mode, str):
             # follow the new model's default; a chosen position may not exist in a new text
             self.loss_mode, self.loss_chosen = default_loss(self.model), False
         self._changed(data=True)
+
+    def _tokens_for(self, text: str) -> list[str]:
+        """The text as the model reads it: words, or characters for a character model."""
+        tokens = self._check_text(text)
+        if self.model.tokenizer == "char":
+            tokens = self.model.tokenize(text)
+            if len(tokens) > MAX_TOKENS:
+                raise SimError(f"the text has {len(tokens)} characters; the limit is {MAX_TOKENS}")
+        return tokens
 
     @staticmethod
     def _check_text(text: str) -> list[str]:

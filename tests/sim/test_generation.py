@@ -81,3 +81,15 @@ def test_free_running_reads_the_real_words_up_to_the_cursor():
         assert vocab[i] == max((p, w) for w, p in zip(vocab, probs[t], strict=True) if w != "<unk>")[1]
     sim.to_end()
     assert sim.free_run_prompt() == 1
+
+
+def test_a_character_model_reads_characters_and_writes_them_on():
+    sim = Simulation.from_settings("Hi there", Settings(source="trained", cell="char"))
+    assert sim.model.tokenizer == "char"
+    assert sim.tokens == list("Hi there") and not sim.unknown.any()
+    sim.set_temperature(0)
+    sim.sample_next()
+    want = load_shipped("char").generate("Hi there", tokens=1, temperature=0).text
+    assert sim.text == want and sim.tokens == list(want)
+    sim.set_cell("lstm")  # to the word model: the same text read as words again
+    assert sim.tokens == sim.model.tokenize(sim.text) and sim.cursor <= sim.T
