@@ -22,7 +22,7 @@ from .screens.edit import EditScreen
 from .screens.help import HelpScreen
 from .widgets.cell import CellPanel
 from .widgets.chain import Chain
-from .widgets.generation import GenerationPanel
+from .widgets.generation import GENERATION_BINDINGS, GenerationPanel
 from .widgets.gradient import GradientPanel
 from .widgets.heatmap import Heatmap, StateLine
 from .widgets.prediction import Prediction
@@ -67,28 +67,7 @@ class RnnsimApp(App[None]):
             "save this session as a scene (a TOML file rnnsim play replays)",
             show=False,
         ),
-        _b(
-            "g", "sample", "Write", "sample", "extend the text with the model's own pick for the next token", show=False
-        ),
-        _b(
-            "right_square_bracket",
-            "temperature(1)",
-            "Temp+",
-            "temp_up",
-            "generation: raise the temperature",
-            show=False,
-        ),
-        _b(
-            "left_square_bracket",
-            "temperature(-1)",
-            "Temp−",
-            "temp_down",
-            "generation: lower the temperature",
-            show=False,
-        ),
-        _b(
-            "o", "free_run", "Free run", "free_run", "teacher forcing vs free running: both rows of guesses", show=False
-        ),
+        *GENERATION_BINDINGS,
         _b("q", "quit", "Quit", "quit", "quit rnnsim"),
     ]
 

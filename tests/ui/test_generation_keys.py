@@ -1,4 +1,4 @@
-"""Pilot tests for the generation keys: g writes on, [ and ] set the temperature (shown),
+"""Pilot tests for the generation keys: g writes on, < and > set the temperature (shown),
 o shows the teacher-forcing and free-running rows; a model that cannot write says why."""
 
 from rnnsim.sim import Settings, Simulation
@@ -19,7 +19,7 @@ async def test_generation_row_hidden_until_a_generation_key():
     async with app.run_test(size=(120, 36)) as pilot:
         assert not app.query_one(GenerationPanel).display
         assert "T=1" not in app.screen_text()
-        await pilot.press("right_square_bracket")
+        await pilot.press("greater_than_sign")
         assert app.sim.temperature == 1.5
         assert app.query_one(GenerationPanel).display
         assert any("generate T=1.5" in r for r in rows(app))
@@ -29,12 +29,12 @@ async def test_bracket_keys_walk_the_temperature_and_show_it():
     app = app_for()
     async with app.run_test(size=(120, 36)) as pilot:
         for _ in range(4):
-            await pilot.press("left_square_bracket")
+            await pilot.press("less_than_sign")
         assert app.sim.temperature == 0.0
         assert any("generate T=0 (the likeliest)" in r for r in rows(app))
-        await pilot.press("left_square_bracket")  # already the lowest
+        await pilot.press("less_than_sign")  # already the lowest
         assert app.sim.temperature == 0.0
-        await pilot.press("right_square_bracket")
+        await pilot.press("greater_than_sign")
         assert app.sim.temperature == 0.25 and any("T=0.25 (surer)" in r for r in rows(app))
 
 
@@ -42,7 +42,7 @@ async def test_g_writes_the_models_next_word():
     app = app_for()
     async with app.run_test(size=(120, 36)) as pilot:
         for _ in range(4):
-            await pilot.press("left_square_bracket")
+            await pilot.press("less_than_sign")
         await pilot.press("g", "g", "g", "g", "g")
         assert app.sim.text == "The cat sat on the mat."
         assert app.sim.cursor == app.sim.T
@@ -52,7 +52,7 @@ async def test_g_writes_the_models_next_word():
 async def test_o_shows_both_rows_of_guesses():
     app = app_for("The cat sat on the mat.")
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket", "left_square_bracket")
+        await pilot.press("less_than_sign", "less_than_sign", "less_than_sign", "less_than_sign")
         await pilot.press("right", "right", "o")
         assert app.sim.show_free_run
         lines = rows(app)

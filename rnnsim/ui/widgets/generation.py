@@ -5,10 +5,24 @@ guesses from the cursor on (free running). Hidden until a generation key is used
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 
 from .base import SimWidget, clip, window
 
 LABEL_W = 10  # "teacher" / "free run" column
+
+# The app's generation keys (its actions sample, temperature(±1), free_run). Not in the
+# footer: the row they open shows them. [ and ] are the layer keys, hence < and >.
+GENERATION_BINDINGS = [
+    Binding("g", "sample", "Write", show=False, id="sample",
+            tooltip="extend the text with the model's own pick for the next token"),
+    Binding("greater_than_sign", "temperature(1)", "Temp+", show=False, id="temp_up",
+            tooltip="generation: raise the temperature"),
+    Binding("less_than_sign", "temperature(-1)", "Temp−", show=False, id="temp_down",
+            tooltip="generation: lower the temperature"),
+    Binding("o", "free_run", "Free run", show=False, id="free_run",
+            tooltip="teacher forcing vs free running: both rows of guesses"),
+]  # fmt: skip
 
 
 class GenerationPanel(SimWidget):
@@ -30,7 +44,7 @@ class GenerationPanel(SimWidget):
         out.append("generate ", style="bold")
         out.append(f"T={T:g}", style="bold magenta")
         out.append(" (the likeliest)" if T == 0 else " (surer)" if T < 1 else " (wilder)" if T > 1 else "")
-        out.append("   g: write on   [ ]: temperature   o: teacher forcing vs free running", style="dim")
+        out.append("   g: write on   < >: temperature   o: teacher forcing vs free running", style="dim")
         why = sim.can_generate()
         if why:
             out.append("\n" + why, style="yellow")
