@@ -51,5 +51,11 @@ ACTIONS: dict[str, Action] = dict([
     _a("seed", _int(0, 2**32 - 1), lambda s, n: s.reseed(n), "a random model with this seed"),
     _a("reseed", _true, lambda s, v: s.reseed(), "a random model with the next seed"),
     _a("forget_bias", _num(-20, 20), lambda s, b: s.set_forget_bias(b), "LSTM: set the mean forget-gate bias"),
+    _a("sample", _int(1, MAX_N), lambda s, n: s.sample(n),
+       "write n tokens on: the model's own picks at the current temperature (the g key)"),
+    _a("temperature", _num(0, 100), lambda s, t: s.set_temperature(t),
+       "the generation temperature: 0 picks the likeliest token, higher is wilder"),
+    _a("free_run", _bool, lambda s, b: s.set_free_run(b),
+       "show (true) or hide the teacher-forcing and free-running rows of guesses"),
     _a("compare", _bool, None, "show (true) or close (false) RNN vs LSTM vs GRU", sim_change=False),
 ])  # fmt: skip

@@ -66,8 +66,9 @@ _HISTORY = {
     "cycle_loss_mode": "cycle_loss", "set_text": "text", "set_cell": "cell", "cycle_cell": "cycle_cell",
     "set_bidirectional": "bidirectional", "toggle_bidirectional": "toggle_bidirectional",
     "set_hidden": "hidden", "reseed": "reseed", "set_forget_bias": "forget_bias",
+    "sample_next": "sample", "set_temperature": "temperature", "set_free_run": "free_run",
 }  # fmt: skip
-_MERGE = {"step", "back", "grad_step", "grad_back"}
+_MERGE = {"step", "back", "grad_step", "grad_back", "sample"}
 
 
 def history_steps(history, text: str | None = None) -> list[tuple[str, Any]]:
@@ -88,7 +89,7 @@ def history_steps(history, text: str | None = None) -> list[tuple[str, Any]]:
             action, value = "seed", int(args[0])
         elif args:
             value = args[0]
-        elif name in _MERGE:
+        elif action in _MERGE:
             value = 1
         else:
             value = True

@@ -3,7 +3,7 @@ teacher-forcing / free-running comparison the app shows.
 
   sample_next       append the model's own pick for the next token to the text and read it
   set_temperature   0 (greedy) to 100; `temperature_up`/`_down` walk TEMPERATURES
-  toggle_free_run   show both rows of guesses: reading the real text (teacher forcing)
+  set_free_run      show both rows of guesses: reading the real text (teacher forcing)
                     and reading its own guesses from the cursor on (free running)
 
 The picks follow rnnsim.core.generate (softmax(logits / T), <unk> never picked). The k-th
@@ -12,11 +12,14 @@ sample of a session uses seed k, so a session (or a scene) replays the same text
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..core.generate import (
     MAX_TEMPERATURE,
     ForcedAndFree,
     GenerateError,
     check_can_generate,
+    distribution,
     generate,
     join_tokens,
     teacher_vs_free,
@@ -58,6 +61,11 @@ class GenerationView:
         lower = [t for t in TEMPERATURES if t < self.temperature]
         self.set_temperature(lower[-1] if lower else self.temperature)
 
+    def sample(self, n: int = 1) -> None:
+        """Write n tokens on, one sample_next each (a scene's `sample = n`)."""
+        for _ in range(n):
+            self.sample_next()
+
     @command
     def sample_next(self) -> None:
         """Extend the text with one token the model picks after reading all of it, and read
@@ -75,13 +83,23 @@ class GenerationView:
         self.to_end()
 
     @command
-    def toggle_free_run(self) -> None:
+    def set_free_run(self, on: bool) -> None:
         why = self.can_generate()
-        if why:
+        if why and on:
             raise SimError(why)
-        self.show_free_run = not self.show_free_run
+        self.show_free_run = bool(on)
         self.show_generation = True
         self._changed()
+
+    def toggle_free_run(self) -> None:
+        self.set_free_run(not self.show_free_run)
+
+    def next_pick(self, k: int = 4) -> list[tuple[str, float]]:
+        """The k likeliest next tokens after the whole text as g would draw them: at the
+        session's temperature (T = 0: the plain softmax), <unk> left out."""
+        p = distribution(self.trace.logits[-1], self.temperature, self.model.vocab.unk_id)
+        idx = np.argsort(-p, kind="stable")[:k]
+        return [(self.model.vocab.tokens[i], float(p[i])) for i in idx]
 
     def free_run_prompt(self) -> int:
         """Free running reads the real text up to the cursor; with the cursor at the start

@@ -93,3 +93,20 @@ def test_a_character_model_reads_characters_and_writes_them_on():
     assert sim.text == want and sim.tokens == list(want)
     sim.set_cell("lstm")  # to the word model: the same text read as words again
     assert sim.tokens == sim.model.tokenize(sim.text) and sim.cursor <= sim.T
+
+
+def test_a_recorded_session_replays_what_was_written():
+    from rnnsim.scene import parse_scene
+    from rnnsim.scene.record import history_steps, session_scene
+    from rnnsim.scene.steps import apply_step
+
+    sim = trained("The dog")
+    sim.set_temperature(1.5)
+    sim.sample(3)
+    sim.toggle_free_run()
+    assert history_steps(sim.history, "The dog") == [("temperature", 1.5), ("sample", 3), ("free_run", True)]
+    scene = parse_scene(session_scene(sim), file="recorded.toml")
+    replay = scene.new_sim()
+    for step in scene.steps:
+        apply_step(scene, replay, step)
+    assert replay.text == sim.text and replay.show_free_run

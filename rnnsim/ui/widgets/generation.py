@@ -49,6 +49,8 @@ class GenerationPanel(SimWidget):
         if why:
             out.append("\n" + why, style="yellow")
             return out
+        out.append("\ng takes the first of: " if T == 0 else "\ng draws the next word from: ", style="dim")
+        out.append("  ".join(f"{clip(w, 10)} {p:.0%}" for w, p in sim.next_pick(5)))
         if not sim.show_free_run:
             return out
         rows = sim.forced_and_free()
@@ -68,8 +70,9 @@ class GenerationPanel(SimWidget):
             lines["read"].append(f"{clip(sim.tokens[t], col - 1):<{col}}", style="cyan" if t < k else "")
             for name, ids in (("teacher", rows.teacher), ("free", rows.free)):
                 tok = vocab[ids[t]]
-                hit = targets[t] is not None and ids[t] == targets[t]
-                lines[name].append(f"{clip(tok, col - 1):<{col}}", style="green" if hit else "red")
+                # green: the real next word; red: another; dim: the text has no next word
+                style = "dim" if targets[t] is None else "green" if ids[t] == targets[t] else "red"
+                lines[name].append(f"{clip(tok, col - 1):<{col}}", style=style)
         out.append("\n")
         out.append_text(lines["read"])
         out.append("\n")
