@@ -29,7 +29,7 @@ def from_torch(module, vocab, task: str = "next", labels=None, tokenizer: str = 
     embedding row, with "<unk>". labels: the classes of a classifier (task "classify")."""
     from torch import nn
 
-    if isinstance(module, nn.Module) is False:
+    if not isinstance(module, nn.Module):
         raise ModelError(f"from_torch needs a torch nn.Module, not {type(module).__name__}")
     _, emb = _one(module, nn.Embedding, "nn.Embedding")
     _, rnn = _one(module, (nn.RNN, nn.LSTM, nn.GRU), "nn.RNN, nn.LSTM or nn.GRU")

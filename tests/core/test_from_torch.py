@@ -21,14 +21,14 @@ TEXT = "the cat sat on the mat ."
 class Tagger(nn.Module):
     """A practitioner's network: their names, their layout."""
 
-    def __init__(self, kind=nn.LSTM, layers=1, bidirectional=False, outputs=7, batch_first=False, bias=True):
+    def __init__(self, kind=nn.LSTM, layers=1, bidirectional=False, outputs=7, batch_first=False, bias=True, E=5, H=6):
         super().__init__()
         torch.manual_seed(7)
-        self.tok_emb = nn.Embedding(len(VOCAB), 5)
+        self.tok_emb = nn.Embedding(len(VOCAB), E)
         self.encoder = nn.ModuleDict(
-            {"seq": kind(5, 6, num_layers=layers, bidirectional=bidirectional, batch_first=batch_first, bias=bias)}
+            {"seq": kind(E, H, num_layers=layers, bidirectional=bidirectional, batch_first=batch_first, bias=bias)}
         )
-        self.classifier = nn.Linear(6 * (2 if bidirectional else 1), outputs)
+        self.classifier = nn.Linear(H * (2 if bidirectional else 1), outputs)
         self.dropout = nn.Dropout(0.1)
         self.batch_first = batch_first
 
@@ -137,3 +137,30 @@ def test_the_readme_example_runs(tmp_path, monkeypatch):
     np.testing.assert_allclose(
         model.run(TEXT).logits, net.classifier(net.states(ids_of(TEXT))).detach().numpy(), atol=1e-5
     )  # a float32 file
+
+
+class Renamed(nn.Module):
+    """The same submodules under rnnsim's names, for the unrolled torch reference."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.embedding, self.rnn, self.head = net.tok_emb, net.encoder["seq"], net.classifier
+
+
+@pytest.mark.parametrize(
+    ("kind", "cell", "layers", "bidirectional", "task"),
+    [(nn.LSTM, "lstm", 3, False, "next"), (nn.GRU, "gru", 2, True, "classify"), (nn.RNN, "rnn", 2, False, "classify")],
+    ids=["lstm-3-next", "gru-2-bi-classify", "rnn-2-classify"],
+)
+def test_every_layer_matches_torch(kind, cell, layers, bidirectional, task):
+    """States, gates, logits, loss and each layer's total dL/dh, dL/dc to 1e-8, as for model files."""
+    from .test_torch_stacks import LABELS, WORD_TEXT, WORD_VOCAB, E, H, check
+
+    assert WORD_VOCAB == VOCAB
+    outputs = len(LABELS) if task == "classify" else len(VOCAB)
+    net = Tagger(kind, layers, bidirectional, outputs, batch_first=True, E=E, H=H).double()
+    with torch.no_grad():
+        for p in net.encoder.parameters():
+            p.mul_(2.0)
+    model = rnnsim.from_torch(net, VOCAB, labels=LABELS if task == "classify" else None)
+    check(model, Renamed(net), cell, layers, bidirectional, task, WORD_TEXT)

@@ -171,3 +171,43 @@ def test_cloze_ready_positions_match_brute_force(T):
         assert st._ready_positions(k) == want
         seen += want
     assert sorted(seen) == list(range(T))
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize(
+    ("layers", "bidirectional", "labels"),
+    [(2, False, None), (3, False, ["a", "b"]), (2, True, ["a", "b", "c"]), (3, True, ["a", "b"])],
+    ids=["L2-next", "L3-classify", "L2-bi-classify", "L3-bi-classify"],
+)
+def test_stacked_stepper_matches_the_whole_sequence(cell, layers, bidirectional, labels):
+    """Every layer's every step equals the whole-sequence pass to 1e-12. One direction: a step
+    moves every layer; two: layer by layer (a layer above needs the reverse state of every later
+    token), T steps each."""
+    model = rnnsim.random_model(
+        cell, hidden=6, embed=4, seed=2, num_layers=layers, bidirectional=bidirectional, labels=labels
+    )
+    trace = model.run(TEXT)
+    st, records = run_stepper(model, TEXT)
+    T = len(trace.tokens)
+    assert len(records) == len(st) == T * (layers if bidirectional else 1)
+    seen = {}
+    for rec in records:
+        for layer, steps in rec.layers.items():
+            for d, ds in steps.items():
+                assert (layer, d, ds.position) not in seen
+                seen[layer, d, ds.position] = ds
+                tr = trace.layers[layer][d]
+                np.testing.assert_allclose(ds.h, tr.h[ds.position], rtol=0, atol=TOL)
+                np.testing.assert_allclose(ds.pre, tr.pre[ds.position], rtol=0, atol=TOL)
+                for g in GATES[cell]:
+                    np.testing.assert_allclose(ds.gates[g], tr.gates[g][ds.position], rtol=0, atol=TOL)
+        assert rec.directions == rec.layers[max(rec.layers)]
+    assert len(seen) == layers * len(model.directions) * T  # every layer, direction and position once
+    outputs = {t: p for rec in records for t, p in rec.outputs.items()}
+    if labels is None:
+        assert set(outputs) == set(range(T))
+        for t, p in outputs.items():
+            np.testing.assert_allclose(p, trace.probs[t], rtol=0, atol=TOL)
+    else:  # a classifier decides once, after the top layer's last step
+        assert list(outputs) == [T - 1] and records[-1].outputs
+        np.testing.assert_allclose(outputs[T - 1], trace.probs, rtol=0, atol=TOL)
