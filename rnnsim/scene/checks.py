@@ -284,6 +284,27 @@ def _class_prob(name):
     return check
 
 
+def _prefix_prob(name):
+    """A one-direction classifier's head applied to the state after word t: the decision
+    it would take if the text stopped there (trained only at the end: a peek)."""
+
+    def check(ctx: Ctx, v):
+        t, label, limit = v
+        sim = ctx.sim
+        labels = sim.model.labels
+        if not labels or sim.model.bidirectional:
+            raise _Invalid("prefix_prob needs a one-direction classifier")
+        if label not in labels:
+            raise _Invalid(f"unknown label {label!r}: the model's labels are {', '.join(labels)}")
+        t = _pos(sim, t)
+        z = sim.model.params["head.weight"] @ sim.trace.forward.h[t] + sim.model.params["head.bias"]
+        p = np.exp(z - z.max())
+        p = float(p[labels.index(label)] / p.sum())
+        return _cmp(name, p, limit, f"p({label!r}) from the state after t={t}")
+
+    return check
+
+
 _word = _str
 _prob_v = _num(0, 1)
 _ratio_v = _tuple(_position, _position, _positive, form="[position, position, number > 0]")
@@ -359,6 +380,10 @@ CHECKS: dict[str, Check] = dict([
     _c("next_entropy_below", _positive, _next_entropy("next_entropy_below"), "the same < x"),
     _c("teacher_row", _str, _row("teacher"), "the guesses reading the real words, space-joined"),
     _c("free_row", _str, _row("free"), "the guesses reading its own from the cursor on, space-joined"),
+    _c("prefix_prob_above", _tuple(_position, _str, _prob_v, form="[position, label, p]"),
+       _prefix_prob("prefix_prob_above"), "a classifier's p(label) read from the state after that word > p"),
+    _c("prefix_prob_below", _tuple(_position, _str, _prob_v, form="[position, label, p]"),
+       _prefix_prob("prefix_prob_below"), "the same < p"),
     _c("class_prob_above", _tuple(_str, _prob_v, form="[label, p]"), _class_prob("class_prob_above"),
        "a classifier: p(label) after the last word > p"),
     _c("class_prob_below", _tuple(_str, _prob_v, form="[label, p]"), _class_prob("class_prob_below"),

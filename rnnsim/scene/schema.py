@@ -14,7 +14,7 @@ from .value_checkers import _bool, _choice, _int, _loss, _num, _size, _snapshot_
 
 DEFAULT_TEXT = "The cat sat on the mat."
 DEFAULT_SIZE = (120, 40)
-SHIPPED_MODELS = MODEL_NAMES
+SHIPPED_MODELS = (*MODEL_NAMES, "char", "sentiment")  # cells by name, and the two named for their task
 
 SCENE_KEYS: dict[str, Callable] = {
     "title": _str,
