@@ -72,6 +72,7 @@ VALID_ACTIONS = {
     "cell": st.sampled_from(["rnn", "lstm", "gru"]), "cycle_cell": st.just(True), "bidirectional": st.booleans(),
     "toggle_bidirectional": st.just(True), "hidden": st.integers(1, 6), "seed": st.integers(0, 4),
     "reseed": st.just(True), "forget_bias": st.floats(-4, 4), "compare": st.booleans(),
+    "sample": st.integers(1, 3), "temperature": st.floats(0, 5), "free_run": st.booleans(),
 }  # fmt: skip
 gates = st.sampled_from(["i", "f", "g", "o", "r", "z", "n", "x"])
 cells = st.sampled_from(["rnn", "lstm", "gru"])
@@ -87,6 +88,12 @@ VALID_CHECKS = {
     "phase": st.sampled_from(["forward", "backward"]), "grad_at": st.integers(0, 9), "cell": cells,
     "bidirectional": st.booleans(), "both_read": st.integers(0, 9), "hidden": st.integers(1, 20),
     "cell_params": st.integers(1, 5000), "forget_bias": st.floats(-3, 3), "explain_contains": st.text(max_size=5),
+    "text_is": st.text(max_size=5), "temperature": st.floats(0, 5), "next_entropy_above": st.floats(0.01, 5),
+    "next_entropy_below": st.floats(0.01, 5), "teacher_row": st.text(max_size=5), "free_row": st.text(max_size=5),
+    "class_prob_above": st.tuples(st.sampled_from(["negative", "positive"]), st.floats(0, 1)).map(list),
+    "class_prob_below": st.tuples(st.sampled_from(["negative", "positive"]), st.floats(0, 1)).map(list),
+    "prefix_prob_above": st.tuples(st.integers(-1, 3), st.just("positive"), st.floats(0, 1)).map(list),
+    "prefix_prob_below": st.tuples(st.integers(-1, 3), st.just("positive"), st.floats(0, 1)).map(list),
     "at": positions, "direction": st.sampled_from(["forward", "reverse"]),
 }  # fmt: skip
 for name in CHECKS:
