@@ -21,6 +21,7 @@ SUBCOMMANDS = {
     "play": ("rnnsim.cli_scene", "cmd_play"),
     "record": ("rnnsim.cli_scene", "cmd_record"),
     "serve": ("rnnsim.cli_serve", "cmd_serve"),
+    "generate": ("rnnsim.cli_generate", "cmd_generate"),
 }
 
 
@@ -421,8 +422,8 @@ def app_parser() -> argparse.ArgumentParser:
         prog="rnnsim",
         description="Step through a recurrent network one token at a time. Subcommands: "
         "trace (print a run), train (train a model on a corpus), play (play a scene), "
-        "record (save what you do as a scene), serve (the app in web browsers, for a class); "
-        "see rnnsim SUBCOMMAND --help.",
+        "record (save what you do as a scene), serve (the app in web browsers, for a class), "
+        "generate (continue a text); see rnnsim SUBCOMMAND --help.",
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     _add_model_options(p)

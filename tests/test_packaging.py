@@ -71,4 +71,15 @@ def test_the_installed_wheel_finds_its_lessons(wheel, tmp_path):
     assert Path(shipped_dir) == site / "rnnsim" / "scenes"
     assert "vanishing" in title.lower()
     listed = [line.split()[0] for line in listing]
-    assert listed == ["chain", "memory", "vanishing", "lstm", "gru", "compare", "bidirectional", "example"]
+    assert listed == [
+        "chain",
+        "memory",
+        "vanishing",
+        "lstm",
+        "gru",
+        "compare",
+        "bidirectional",
+        "generate",
+        "sentiment",
+        "example",
+    ]

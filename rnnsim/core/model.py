@@ -245,6 +245,12 @@ class Model:
 
         return run(self, text, loss=loss, label=label)
 
+    def generate(self, prompt, tokens: int = 20, temperature: float = 1.0, seed: int | None = 0, stop=None):
+        """Continue `prompt` by up to `tokens` sampled tokens (T = 0: greedy); see generate.py."""
+        from .generate import generate
+
+        return generate(self, prompt, tokens=tokens, temperature=temperature, seed=seed, stop=stop)
+
     def stepper(self, text):
         """A Stepper that advances this model one token at a time over `text`."""
         from .network import Stepper

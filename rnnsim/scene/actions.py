@@ -67,5 +67,11 @@ ACTIONS: dict[str, Action] = dict([
     _a("layers", _int(1, 8), lambda s, n: s.set_layers(n), "a random model with n stacked layers"),
     _a("label", _label, lambda s, name: s.set_label(name or None),
        "classifier: score the loss at this label (false: at the predicted one, the default)"),
+    _a("sample", _int(1, MAX_N), lambda s, n: s.sample(n),
+       "write n tokens on: the model's own picks at the current temperature (the g key)"),
+    _a("temperature", _num(0, 100), lambda s, t: s.set_temperature(t),
+       "the generation temperature: 0 picks the likeliest token, higher is wilder"),
+    _a("free_run", _bool, lambda s, b: s.set_free_run(b),
+       "show (true) or hide the teacher-forcing and free-running rows of guesses"),
     _a("compare", _bool, None, "show (true) or close (false) RNN vs LSTM vs GRU", sim_change=False),
 ])  # fmt: skip

@@ -291,6 +291,79 @@ def _cell_params(sim: Simulation) -> int:
     return int(sum(v.size for k, v in sim.model.params.items() if k.startswith("rnn.")))
 
 
+def _text_is(ctx: Ctx, v: str):
+    return None if ctx.sim.text == v else f"the text is {_show(ctx.sim.text)}, not {_show(v)}"
+
+
+def _next_entropy(name):
+    """Entropy (bits) of the distribution the next generated token is drawn from: after the
+    whole text, at the session's temperature (T = 0: the plain softmax), <unk> left out."""
+
+    def check(ctx: Ctx, limit):
+        from ..core.generate import distribution
+
+        sim = ctx.sim
+        why = sim.can_generate()
+        if why:
+            raise _Invalid(why)
+        p = distribution(sim.trace.logits[-1], sim.temperature, sim.model.vocab.unk_id)
+        p = p[p > 0]
+        bits = float(-(p * np.log2(p)).sum())
+        return _cmp(name, bits, limit, f"the entropy of the next pick at T={sim.temperature:g} (bits)")
+
+    return check
+
+
+def _row(which: str):
+    """The teacher-forcing or free-running row of guesses (free_run = true), space-joined."""
+
+    def check(ctx: Ctx, v: str):
+        sim = ctx.sim
+        why = sim.can_generate()
+        if why:
+            raise _Invalid(why)
+        rows = sim.forced_and_free()
+        have = " ".join(sim.model.vocab.tokens[i] for i in getattr(rows, which))
+        return None if have == v else f"the {which} row is {_show(have)}, not {_show(v)}"
+
+    return check
+
+
+def _class_prob(name):
+    def check(ctx: Ctx, v):
+        label, limit = v
+        labels = ctx.sim.model.labels
+        if not labels:
+            raise _Invalid("only a classifier has class probabilities")
+        if label not in labels:
+            raise _Invalid(f"unknown label {label!r}: the model's labels are {', '.join(labels)}")
+        p = float(ctx.sim.trace.probs[labels.index(label)])
+        return _cmp(name, p, limit, f"p({label!r}) after the last word")
+
+    return check
+
+
+def _prefix_prob(name):
+    """A one-direction classifier's head applied to the state after word t: the decision
+    it would take if the text stopped there (trained only at the end: a peek)."""
+
+    def check(ctx: Ctx, v):
+        t, label, limit = v
+        sim = ctx.sim
+        labels = sim.model.labels
+        if not labels or sim.model.bidirectional:
+            raise _Invalid("prefix_prob needs a one-direction classifier")
+        if label not in labels:
+            raise _Invalid(f"unknown label {label!r}: the model's labels are {', '.join(labels)}")
+        t = _pos(sim, t)
+        z = sim.model.params["head.weight"] @ sim.trace.forward.h[t] + sim.model.params["head.bias"]
+        p = np.exp(z - z.max())
+        p = float(p[labels.index(label)] / p.sum())
+        return _cmp(name, p, limit, f"p({label!r}) from the state after t={t}")
+
+    return check
+
+
 _word = _str
 _prob_v = _num(0, 1)
 _ratio_v = _tuple(_position, _position, _positive, form="[position, position, number > 0]")
@@ -376,6 +449,21 @@ CHECKS: dict[str, Check] = dict([
     _c("cell_params", _int(1, 10**9), _equal("the cell's parameter count", _cell_params),
        "weights + biases of the recurrent cell (every direction)"),
     _c("explain_contains", _str, _explain_contains, "the explanation line contains this text"),
+    _c("text_is", _str, _text_is, "the whole text is exactly this (after sample = n)"),
+    _c("temperature", _num(0, 100), _equal("the temperature", lambda s: s.temperature), "the generation temperature"),
+    _c("next_entropy_above", _positive, _next_entropy("next_entropy_above"),
+       "bits of uncertainty in the next generated token, at the current temperature > x"),
+    _c("next_entropy_below", _positive, _next_entropy("next_entropy_below"), "the same < x"),
+    _c("teacher_row", _str, _row("teacher"), "the guesses reading the real words, space-joined"),
+    _c("free_row", _str, _row("free"), "the guesses reading its own from the cursor on, space-joined"),
+    _c("prefix_prob_above", _tuple(_position, _str, _prob_v, form="[position, label, p]"),
+       _prefix_prob("prefix_prob_above"), "a classifier's p(label) read from the state after that word > p"),
+    _c("prefix_prob_below", _tuple(_position, _str, _prob_v, form="[position, label, p]"),
+       _prefix_prob("prefix_prob_below"), "the same < p"),
+    _c("class_prob_above", _tuple(_str, _prob_v, form="[label, p]"), _class_prob("class_prob_above"),
+       "a classifier: p(label) after the last word > p"),
+    _c("class_prob_below", _tuple(_str, _prob_v, form="[label, p]"), _class_prob("class_prob_below"),
+       "a classifier: p(label) after the last word < p"),
 ])  # fmt: skip
 
 CHECK_MODIFIERS: dict[str, Callable] = {

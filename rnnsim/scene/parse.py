@@ -66,7 +66,7 @@ def resolve_scene_path(spec: str | os.PathLike) -> Path:
     raise SceneError("no such scene file" + hint, spec)
 
 
-LESSONS = ("chain", "memory", "vanishing", "lstm", "gru", "compare", "bidirectional")
+LESSONS = ("chain", "memory", "vanishing", "lstm", "gru", "compare", "bidirectional", "generate", "sentiment")
 
 
 def shipped_scenes() -> list[str]:

@@ -67,8 +67,9 @@ _HISTORY = {
     "set_bidirectional": "bidirectional", "toggle_bidirectional": "toggle_bidirectional",
     "set_hidden": "hidden", "reseed": "reseed", "set_forget_bias": "forget_bias",
     "set_layer": "layer", "set_layers": "layers", "set_label": "label",
+    "sample_next": "sample", "set_temperature": "temperature", "set_free_run": "free_run",
 }  # fmt: skip
-_MERGE = {"step", "back", "grad_step", "grad_back"}
+_MERGE = {"step", "back", "grad_step", "grad_back", "sample"}
 
 
 def history_steps(history, text: str | None = None) -> list[tuple[str, Any]]:
@@ -89,7 +90,7 @@ def history_steps(history, text: str | None = None) -> list[tuple[str, Any]]:
             action, value = "seed", int(args[0])
         elif args:
             value = args[0]
-        elif name in _MERGE:
+        elif action in _MERGE:
             value = 1
         else:
             value = True

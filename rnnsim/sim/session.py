@@ -28,6 +28,7 @@ from .classify import ClassifyView
 from .compare import Comparison
 from .cursor import Cursor
 from .errors import SimError
+from .generation import GenerationView
 from .gradient import GradientView
 from .layers import LayerView
 from .recording import command
@@ -38,7 +39,7 @@ _STAMPS = itertools.count(1)
 
 
 @dataclass
-class Simulation(Cursor, GradientView, LayerView, ClassifyView, ModelCommands, Comparison):
+class Simulation(Cursor, GradientView, LayerView, ClassifyView, ModelCommands, Comparison, GenerationView):
     model: Model
     text: str
     settings: Settings = field(default_factory=Settings)
@@ -59,7 +60,7 @@ class Simulation(Cursor, GradientView, LayerView, ClassifyView, ModelCommands, C
     data_version: int = 0  # new when the trace (numbers) change: caches drop
 
     def __post_init__(self):
-        self.tokens = self._check_text(self.text)
+        self.tokens = self._tokens_for(self.text)
         self._trace: Trace | None = None
         self.loss_chosen = self.loss_mode is not None
         if self.loss_mode is None:
@@ -147,7 +148,7 @@ class Simulation(Cursor, GradientView, LayerView, ClassifyView, ModelCommands, C
 
     @command
     def set_text(self, text: str) -> None:
-        tokens = self._check_text(text)
+        tokens = self._tokens_for(text)
         self.text, self.tokens = text, tokens
         self.cursor = min(self.cursor, self.T)
         if self.settings.source == "random":
@@ -157,6 +158,8 @@ class Simulation(Cursor, GradientView, LayerView, ClassifyView, ModelCommands, C
 
     def _reset_view(self) -> None:
         """After a new model or text: read forward again, new numbers."""
+        self.tokens = self._tokens_for(self.text)  # a character model reads characters
+        self.cursor = min(self.cursor, self.T)
         self.phase = "forward"
         self.playing = False
         if not self.loss_chosen or not isinstance(self.loss_mode, str):
@@ -167,6 +170,15 @@ class Simulation(Cursor, GradientView, LayerView, ClassifyView, ModelCommands, C
             self.label = None  # the new model has no such class: score at its prediction
         self._clamp_layer()
         self._changed(data=True)
+
+    def _tokens_for(self, text: str) -> list[str]:
+        """The text as the model reads it: words, or characters for a character model."""
+        tokens = self._check_text(text)
+        if self.model.tokenizer == "char":
+            tokens = self.model.tokenize(text)
+            if len(tokens) > MAX_TOKENS:
+                raise SimError(f"the text has {len(tokens)} characters; the limit is {MAX_TOKENS}")
+        return tokens
 
     @staticmethod
     def _check_text(text: str) -> list[str]:

@@ -26,6 +26,7 @@ from .screens.help import HelpScreen, key_names
 from .widgets.base import SimWidget
 from .widgets.cell import CellPanel
 from .widgets.chain import SHORT, Chain
+from .widgets.generation import GENERATION_BINDINGS, GenerationPanel
 from .widgets.gradient import GradientPanel
 from .widgets.heatmap import Heatmap, StateLine
 from .widgets.prediction import Prediction
@@ -96,6 +97,7 @@ class RnnsimApp(App[None]):
             "save this session as a scene (a TOML file rnnsim play replays)",
             show=False,
         ),
+        *GENERATION_BINDINGS,
     ]
 
     def __init__(self, sim: Simulation, **kw) -> None:
@@ -125,6 +127,7 @@ class RnnsimApp(App[None]):
                     yield Prediction(id="prediction")
                 with Vertical(id="grad-box", classes="panel"):
                     yield GradientPanel(id="gradient")
+            yield GenerationPanel(id="generation")
             yield Static(id="explain", markup=False)
         yield Static(id="too-small", markup=False)
         yield Footer()
@@ -167,7 +170,7 @@ class RnnsimApp(App[None]):
     def show_sim(self) -> None:
         """Push the Simulation down to every widget (attributes down)."""
         sim = self.sim
-        for w in (TokenStrip, Chain, Heatmap, StateLine, CellPanel, Prediction, GradientPanel):
+        for w in (TokenStrip, Chain, Heatmap, StateLine, CellPanel, Prediction, GradientPanel, GenerationPanel):
             self.query_one(w).show(sim)
         self._title_layer_panels()
         shape = self._model_shape()
@@ -419,6 +422,15 @@ class RnnsimApp(App[None]):
             self.run_command(sim.set_model, model, origin)
 
         self.push_screen(TrainScreen(live, use))
+
+    def action_sample(self) -> None:
+        self.run_command(self.sim.sample_next)
+
+    def action_temperature(self, direction: int) -> None:
+        self.run_command(self.sim.temperature_up if direction > 0 else self.sim.temperature_down)
+
+    def action_free_run(self) -> None:
+        self.run_command(self.sim.toggle_free_run)
 
     def action_compare(self) -> None:
         self.push_screen(CompareScreen(self.sim))

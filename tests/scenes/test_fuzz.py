@@ -73,6 +73,7 @@ VALID_ACTIONS = {
     "toggle_bidirectional": st.just(True), "hidden": st.integers(1, 6), "seed": st.integers(0, 4),
     "reseed": st.just(True), "forget_bias": st.floats(-4, 4), "compare": st.booleans(),
     "layer": st.integers(1, 4), "layers": st.integers(1, 3), "label": st.sampled_from(["pos", False, "x"]),
+    "sample": st.integers(1, 3), "temperature": st.floats(0, 5), "free_run": st.booleans(),
 }  # fmt: skip
 gates = st.sampled_from(["i", "f", "g", "o", "r", "z", "n", "x"])
 cells = st.sampled_from(["rnn", "lstm", "gru"])
@@ -88,6 +89,12 @@ VALID_CHECKS = {
     "phase": st.sampled_from(["forward", "backward"]), "grad_at": st.integers(0, 9), "cell": cells,
     "bidirectional": st.booleans(), "both_read": st.integers(0, 9), "hidden": st.integers(1, 20),
     "cell_params": st.integers(1, 5000), "forget_bias": st.floats(-3, 3), "explain_contains": st.text(max_size=5),
+    "text_is": st.text(max_size=5), "temperature": st.floats(0, 5), "next_entropy_above": st.floats(0.01, 5),
+    "next_entropy_below": st.floats(0.01, 5), "teacher_row": st.text(max_size=5), "free_row": st.text(max_size=5),
+    "class_prob_above": st.tuples(st.sampled_from(["negative", "positive"]), st.floats(0, 1)).map(list),
+    "class_prob_below": st.tuples(st.sampled_from(["negative", "positive"]), st.floats(0, 1)).map(list),
+    "prefix_prob_above": st.tuples(st.integers(-1, 3), st.just("positive"), st.floats(0, 1)).map(list),
+    "prefix_prob_below": st.tuples(st.integers(-1, 3), st.just("positive"), st.floats(0, 1)).map(list),
     "at": positions, "direction": st.sampled_from(["forward", "reverse"]),
     "layer": st.integers(1, 4), "layers": st.integers(1, 3), "top_label": st.sampled_from(["pos", "neg"]),
     "label_prob_above": st.tuples(st.sampled_from(["pos", "x"]), st.floats(0, 1)),

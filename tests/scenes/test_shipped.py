@@ -43,7 +43,7 @@ def played(name: str):
     return scene, frames, failures
 
 
-def test_the_seven_lessons_and_the_example_are_shipped():
+def test_the_lessons_and_the_example_are_shipped():
     assert SCENES == [*LESSONS, "example"]
 
 
