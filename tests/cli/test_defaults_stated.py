@@ -68,8 +68,9 @@ def test_the_random_model_defaults_in_the_help_are_the_ones_used(parser, capsys)
 
 
 def test_the_trace_help_states_the_app_s_default_loss(capsys):
-    assert "(default, as the app starts: last for one direction, all for a bidirectional model)" in help_text(
+    assert "(default: as in the app, the last prediction of a word; all when bidirectional)" in help_text(
         cli.trace_parser()
     )
-    assert app_session().loss_mode == "last" == trace_json(capsys)["loss_mode"]
+    # one direction: the prediction of the last word ("mat" at t=4), not the full stop
+    assert app_session().loss_mode == 4 == trace_json(capsys)["loss_mode"]
     assert app_session("--bidirectional").loss_mode == "all" == trace_json(capsys, "--bidirectional")["loss_mode"]
