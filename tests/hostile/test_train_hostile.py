@@ -84,7 +84,7 @@ def test_the_estimate_grows_with_the_batch_and_the_vocabulary(corpus):
 def test_a_diverging_run_stops_and_writes_nothing(corpus, tmp_path, capsys, monkeypatch):
     import importlib
 
-    core_train = importlib.import_module("rnnsim.core.train")  # (rnnsim.core.train is also a function)
+    core_train = importlib.import_module("rnnsim.core.trainer")  # the training loop's module
 
     real = core_train.batch_loss_and_grads
     calls = {"n": 0}

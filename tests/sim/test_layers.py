@@ -186,8 +186,10 @@ def test_the_explanation_speaks_of_the_shown_layer_and_the_decision(tmp_path):
     sim = file_sim(tmp_path, cell="lstm", num_layers=2, labels=["neg", "pos"])
     sim.goto(2)
     sim.set_layer(1)
-    f = float(sim.trace.layers[0]["forward"].gates["f"][1].mean())
-    assert f"{f:.0%}" in explain(sim) and explain(sim).startswith("Layer 1 of 2: ")
+    # how much of the old memory the shown (bottom) layer kept reading position 1: |f⊙c|/|c|
+    d = sim.trace.layers[0]["forward"]
+    kept = np.linalg.norm(d.gates["f"][1] * d.c[0]) / np.linalg.norm(d.c[0])
+    assert f"f kept {kept:.0%}" in explain(sim) and explain(sim).startswith("Layer 1 of 2: ")
     sim.to_end()
     name, p = sim.top_label()
     assert f"decides {name!r}" in explain(sim).replace("“", "'").replace("”", "'")

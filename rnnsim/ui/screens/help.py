@@ -87,7 +87,10 @@ class HelpScreen(ModalScreen[None]):
         self.call_after_refresh(self._update_hint)
 
     def _update_hint(self) -> None:
-        box = self.query_one(VerticalScroll)
+        boxes = self.query(VerticalScroll)
+        if not boxes:  # closed (or resized away) before this refresh came: nothing to hint
+            return
+        box = boxes.first()
         below = box.max_scroll_y - round(box.scroll_y)
         box.border_subtitle = f"↓ {below} more lines (scroll, PgDn) · Esc closes" if below > 0 else "Esc closes"
 
