@@ -247,8 +247,20 @@ async def settle(pilot, rounds: int = 500) -> None:
     for _ in range(rounds):
         await pilot.pause()
         if footer_is_current(pilot.app):
+            break
+    else:
+        raise RuntimeError(f"the Footer did not catch up with the bindings in {rounds} rounds")
+    # Then until the picture stops changing: a panel that appears resizes its neighbours, and
+    # their border hints ("u0–u19 of 32 units") follow a refresh later (a lesson frame
+    # caught the stale hint once in CI).
+    last = export_text(pilot.app)
+    for _ in range(rounds):
+        await pilot.pause()
+        now = export_text(pilot.app)
+        if now == last:
             return
-    raise RuntimeError(f"the Footer did not catch up with the bindings in {rounds} rounds")
+        last = now
+    raise RuntimeError(f"the screen kept changing for {rounds} rounds")
 
 
 def export_text(app) -> str:
