@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -149,3 +150,20 @@ def test_the_next_word_models_beat_a_kneser_ney_trigram_on_the_held_out_lines(na
     trigram, trigram_acc = kneser_ney(3)
     assert perplexity < trigram, (perplexity, trigram)
     assert float(model(name).meta["train.heldout_accuracy"]) > trigram_acc
+
+
+def test_the_readme_states_these_figures():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| (`\w+`|Kneser-Ney trigram) \| (\d+\.\d\d) \| \d+\.\d%", readme, re.M))
+    trigram, _ = kneser_ney(3)
+    assert rows.pop("Kneser-Ney trigram") == f"{trigram:.2f}"
+    assert set(rows) == {f"`{n}`" for n in NEXT_WORD}
+    for name, stated in rows.items():
+        assert stated == f"{math.exp(float(model(name.strip('`')).meta['train.heldout_loss'])):.2f}", name
+    vocab = model("lstm").vocab
+    tokens = [t for s in EVERYDAY for t in tokenize(s)]
+    share = sum(vocab.lookup(t) == vocab.unk_id for t in tokens) / len(tokens)
+    assert f"{share:.1%} of the tokens are `<unk>`" in readme.replace("\n", " ")
+    assert f"The vocabulary is {len(vocab) - 1} words and `<unk>`" in readme.replace("\n", " ")
+    c = corpus()
+    assert f"{len(c.sentences):,} lines, {c.n_tokens:,} tokens" in readme
