@@ -17,6 +17,7 @@ from rnnsim.core.corpus import build_vocab, read_corpus
 from rnnsim.core.probes import load_probes, predict_next
 from rnnsim.core.shipped import DATA_DIR, load_shipped
 from rnnsim.core.tokenizer import UNK, tokenize
+from tests.core.test_char_model import UNSEEN as CHAR_TEST_SENTENCES
 
 ROOT = Path(__file__).resolve().parents[2]
 WORD_MODELS = ("rnn", "lstm", "gru", "bilstm", "lstm2")
@@ -102,14 +103,17 @@ def test_the_corpus_has_everyday_english_and_the_lessons_sentences():
 
 def test_the_test_sentences_are_not_corpus_lines():
     lines = {" ".join(s) for s in corpus().sentences}
-    for s in EVERYDAY:
+    for s in EVERYDAY + CHAR_TEST_SENTENCES:
         assert " ".join(t.lower() for t in tokenize(s)) not in lines, s
 
 
 @pytest.mark.parametrize("name", WORD_MODELS)
-def test_at_most_15_percent_of_everyday_tokens_are_unknown(name):
+@pytest.mark.parametrize("sentences", [EVERYDAY, CHAR_TEST_SENTENCES], ids=["these", "the-char-tests"])
+def test_at_most_15_percent_of_everyday_tokens_are_unknown(name, sentences):
+    """On the sentences above, and on the char model's test sentences (written by another
+    hand, before this corpus existed): 6.8% and 6.0% <unk>."""
     vocab = model(name).vocab
-    tokens = [t for s in EVERYDAY for t in tokenize(s)]
+    tokens = [t for s in sentences for t in tokenize(s)]
     unknown = [t for t in tokens if vocab.lookup(t) == vocab.unk_id]
     assert len(unknown) <= 0.15 * len(tokens), unknown
     assert vocab.tokens[0] == UNK and len(vocab) > 800
