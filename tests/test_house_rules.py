@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MAX_LINES = 450
 MAX_METHODS = 30
 # Each exception has its own, higher ceiling, so that it cannot grow without a look.
-LINE_EXCEPTIONS: dict[str, int] = {"rnnsim/cli.py": 510, "rnnsim/scene/checks.py": 485, "rnnsim/ui/app.py": 525}
+LINE_EXCEPTIONS: dict[str, int] = {"rnnsim/ui/app.py": 525}
 METHOD_EXCEPTIONS = {"rnnsim/ui/app.py::RnnsimApp": 50}
 
 
