@@ -60,7 +60,8 @@ def test_memory_kept_is_the_share_of_c_that_survives_not_the_mean_of_f():
     t = 2  # reading "that"
     want = np.linalg.norm(d.gates["f"][t] * d.c[t - 1]) / np.linalg.norm(d.c[t - 1])
     assert kept[t] == pytest.approx(want, rel=1e-12)
-    assert abs(kept[t] - d.gates["f"][t].mean()) > 0.2  # 0.75 against a mean of 0.53
+    # 0.91 against a mean of 0.83: the `lstm` lesson's "more than the average gate"
+    assert kept[t] - d.gates["f"][t].mean() > 0.08
     assert np.isnan(kept[0])  # nothing to keep before the first word
 
 
@@ -92,14 +93,14 @@ HEAD = '[scene]\ntitle = "t"\nmodel = "rnn"\ntext = "' + LONG + '"\nloss = "last
 
 
 def test_per_step_checks_look_at_every_single_step_not_the_average():
-    """The trained RNN shrinks the gradient to 0.44 per step on average, yet one step grows it."""
+    """The trained RNN shrinks the gradient to 0.27 per step on average, yet one step grows it."""
     source = HEAD + (
         "[[step]]\nbackward = true\nexpect = [{ step_factor_below = [1, 17, 0.5] },\n"
         '  { per_step_max_below = ["factor", 1, 17, 1.0] },\n'
-        '  { per_step_min_above = ["factor", 1, 17, 0.1] }]\n'
+        '  { per_step_min_above = ["factor", 1, 17, 0.04] }]\n'
     )
     (failure,) = dry_run(parse_scene(source, file="s.toml"))
-    assert "largest factor per step from t=1 to t=17 (at t=11) = 1.14, not below 1" in str(failure)
+    assert "largest factor per step from t=1 to t=17 (at t=3) = 1.15, not below 1" in str(failure)
 
 
 @pytest.mark.parametrize(
@@ -213,16 +214,16 @@ def test_the_explain_line_says_how_much_memory_and_gradient_the_gate_passes():
     sim.goto(3)  # read "that"
     d = sim.trace.forward
     line = explain(sim)
-    assert "f kept 75% of the old memory" in line
+    assert "f kept 91% of the old memory" in line
     assert f"{100 * d.gates['f'][2].mean():.0f}%" not in line  # the plain mean is not "kept"
     sim.backward()
     sim.grad_step(15)  # at "that": the step back from "the" (3) to "that" (2)
     line = explain(sim)
-    assert "f hands back 99.9% of ∂L/∂c[3] (|f⊙∂L/∂c|/|∂L/∂c|), h adds 0.3%; mean f 0.80." in line
+    assert "f hands back 99.9% of ∂L/∂c[3] (|f⊙∂L/∂c|/|∂L/∂c|), h adds 0.1%; mean f 0.96." in line
     inflow = per_step(sim.trace.forward, "lstm", "inflow")[3]
-    assert 0.0025 < inflow < 0.0035  # what joins ∂L/∂c[2] from h[2], as a share of ∂L/∂c[3]
-    sim.grad_step(1)  # at "cat": there h adds a third as much again
-    assert "f hands back 99.9% of ∂L/∂c[2] (|f⊙∂L/∂c|/|∂L/∂c|), h adds 36%; mean f 0.53." in explain(sim)
+    assert 0.0009 < inflow < 0.001  # what joins ∂L/∂c[2] from h[2], as a share of ∂L/∂c[3]
+    sim.grad_step(1)  # at "cat": there h adds more
+    assert "f hands back 99.9% of ∂L/∂c[2] (|f⊙∂L/∂c|/|∂L/∂c|), h adds 4%; mean f 0.83." in explain(sim)
 
 
 def test_the_bidirectional_explain_line_names_what_the_head_reads():
@@ -293,7 +294,12 @@ def test_the_readme_says_which_loss_starves_the_early_words():
     assert "from a far word's loss the\n  early words get almost nothing" in readme
     sim = trained("rnn", loss="all")
     dx = sim.input_grad_norms()
-    assert dx[1] > 5 * dx[17]  # summed loss: "cat" gets more than "the" at the end
+    assert dx[1] > 0.5 * dx[17]  # summed loss: "cat" gets over half what "the" at the end gets
     sim.set_loss_mode("last")
     dx = sim.input_grad_norms()
-    assert dx[1] < 1e-5 * dx[17]  # the last word's loss alone: almost nothing reaches "cat"
+    assert dx[1] < 1e-8 * dx[17]  # the last word's loss alone: almost nothing reaches "cat"
+    # "shrinks to about a quarter per word on average; single steps from ×0.05 to ×1.15"
+    factor = per_step(sim.trace.forward, "rnn", "factor")[2:18]
+    assert np.exp(np.mean(np.log(factor))) < 0.3
+    assert 0.045 < factor.min() < 0.055 and 1.145 < factor.max() < 1.155
+    assert "to about a quarter per word *on average*" in readme and "from ×0.05 to ×1.15" in readme
