@@ -114,8 +114,7 @@ def interrupt_in_first_epoch(vocab_size: int = 200_000, heldout_lines: int = 200
     after = time.perf_counter() - stamp["t"]
     before = timed(trainer.evaluate)  # what the interrupt used to wait for: every held-out token
     done, total = res.heldout_partial or (0, 0)
-    print(f"
-Ctrl-C in the first epoch, vocabulary {len(model.vocab):,}, {len(trainer.held_idx)} held-out lines "
+    print(f"\nCtrl-C in the first epoch, vocabulary {len(model.vocab):,}, {len(trainer.held_idx)} held-out lines "
           f"({total:,} tokens), seconds from the interrupt to the result")  # fmt: skip
     print(f"{'before':>8} {'after':>8}   (after: scored {done:,} of {total:,} held-out tokens, "
           f"budget {trainer_module.INTERRUPT_EVAL_LOGITS:,} logits)")  # fmt: skip
