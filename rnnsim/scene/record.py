@@ -227,6 +227,13 @@ def default_session_path() -> Path:
     return Path(f"rnnsim-session-{time.strftime('%Y%m%d-%H%M%S')}.toml")
 
 
+def model_file_names(sim: Simulation, path: str | os.PathLike) -> list[str]:
+    """The files save_session writes beside the scene at `path` for the models the session
+    trained and used, in order of use: SCENE.model-1.safetensors, ..."""
+    stem = Path(path).stem
+    return [f"{stem}.model-{k}.safetensors" for k in range(1, len(swapped_models(sim.history)) + 1)]
+
+
 def save_session(
     sim: Simulation, path: str | os.PathLike | None = None, *, size: tuple[int, int] | None = None
 ) -> Path:
@@ -239,8 +246,8 @@ def save_session(
     what the session showed ("trained here: 3 epochs")."""
     path = Path(path) if path is not None else default_session_path()
     models = {}
-    for k, (key, model, origin) in enumerate(swapped_models(sim.history), 1):
-        name = f"{path.stem}.model-{k}.safetensors"
+    names = model_file_names(sim, path)
+    for name, (key, model, origin) in zip(names, swapped_models(sim.history), strict=True):
         tagged = model.copy()
         tagged.meta[ORIGIN_KEY] = origin
         write_atomic(path.parent / name, model_file_bytes(tagged, np.float64))

@@ -116,3 +116,23 @@ def test_a_replayed_scene_saved_again_names_its_model_file_from_the_new_folder(t
     text = save_session(sim, sub / "t.toml").read_text(encoding="utf-8")
     assert 'model = "../models/mine.safetensors"' in text
     assert _replayed(sub / "t.toml").model.cell == "gru"
+
+
+def test_record_says_which_model_files_it_wrote_beside_the_scene(tmp_path, monkeypatch, capsys):
+    """`rnnsim record` after live training: the closing line names the model file too,
+    since the scene does not play without it."""
+    from rnnsim.cli import main
+    from rnnsim.ui import app as app_module
+
+    def fake_run(self):  # the user trains, uses the model, reads a word, quits
+        self.sim.set_model(random_model("gru", vocab=Vocab.from_texts([TEXT]), hidden=4, embed=3), "trained here")
+        self.sim.step()
+
+    monkeypatch.setattr(app_module.RnnsimApp, "run", fake_run)
+    monkeypatch.setattr("rnnsim.cli_terminal.terminal_problem", lambda: None)  # (pytest is no terminal)
+    out = tmp_path / "rec.toml"
+    code = main(["record", str(out), "--cell", "rnn"])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert f"saved 2 steps to {out} and the model trained here to rec.model-1.safetensors beside it" in err
+    assert _replayed(out).model.cell == "gru"
