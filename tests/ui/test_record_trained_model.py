@@ -47,6 +47,11 @@ async def test_w_after_live_training_replays_the_trained_model(tmp_path, monkeyp
         live_trace = app.sim.trace
         await pilot.press("w")
         await until(pilot, lambda: app.record_path.exists(), "the scene to be written")
+        # the toast names the model file too: the scene does not play without it
+        notes = [n.message for n in app._notifications]
+        assert any(
+            note.endswith("with the model trained here beside it: trained.model-1.safetensors") for note in notes
+        )
 
     text = app.record_path.read_text(encoding="utf-8")
     written = sorted(p.name for p in scene_dir.glob("*.safetensors"))
