@@ -136,3 +136,17 @@ def test_record_says_which_model_files_it_wrote_beside_the_scene(tmp_path, monke
     assert code == 0
     assert f"saved 2 steps to {out} and the model trained here to rec.model-1.safetensors beside it" in err
     assert _replayed(out).model.cell == "gru"
+
+
+def test_a_relative_model_path_is_kept_from_where_it_was_read(tmp_path, model_file, monkeypatch):
+    """`rnnsim serve --model mine.safetensors`: the visitor's app reads the file in the
+    server's folder, then works in a folder of its own; `w` there must still name the file
+    that was read, not one of that name in the new working directory."""
+    monkeypatch.chdir(model_file.parent)
+    sim = Simulation.from_settings(TEXT, Settings(source="file", path="mine.safetensors"))
+    visitor = tmp_path / "visitor"
+    visitor.mkdir()
+    monkeypatch.chdir(visitor)
+    text = save_session(sim, visitor / "s.toml").read_text(encoding="utf-8")
+    assert 'model = "../models/mine.safetensors"' in text
+    assert _replayed(visitor / "s.toml").model.cell == "gru"
