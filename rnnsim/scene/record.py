@@ -143,13 +143,13 @@ def model_reference(path, folder: Path | None) -> str:
     """How a scene in `folder` names a model file: relative to that folder (so the scene
     and its models can move together, and play from any working directory); absolute
     when there is no folder or no relative way (another drive)."""
-    path = Path(path).resolve()
+    path = os.path.abspath(path)  # (links kept as the user named them)
     if folder is None:
-        return str(path)
+        return path
     try:
-        return Path(os.path.relpath(path, Path(folder).resolve())).as_posix()
+        return Path(os.path.relpath(path, os.path.abspath(folder))).as_posix()
     except ValueError:
-        return str(path)
+        return path
 
 
 def session_scene(
