@@ -11,6 +11,7 @@ import numpy as np
 from rnnsim.scene import ScenePlayer, load_scene
 from rnnsim.sim import Settings, Simulation
 from rnnsim.ui.app import RnnsimApp
+from rnnsim.ui.scene_app import settle
 from rnnsim.ui.screens.train import TrainScreen
 
 from ..waiting import until
@@ -22,7 +23,7 @@ SIZE = (120, 36)
 async def _frame(sim: Simulation) -> str:
     app = RnnsimApp(sim)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         return app.screen_text()
 
 
@@ -42,7 +43,7 @@ async def test_w_after_live_training_replays_the_trained_model(tmp_path, monkeyp
         trained = app.sim.model
         assert app.sim.origin.startswith("trained here")
         await pilot.press("l", "l", "l", "b", "left")  # read on, backpropagate, one gradient step
-        await pilot.pause()
+        await settle(pilot)  # the whole frame drawn, footer and border hints included
         live_frame = app.screen_text()
         live_trace = app.sim.trace
         await pilot.press("w")
