@@ -128,3 +128,22 @@ def test_the_summary_says_what_was_skipped(counted):
     text = summary(res, "big.txt", None)
     assert f"held-out figures from the first {done:,} of {total:,} held-out tokens" in text
     assert "the rest was skipped" in text
+
+
+def test_the_next_finished_epoch_replaces_figures_from_part_of_the_lines(counted):
+    """Partial figures cannot be compared with a whole evaluation: after a stop in the first
+    epoch, `run()` goes on, and its first finished epoch is kept whatever the numbers say."""
+    stops = []
+
+    def callback(ev):
+        if ev.kind == "batch" and ev.batch == 2 and not stops:
+            stops.append(1)
+            raise StopTraining
+
+    trainer = _trainer(callback)
+    first = trainer.run()
+    assert first.heldout_partial is not None
+    trainer.best_loss = -1.0  # as if the few tokens scored had been perfect
+    res = trainer.run()
+    assert res.best_epoch == 1 and res.heldout_partial is None and res.heldout_loss > 0
+    assert "train.heldout_tokens" not in res.model.meta
