@@ -106,8 +106,6 @@ def test_the_trained_default_loss_is_not_the_trivial_full_stop():
     trace = sim.trace
     assert sim.loss_mode == 4 and trace.loss > 0.1
     assert sim.tokens[5] == "mat" and sim.tokens[6] == "."  # the loss at 4 is the guess of "mat"
-    # the full stop after "mat" is the likeliest word there, and no word is guessed at it
-    assert sim.model.run(sim.tokens, loss="last").loss < trace.loss
 
 
 def test_a_bidirectional_model_starts_with_every_blank_so_both_directions_get_gradient():
