@@ -11,10 +11,11 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..explain import explain
 from ..sim import SimError, Simulation
+from .footer import FittedFooter
 from .keys import PLAY_INTERVAL, FileKeys, GenerationKeys, ModelKeys, SteppingKeys
 from .layout import check_size, fit_panels, title_layer_panels, topbar
 from .messages import TokenClicked
@@ -46,8 +47,8 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, App[None]):
     BINDINGS = [
         _b("right,l", "step", "Step", "step", "read the next token (in the gradient view: one step back in time)"),
         _b("left,h", "back", "Back", "back", "undo one step"),
-        # ? and q come next: the Footer lists keys in this order and cuts the last ones on a
-        # narrow terminal, and help and quit must stay in reach at 80 columns.
+        # The Footer shows the keys in this order, as many whole ones as the width holds (help
+        # and quit always: ui/footer.py); the rest stay in help and the palette.
         _b("question_mark,f1", "help", "Help", "help", "keys and panels"),
         _b("q", "quit", "Quit", "quit", "quit rnnsim"),
         _b(
@@ -124,7 +125,7 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, App[None]):
             yield GenerationPanel(id="generation")
             yield Static(id="explain", markup=False)
         yield Static(id="too-small", markup=False)
-        yield Footer()
+        yield FittedFooter()
 
     async def on_event(self, event: events.Event) -> None:
         # Keys typed just before quitting can still sit in the queue when the screens are

@@ -1,0 +1,88 @@
+"""Nothing is cut without a sign at 80x24, 100x30 and 120x36: the Footer shows whole
+entries only, panel titles fit their borders, and the state line's count of the values
+it leaves out cannot be read as a value."""
+
+import re
+
+import pytest
+
+from rnnsim.sim import Settings, Simulation
+from rnnsim.ui.app import RnnsimApp
+from rnnsim.ui.scene_app import ScenePlayerApp, settle
+
+from .test_layers import classifier_app
+from .test_sizes import lesson_app, trained_app
+
+SIZES = [(80, 24), (100, 30), (120, 36)]
+IDS = [f"{w}x{h}" for w, h in SIZES]
+TEXT = "The cat sat on the mat."
+
+
+def footer_entries(app) -> list[str]:
+    """The Footer's row read as whole "key label" entries of the screen's bindings; fails
+    on anything else (a cut entry, a stray letter)."""
+    line = app.screen_text().splitlines()[-1]
+    keys, _, palette = line.partition("▏")
+    assert palette.strip() == "^p palette", line
+    entries = [
+        f"{app.get_key_display(b)} {b.description}" for (_, b, _, _) in app.screen.active_bindings.values() if b.show
+    ]
+    found, rest = [], keys.strip()
+    while rest:
+        match = [e for e in entries if rest == e or rest.startswith(e + " ")]
+        assert match, f"a cut entry at {rest!r} in {line!r}"
+        found.append(max(match, key=len))
+        rest = rest[len(found[-1]) :].lstrip()
+    return found
+
+
+@pytest.mark.parametrize("make", [trained_app, lesson_app, classifier_app], ids=["app", "lesson", "stacked-classifier"])
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_the_footer_shows_only_whole_entries_help_and_quit_among_them(make, size):
+    app = make()
+    async with app.run_test(size=size) as pilot:
+        for keys in ([], ["b", "right"]):  # the forward view, then the gradient view
+            await pilot.press(*keys)
+            await settle(pilot)
+            found = footer_entries(app)
+            assert "? Help" in found and "q Quit" in found, found
+            assert len(found) >= 4, found  # not only the two that always stay
+
+
+async def test_a_wider_footer_shows_the_keys_a_narrow_one_left_out():
+    app = trained_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        narrow = footer_entries(app)
+        await pilot.resize_terminal(120, 36)
+        await settle(pilot)
+        wide = footer_entries(app)
+        assert set(narrow) < set(wide), (narrow, wide)
+        assert "m Compare" in wide
+
+
+async def test_the_lessons_compact_footer_leaves_no_stray_letter_after_the_palette_key():
+    app = ScenePlayerApp(lesson_app().scene, autoplay=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen_text().splitlines()[-1].rstrip().endswith("^p palette")
+
+
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["one-way", "bidirectional"])
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_the_state_line_says_in_words_how_many_values_it_leaves_out(size, bidirectional):
+    sim = Simulation.from_settings(TEXT, Settings(bidirectional=bidirectional))
+    app = RnnsimApp(sim)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("right", "right", "right")
+        await settle(pilot)
+        lines = [line for line in app.screen_text().splitlines() if re.search(r"│ h←?\[\d+\] ", line)]
+        assert len(lines) == len(sim.model.directions)
+        for line, d in zip(lines, sim.model.directions, strict=True):
+            _, t, rest = re.search(r"│ (h←?)\[(\d+)\] (.*?)\s*│", line).groups()
+            values = sim.layer_directions()[d].h[int(t)]
+            shown = re.findall(r"[+-]\d\.\d\d", rest)
+            assert shown == [f"{v:+.2f}" for v in values[: len(shown)]], line
+            assert not re.search(r"(^|\s)\+\d+(\s|$)", rest), line  # a count read as a value
+            if len(shown) < len(values):
+                assert rest.endswith(f"… {len(values) - len(shown)} more"), line
