@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import numpy as np
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -189,20 +190,21 @@ class StateLine(SimWidget):
             if t is None:
                 out.append(f"{name}: zeros (nothing read yet)", style="dim")
                 continue
-            out.append(f"{name}[{t}] ", style="bold")
-            out.append(state_numbers(sim.layer_directions()[d].h[t], width - 8))
+            label = f"{name}[{t}] "
+            out.append(label, style="bold")
+            out.append(state_numbers(sim.layer_directions()[d].h[t], width - cell_len(label)))
         return out
 
 
 def state_numbers(values: np.ndarray, width: int) -> str:
-    """As many of a state's values as fit in `width` cells, as signed numbers."""
-    parts = []
-    used = 0
-    for i, v in enumerate(values):
-        s = f"{v:+.2f}"
-        if used + len(s) + 1 > width - 6:
-            parts.append(f"… +{len(values) - i}")
-            break
-        parts.append(s)
-        used += len(s) + 1
-    return " ".join(parts)
+    """As many of a state's values as fit in `width` cells, as signed numbers, then how
+    many are left out in words ("… 29 more": "+29" read as one more value)."""
+    numbers = [f"{v:+.2f}" for v in values]
+    n = len(numbers)
+    if len(" ".join(numbers)) <= width:
+        return " ".join(numbers)
+    shown, used = 0, 0  # used: cells of the first `shown` numbers, each with its space
+    while shown < n and used + len(numbers[shown]) + 1 + len(f"… {n - shown - 1} more") <= width:
+        used += len(numbers[shown]) + 1
+        shown += 1
+    return " ".join([*numbers[:shown], f"… {n - shown} more"])
