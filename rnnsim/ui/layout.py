@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from ..explain import explain
 from ..textsafe import printable
+from .titles import fit_title, layer_forms, set_title
 from .widgets.cell import CellPanel
 from .widgets.chain import SHORT, Chain
 from .widgets.gradient import GradientPanel
@@ -24,7 +25,6 @@ from .widgets.tokens import TokenStrip
 MIN_SIZE = (60, 20)
 NARROW = 110  # columns: below this the gradient view takes the prediction's place
 EXPLAIN_LINES = 4  # at most; the explanation wraps and its area grows to hold it
-PANEL_TITLES = {"#chain-box": "the chain: one cell applied at every step", "#cell-box": "inside the cell"}
 
 
 def fit_panels(app) -> None:
@@ -58,18 +58,20 @@ def fit_panels(app) -> None:
     else:
         give = min(bottom, max(5, round(rows * share), rows - middle))
     _set_height(screen.query_one("#bottom"), max(5, give))
+    for box in screen.query(".panel, #chain-box"):  # the widths may have changed: the titles' forms
+        fit_title(box)
 
 
 def title_layer_panels(app) -> None:
-    """The panels that show one layer of a stacked model say which ("layer 2 of 3");
-    a one-layer model's titles stay as they are."""
-    where = app.sim.layer_caption()
-    titles = {box: f"{title} · {where}" if where else title for box, title in PANEL_TITLES.items()}
-    titles["#pred-box"] = "decision after the last token" if app.sim.is_classifier else "prediction"
-    for box, title in titles.items():
-        widget = app.query_one(box)
-        if widget.border_title != title:  # an unchanged title costs no refresh
-            widget.border_title = title
+    """The panels that show one layer of a stacked model say which ("layer 2 of 3"); every
+    title in the shortest of its forms its border needs (ui/titles.py)."""
+    full, short = layer_forms(app.sim)
+    set_title(app.query_one("#chain-box"), f"the chain: one cell applied at every step{full}", f"the chain{short}")
+    set_title(app.query_one("#cell-box"), f"inside the cell{full}", f"inside the cell{short}", f"cell{short}")
+    if app.sim.is_classifier:
+        set_title(app.query_one("#pred-box"), "decision after the last token", "decision after last token", "decision")
+    else:
+        set_title(app.query_one("#pred-box"), "prediction")
 
 
 def topbar(sim, speed: float, width: int) -> Text:

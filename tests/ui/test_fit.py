@@ -10,7 +10,7 @@ from rnnsim.sim import Settings, Simulation
 from rnnsim.ui.app import RnnsimApp
 from rnnsim.ui.scene_app import ScenePlayerApp, settle
 
-from .test_layers import classifier_app
+from .test_layers import classifier_app, stacked_app
 from .test_sizes import lesson_app, trained_app
 
 SIZES = [(80, 24), (100, 30), (120, 36)]
@@ -86,3 +86,36 @@ async def test_the_state_line_says_in_words_how_many_values_it_leaves_out(size, 
             assert not re.search(r"(^|\s)\+\d+(\s|$)", rest), line  # a count read as a value
             if len(shown) < len(values):
                 assert rest.endswith(f"… {len(values) - len(shown)} more"), line
+
+
+@pytest.mark.parametrize(
+    "make, keys",
+    [(lesson_app, ["right"] * 4), (classifier_app, ["end"]), (stacked_app, ["right"] * 3 + ["left_square_bracket"])],
+    ids=["lesson", "stacked-classifier", "stacked"],
+)
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_every_panel_title_and_the_predictions_heading_are_shown_whole(make, keys, size):
+    app = make()
+    async with app.run_test(size=size) as pilot:
+        for more in ([], ["b"]):  # the forward view, then the gradient view
+            await pilot.press(*keys, *more)
+            await settle(pilot)
+            text = app.screen_text()
+            for box in app.screen.query(".panel, #chain-box"):
+                title = str(box.border_title)
+                if box.display and box.outer_size.width:
+                    assert f"─ {title} ─" in text, (title, box.outer_size.width)
+            heading = [line for line in text.splitlines() if re.search(r"(after|After) “", line)]
+            for line in heading:
+                assert re.search(r"“[^”]+” \(t=\d+\)", line), line
+
+
+async def test_panel_titles_take_their_short_form_when_the_terminal_shrinks():
+    app = stacked_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("right")
+        await settle(pilot)
+        assert "─ hidden state · layer 3 of 3 (top), blue<0<red" in app.screen_text()
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert "─ h · layer 3/3, blue<0<red ±" in app.screen_text()

@@ -22,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..palette import bucket, glyph, palette_for
+from ..titles import layer_forms, set_title
 from .base import SimWidget, clip, window
 
 COL = 3  # cells per time step
@@ -46,11 +47,11 @@ class Heatmap(ScrollView, can_focus=False):
         self.sim = sim
         self._layout()
         scale = sim.state_scale()
-        where = sim.layer_caption()
-        layer = f" · {where}" if where else ""
-        title = f"hidden state{layer}, blue<0<red ±{scale:.2f}"
-        if self.parent is not None and self.parent.border_title != title:
-            self.parent.border_title = title
+        if self.parent is not None:
+            full, short = layer_forms(sim)
+            legend = f"blue<0<red ±{scale:.2f}"
+            forms = (f"hidden state{full}, {legend}", f"hidden state{short}, {legend}", f"h{short}, {legend}")
+            set_title(self.parent, *forms)
         self.refresh()
 
     def redraw(self) -> None:

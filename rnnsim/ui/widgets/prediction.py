@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from ..palette import hbar
@@ -39,9 +40,7 @@ class Prediction(SimWidget):
                 out.append("Needs h_fwd[t-1] and h_rev[t+1]: waiting for " + ", ".join(need), style="dim")
                 return out
         else:
-            out.append("Next word after ", style="bold")
-            out.append(f"“{word}”", style="bold cyan")
-            out.append(f" (t={t})\n", style="bold")
+            self._heading(out, ("Next word after ", "Next after ", "After "), word, t)
         want = sim.target_token(t)
         pal = self.palette
         bar_w = max(4, self.content_width - 26)
@@ -71,9 +70,7 @@ class Prediction(SimWidget):
         pal = self.palette
         top, _ = sim.top_label()
         target = sim.target_label()
-        out.append("Class after ", style="bold")
-        out.append(f"“{clip(sim.tokens[last], 12)}”", style="bold cyan")
-        out.append(f" (t={last})\n", style="bold")
+        self._heading(out, ("Class after ", "After "), clip(sim.tokens[last], 12), last)
         bar_w = max(2, self.content_width - 25)  # name 10, bar, " 52.8%", " ✓", " loss"
         for name, p in sim.class_probs():
             win = name == top
@@ -89,3 +86,13 @@ class Prediction(SimWidget):
         out.append(f"loss at “{clip(target, 10)}”: {loss:.2f}\n", style="dim")
         out.append(f"= −log p, the {chosen} label;\na scores another label", style="dim")
         return out
+
+    def _heading(self, out: Text, openings: tuple[str, ...], word: str, t: int) -> None:
+        """'Next word after “the” (t=17)' in the first of its shorter openings that fits the
+        panel whole (the line's end, t, was cut with … in a lesson at 80 columns)."""
+        width = self.content_width
+        tail = f"“{word}” (t={t})"
+        opening = next((o for o in openings if cell_len(o + tail) <= width), openings[-1])
+        out.append(opening, style="bold")
+        out.append(f"“{word}”", style="bold cyan")
+        out.append(f" (t={t})\n", style="bold")
