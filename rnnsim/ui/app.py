@@ -22,6 +22,7 @@ from .messages import TokenClicked
 from .screens.compare import CompareScreen
 from .screens.edit import EditScreen
 from .screens.help import HelpScreen, key_names
+from .titles import TitledBox
 from .widgets.base import SimWidget
 from .widgets.cell import CellPanel
 from .widgets.chain import Chain
@@ -109,18 +110,18 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, App[None]):
             yield Static(id="topbar", markup=False)
             with Vertical(id="tokens-box"):
                 yield TokenStrip(id="tokens")
-            with Vertical(id="chain-box"):
+            with TitledBox(id="chain-box"):
                 yield Chain(id="chain")
             with Horizontal(id="middle"):
-                with Vertical(id="heat-box", classes="panel"):
+                with TitledBox(id="heat-box", classes="panel"):
                     yield Heatmap(id="heatmap")
                     yield StateLine(id="state")
-                with Vertical(id="cell-box", classes="panel"):
+                with TitledBox(id="cell-box", classes="panel"):
                     yield CellPanel(id="cell")
             with Horizontal(id="bottom"):
-                with Vertical(id="pred-box", classes="panel"):
+                with TitledBox(id="pred-box", classes="panel"):
                     yield Prediction(id="prediction")
-                with Vertical(id="grad-box", classes="panel"):
+                with TitledBox(id="grad-box", classes="panel"):
                     yield GradientPanel(id="gradient")
             yield GenerationPanel(id="generation")
             yield Static(id="explain", markup=False)
@@ -209,7 +210,8 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, App[None]):
     def on_resize(self, event) -> None:
         check_size(self, event.size)
         if self.is_mounted:
-            self.query_one("#topbar", Static).update(topbar(self.sim, self.speed, self.size.width - 2), layout=False)
+            # (self.size is still the old size here)
+            self.query_one("#topbar", Static).update(topbar(self.sim, self.speed, event.size.width - 2), layout=False)
             # the panels draw again at their new widths first, then the rows are shared out
             self.call_after_refresh(self.fit_layout)
 

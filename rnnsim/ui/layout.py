@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from ..explain import explain
 from ..textsafe import printable
-from .titles import fit_title, layer_forms, set_title
+from .titles import layer_forms, set_title
 from .widgets.cell import CellPanel
 from .widgets.chain import SHORT, Chain
 from .widgets.gradient import GradientPanel
@@ -58,8 +58,6 @@ def fit_panels(app) -> None:
     else:
         give = min(bottom, max(5, round(rows * share), rows - middle))
     _set_height(screen.query_one("#bottom"), max(5, give))
-    for box in screen.query(".panel, #chain-box"):  # the widths may have changed: the titles' forms
-        fit_title(box)
 
 
 def title_layer_panels(app) -> None:

@@ -1,12 +1,12 @@
 """Panel titles that fit their borders: each title comes in forms from the full one to a
 short one, and the box shows the first form its top border holds whole. (Textual cuts a
 title that is too long with "…": "hidden state · layer 2 of 3, blue…" lost the colour
-legend at 80 columns.) The app fits the titles again whenever it shares out the rows,
-which it does after every command and every resize."""
+legend at 80 columns.) A box fits its title again when its width changes."""
 
 from __future__ import annotations
 
 from rich.cells import cell_len
+from textual.containers import Vertical
 
 BORDER_CELLS = 6  # two corners, the border's cell beside each, and a blank either side
 
@@ -37,3 +37,10 @@ def fit_title(box) -> None:
         title = next((form for form in forms if cell_len(form) <= width - BORDER_CELLS), forms[-1])
     if box.border_title != title:  # an unchanged title costs no refresh
         box.border_title = title
+
+
+class TitledBox(Vertical):
+    """A panel's box: it shows the form of its title that fits, again on every resize."""
+
+    def on_resize(self) -> None:
+        fit_title(self)

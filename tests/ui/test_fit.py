@@ -110,7 +110,7 @@ async def test_every_panel_title_and_the_predictions_heading_are_shown_whole(mak
                 assert re.search(r"“[^”]+” \(t=\d+\)", line), line
 
 
-async def test_panel_titles_take_their_short_form_when_the_terminal_shrinks():
+async def test_panel_titles_and_the_top_bar_take_their_short_form_when_the_terminal_shrinks():
     app = stacked_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("right")
@@ -119,3 +119,4 @@ async def test_panel_titles_take_their_short_form_when_the_terminal_shrinks():
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
         assert "─ h · layer 3/3, blue<0<red ±" in app.screen_text()
+        assert app.screen_text().splitlines()[0].rstrip().endswith("(random, seed 0)")  # the top bar's short form
