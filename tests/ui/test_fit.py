@@ -6,12 +6,13 @@ import re
 
 import pytest
 
+from rnnsim.explain import explain
 from rnnsim.sim import Settings, Simulation
 from rnnsim.ui.app import RnnsimApp
 from rnnsim.ui.scene_app import ScenePlayerApp, settle
 
 from .test_layers import classifier_app, stacked_app
-from .test_sizes import lesson_app, trained_app
+from .test_sizes import lesson_app, trained_app, words
 
 SIZES = [(80, 24), (100, 30), (120, 36)]
 IDS = [f"{w}x{h}" for w, h in SIZES]
@@ -120,3 +121,14 @@ async def test_panel_titles_and_the_top_bar_take_their_short_form_when_the_termi
         await settle(pilot)
         assert "─ h · layer 3/3, blue<0<red ±" in app.screen_text()
         assert app.screen_text().splitlines()[0].rstrip().endswith("(random, seed 0)")  # the top bar's short form
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_a_five_line_explanation_is_shown_whole(size):
+    """The stacked classifier's gradient view explains itself in five lines at 80 columns
+    (the explanation's area stopped at four, cutting "z hands back 60% of" mid-sentence)."""
+    app = classifier_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("end", "b", "right")
+        await settle(pilot)
+        assert words(str(explain(app.sim))) in words(app.screen_text())
