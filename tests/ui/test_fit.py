@@ -132,3 +132,19 @@ async def test_a_five_line_explanation_is_shown_whole(size):
         await pilot.press("end", "b", "right")
         await settle(pilot)
         assert words(str(explain(app.sim))) in words(app.screen_text())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_the_blanks_heading_shows_whole_words_around_the_blank(size):
+    sim = Simulation.from_settings(TEXT, Settings(bidirectional=True))
+    app = RnnsimApp(sim)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("right", "right", "right", "right")
+        await settle(pilot)
+        line = next(line for line in app.screen_text().splitlines() if "Blank at t=" in line)
+        heading = re.search(r"Blank at t=(\d+): (.*?)\s*│", line)
+        assert heading, line
+        t, context = int(heading.group(1)), heading.group(2)
+        assert "…" not in context and "___" in context, line
+        left, right = (side.split() for side in context.split("___"))
+        assert left == sim.tokens[t - len(left) : t] and right == sim.tokens[t + 1 : t + 1 + len(right)], line

@@ -27,10 +27,8 @@ class Prediction(SimWidget):
             return out
         word = clip(sim.tokens[t], 12)
         if cloze:
-            left = " ".join(clip(w, 8) for w in sim.tokens[max(0, t - 2) : t])
-            right = " ".join(clip(w, 8) for w in sim.tokens[t + 1 : t + 3])
             out.append(f"Blank at t={t}: ", style="bold")
-            out.append(f"{left} ___ {right}\n")
+            out.append(self._blank_context(sim, t, self.content_width - cell_len(f"Blank at t={t}: ")) + "\n")
             if not sim.prediction_ready(t):
                 need = []
                 if t > 0 and not sim.read_by("forward", t - 1):
@@ -96,3 +94,15 @@ class Prediction(SimWidget):
         out.append(opening, style="bold")
         out.append(f"“{word}”", style="bold cyan")
         out.append(f" (t={t})\n", style="bold")
+
+    @staticmethod
+    def _blank_context(sim, t: int, width: int) -> str:
+        """'cat sat ___ the mat': up to two words either side of the blank, fewer where the
+        panel is narrow (the line was cut after "___" at 80 columns), never cut mid-word."""
+        for n in (2, 1, 0):
+            left = " ".join(clip(w, 8) for w in sim.tokens[max(0, t - n) : t])
+            right = " ".join(clip(w, 8) for w in sim.tokens[t + 1 : t + 1 + n])
+            context = f"{left} ___ {right}".strip()
+            if cell_len(context) <= width:
+                break
+        return context
