@@ -18,13 +18,13 @@ from ..textsafe import printable
 from .titles import layer_forms, set_title
 from .widgets.cell import CellPanel
 from .widgets.chain import SHORT, Chain
+from .widgets.generation import GenerationPanel
 from .widgets.gradient import GradientPanel
 from .widgets.prediction import Prediction
 from .widgets.tokens import TokenStrip
 
 MIN_SIZE = (60, 20)
 NARROW = 110  # columns: below this the gradient view takes the prediction's place
-EXPLAIN_LINES = 4  # the explanation wraps and its area grows to hold it: at least this many
 PANELS_LEAST = 6 + 5  # rows: #middle's and #bottom's min-height in app.tcss
 
 
@@ -45,15 +45,17 @@ def fit_panels(app) -> None:
     tokens = screen.query_one(TokenStrip)
     token_rows = 2 if (not short or sim.model.bidirectional or any(sim.unknown)) else 1
     _set_height(tokens, token_rows)
+    generation = screen.query_one(GenerationPanel)
+    generation_rows = generation.wanted_height if generation.display else 0  # (its height is auto)
     explain_box = screen.query_one("#explain", Static)
     explain_rows = 0
     if not app.hide_explain(short):
         # every line it needs while the panels keep their least rows (at 80x24: 6 lines);
-        # below that it scrolls, with a scrollbar that says so (app.tcss)
-        spare = h - 1 - 1 - token_rows - (chain_rows + 2) - app.fixed_rows(w, h) - PANELS_LEAST
-        explain_rows = min(max(EXPLAIN_LINES, spare), wrapped_lines(explain(sim), w - 2, app.console))
+        # past that it scrolls, with a scrollbar that says so (app.tcss)
+        spare = h - 1 - 1 - token_rows - (chain_rows + 2) - generation_rows - app.fixed_rows(w, h) - PANELS_LEAST
+        explain_rows = min(max(1, spare), wrapped_lines(explain(sim), w - 2, app.console))
     _set_height(explain_box, explain_rows)
-    rows = h - 1 - 1 - token_rows - (chain_rows + 2) - explain_rows - app.fixed_rows(w, h)
+    rows = h - 1 - 1 - token_rows - (chain_rows + 2) - generation_rows - explain_rows - app.fixed_rows(w, h)
     middle = 2 + max(screen.query_one(CellPanel).wanted_height, 4)
     bottom = 2 + max(screen.query_one(Prediction).wanted_height, screen.query_one(GradientPanel).wanted_height)
     share = 0.5 if sim.phase == "backward" else 0.4

@@ -10,6 +10,7 @@ from rnnsim.explain import explain
 from rnnsim.sim import Settings, Simulation
 from rnnsim.ui.app import RnnsimApp
 from rnnsim.ui.scene_app import ScenePlayerApp, settle
+from rnnsim.ui.widgets.generation import KEYS_FORMS
 
 from .test_layers import classifier_app, stacked_app
 from .test_sizes import lesson_app, trained_app, words
@@ -148,3 +149,18 @@ async def test_the_blanks_heading_shows_whole_words_around_the_blank(size):
         assert "…" not in context and "___" in context, line
         left, right = (side.split() for side in context.split("___"))
         assert left == sim.tokens[t - len(left) : t] and right == sim.tokens[t + 1 : t + 1 + len(right)], line
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_the_generation_rows_and_keys_are_shown_whole(size):
+    app = trained_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("right", "right", "o")
+        await settle(pilot)
+        lines = [line.strip() for line in app.screen_text().splitlines()]
+        keys = next(line for line in lines if line.startswith("generate T="))
+        assert keys.endswith(KEYS_FORMS) and "…" not in keys, keys
+        teacher = next(line for line in lines if line.startswith("teacher "))
+        free = next(line for line in lines if line.startswith("free run "))
+        assert teacher.endswith(("reads the real words", "real words")), teacher
+        assert free.endswith(("then its own guesses", "reads its own guesses", "own guesses")), free
