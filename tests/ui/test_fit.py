@@ -164,3 +164,14 @@ async def test_the_generation_rows_and_keys_are_shown_whole(size):
         free = next(line for line in lines if line.startswith("free run "))
         assert teacher.endswith(("reads the real words", "real words")), teacher
         assert free.endswith(("then its own guesses", "reads its own guesses", "own guesses")), free
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_a_bidirectional_heatmaps_hint_is_shown_whole(size):
+    app = RnnsimApp(Simulation.from_settings(TEXT, Settings(bidirectional=True)))
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("right", "right")
+        await settle(pilot)
+        hint = str(app.query_one("#heat-box").border_subtitle)
+        assert hint.startswith("→ "), hint
+        assert f"─ {hint} ─" in app.screen_text(), hint

@@ -103,7 +103,11 @@ class Heatmap(ScrollView, can_focus=False):
                 where = f"u{units[0]}–u{units[-1]}" if units else "none"
                 parts.append(where if len(dirs) == 1 else f"{'→' if d == 'forward' else '←'} {where}")
             arrows = ("↑" if top > 0 else "") + ("↓" if top + self.size.height < len(self._rows) + 1 else "")
-            hint = f"{', '.join(parts)} of {H} units {arrows} scroll"
+            shown = ", ".join(parts)
+            # whole on the border: without "scroll" where it does not fit (cut at 80 columns)
+            forms = (f"{shown} of {H} units {arrows} scroll", f"{shown} of {H} units {arrows}")
+            room = self.parent.outer_size.width - 6  # corners and a blank either side
+            hint = next((f for f in forms if cell_len(f) <= room), forms[-1]) if room > 0 else forms[0]
         if self.parent.border_subtitle != hint:
             self.parent.border_subtitle = hint
 
