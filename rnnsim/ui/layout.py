@@ -25,7 +25,7 @@ from .widgets.tokens import TokenStrip
 
 MIN_SIZE = (60, 20)
 NARROW = 110  # columns: below this the gradient view takes the prediction's place
-PANELS_LEAST = 6 + 5  # rows: #middle's and #bottom's min-height in app.tcss
+PANELS_LEAST = (6, 5)  # rows: #middle's and #bottom's min-height in app.tcss
 
 
 def fit_panels(app) -> None:
@@ -52,7 +52,7 @@ def fit_panels(app) -> None:
     if not app.hide_explain(short):
         # every line it needs while the panels keep their least rows (at 80x24: 6 lines);
         # past that it scrolls, with a scrollbar that says so (app.tcss)
-        spare = h - 1 - 1 - token_rows - (chain_rows + 2) - generation_rows - app.fixed_rows(w, h) - PANELS_LEAST
+        spare = h - 1 - 1 - token_rows - (chain_rows + 2) - generation_rows - app.fixed_rows(w, h) - sum(PANELS_LEAST)
         explain_rows = min(max(1, spare), wrapped_lines(explain(sim), w - 2, app.console))
     _set_height(explain_box, explain_rows)
     rows = h - 1 - 1 - token_rows - (chain_rows + 2) - generation_rows - explain_rows - app.fixed_rows(w, h)
@@ -63,7 +63,9 @@ def fit_panels(app) -> None:
         give = bottom
     else:
         give = min(bottom, max(5, round(rows * share), rows - middle))
-    _set_height(screen.query_one("#bottom"), max(5, give))
+    # never more than leaves #middle its least rows: past that the screen runs over and the
+    # explanation's last line went under the footer (a bidirectional gradient view at 80x24)
+    _set_height(screen.query_one("#bottom"), max(5, min(give, rows - PANELS_LEAST[0])))
 
 
 def title_layer_panels(app) -> None:

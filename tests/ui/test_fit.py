@@ -10,6 +10,7 @@ from rnnsim.explain import explain
 from rnnsim.sim import Settings, Simulation
 from rnnsim.ui.app import RnnsimApp
 from rnnsim.ui.scene_app import ScenePlayerApp, settle
+from rnnsim.ui.widgets.cell import EQUATIONS, CellPanel
 from rnnsim.ui.widgets.generation import KEYS_FORMS
 
 from .test_layers import classifier_app, stacked_app
@@ -124,13 +125,23 @@ async def test_panel_titles_and_the_top_bar_take_their_short_form_when_the_termi
         assert app.screen_text().splitlines()[0].rstrip().endswith("(random, seed 0)")  # the top bar's short form
 
 
+def bidirectional_app() -> RnnsimApp:
+    return RnnsimApp(Simulation.from_settings(TEXT, Settings(bidirectional=True)))
+
+
+@pytest.mark.parametrize(
+    "make, keys",
+    [(classifier_app, ["end", "b", "right"]), (bidirectional_app, ["b", "right"])],
+    ids=["stacked-classifier", "bidirectional"],
+)
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
-async def test_a_five_line_explanation_is_shown_whole(size):
+async def test_a_long_explanation_is_shown_whole(size, make, keys):
     """The stacked classifier's gradient view explains itself in five lines at 80 columns
-    (the explanation's area stopped at four, cutting "z hands back 60% of" mid-sentence)."""
-    app = classifier_app()
+    (the explanation's area stopped at four, cutting "z hands back 60% of" mid-sentence);
+    the bidirectional gradient view's third line went under the footer at 80x24."""
+    app = make()
     async with app.run_test(size=size) as pilot:
-        await pilot.press("end", "b", "right")
+        await pilot.press(*keys)
         await settle(pilot)
         assert words(str(explain(app.sim))) in words(app.screen_text())
 
@@ -175,3 +186,25 @@ async def test_a_bidirectional_heatmaps_hint_is_shown_whole(size):
         hint = str(app.query_one("#heat-box").border_subtitle)
         assert hint.startswith("→ "), hint
         assert f"─ {hint} ─" in app.screen_text(), hint
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["one-way", "bidirectional"])
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_the_cell_panel_cuts_no_line(size, bidirectional, cell):
+    """The lines the cell panel scrolls through show both directions' heads and every equation
+    whole (the reverse column and the equations' ends were cut with … at 80 columns)."""
+    sim = Simulation.from_settings(TEXT, Settings(cell=cell, bidirectional=bidirectional))
+    app = RnnsimApp(sim)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("right", "right", "right")
+        await settle(pilot)
+        panel = app.query_one(CellPanel)
+        seen = [strip.text for strip in panel._strips]  # every line it scrolls through, as drawn
+        assert panel.wanted_height <= panel.size.height or "more line" in str(panel.parent.border_subtitle)
+        text = " ".join(seen)
+        assert "…" not in text, text
+        for d, arrow in (("forward", "→"), ("reverse", "←"))[: len(sim.model.directions)]:
+            assert f"{arrow} sat t=2" in text or f"{arrow} on t=3" in text or arrow + " " in text, (d, text)
+        for equation in EQUATIONS[cell]:
+            assert equation.split()[-1] in text and words(equation) in words(text), equation
