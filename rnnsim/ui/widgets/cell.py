@@ -17,7 +17,7 @@ from ..palette import LEVELS, bar_char, bucket, glyph
 from .base import SimWidget, clip
 
 EQUATIONS = {
-    "rnn": [
+    "rnn": [  # (tanh, or relu for a model saved with nonlinearity relu: see _rnn_named)
         "h' = tanh(W_ih x + b_ih + W_hh h + b_hh)",
         "one squashing of the word and the old state together",
     ],
@@ -53,6 +53,14 @@ ROWS = {
 }
 NAME_W = 15
 STAT_W = 9  # after each direction's bars: " μ+0.86" or " 9.1e-03", then a space before the next column
+
+
+def _rnn_named(text: str, model) -> str:
+    """An Elman RNN's line with its own nonlinearity: relu models are drawn as relu."""
+    if model.cell == "rnn" and model.nonlinearity != "tanh":
+        nl = model.nonlinearity
+        text = text.replace("σ/tanh", nl).replace("tanh", nl).replace("one squashing", "one rectifying")
+    return text
 
 
 def _values(sim, direction: str, key: str, t: int) -> np.ndarray:
@@ -101,12 +109,12 @@ class CellPanel(SimWidget):
         if len(cols) > 1 and NAME_W + len(cols) * (6 + STAT_W) > width:
             # one block per direction, one under the other: side by side the reverse
             # direction's bars and means ran past the panel's edge at 80 columns
-            lines = self._rows(sim, cols[:1], width, note=True) + self._rows(sim, cols[1:], width, note=False)
+            lines = self._rows(sim, cols[:1], width, with_note=True) + self._rows(sim, cols[1:], width, with_note=False)
         else:
-            lines = self._rows(sim, cols, width, note=True)
+            lines = self._rows(sim, cols, width, with_note=True)
         # the equations wrap (a line cut with … lost the end of the GRU's first equation)
         console = self.app.console
-        tail = [Text(line, style="italic") for line in EQUATIONS[cell]]
+        tail = [Text(_rnn_named(line, sim.model), style="italic") for line in EQUATIONS[cell]]
         if cell == "lstm":
             fb = sim.model.forget_bias()
             tail.append(Text(f"forget-gate bias b_f = {fb:+.2f}  (f/F: ±0.5)", style="dim"))
@@ -114,7 +122,7 @@ class CellPanel(SimWidget):
         lines += [part for text in tail for part in text.wrap(console, max(1, width))]
         return lines
 
-    def _rows(self, sim, cols: list[tuple[str, int | None]], width: int, note: bool) -> list[Text | list[Segment]]:
+    def _rows(self, sim, cols: list[tuple[str, int | None]], width: int, with_note: bool) -> list[Text | list[Segment]]:
         """The head line and a bar row per gate for the directions in `cols`, side by side."""
         cell = sim.model.cell
         backward = sim.phase == "backward"
@@ -129,16 +137,16 @@ class CellPanel(SimWidget):
             where = "—" if t is None else f"{clip(sim.tokens[t], 8)} t={t}"
             head.append(f"{arrow} {where}".ljust(units + STAT_W)[: units + STAT_W], style="bold")
         lines: list[Text | list[Segment]] = [head]
-        if backward and note:
+        if backward and with_note:
             # Gates at their pre-activations; the c and h rows at c and h themselves.
-            at = "gates before σ/tanh, c, h" if cell == "lstm" else "before σ/tanh, and h'"
+            at = "gates before σ/tanh, c, h" if cell == "lstm" else _rnn_named("before σ/tanh, and h'", sim.model)
             note = f"|∂L/∂·|: {at}; log scale"
             parts = [note] if len(note) <= width else [f"|∂L/∂·|: {at};", "log scale"]
             lines += [Text(part, style=pal.grad) for part in parts]  # wrapped, not cut
         mono = self.app.no_color
         dim, grad = _style("dim"), _style(pal.grad)
         for key, label, kind in ROWS[cell]:
-            segs = [Segment(label.ljust(NAME_W)[:NAME_W])]
+            segs = [Segment(_rnn_named(label, sim.model).ljust(NAME_W)[:NAME_W])]
             for d, t in cols:
                 if t is None:
                     segs.append(Segment("·" * units + " " * STAT_W, dim))
