@@ -11,6 +11,7 @@ import numpy as np
 from .core.safe_text import safe_text
 from .sim import Simulation
 from .sim.measures import per_step
+from .sim.saturation import SATURATED
 
 
 def _q(tok: str) -> str:
@@ -85,7 +86,7 @@ def _cell_step(sim: Simulation, t: int) -> str:
     h = d.h[t]
     return (
         f"Read {tok}: h[{t}] = tanh(W_ih x + b_ih + W_hh h + b_hh), x the embedding of {tok}, h the old "
-        f"state; |h[{t}]| = {np.linalg.norm(h):.2f}, {int((np.abs(h) > 0.9).sum())} of {len(h)} units near ±1."
+        f"state; |h[{t}]| = {np.linalg.norm(h):.2f}, {int((np.abs(h) > SATURATED).sum())} of {len(h)} units near ±1."
     )
 
 

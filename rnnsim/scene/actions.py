@@ -25,17 +25,32 @@ def _label(v):
     return v
 
 
+def _contrast(v):
+    """A second text for the saturation view, or "" for none."""
+    return v if v == "" else _text(v)
+
+
 @dataclass(frozen=True)
 class Action:
     name: str
     check: Callable  # validates the TOML value
     run: Callable | None  # run(sim, value); None: a view action the player handles
     help: str
-    sim_change: bool = True  # changes the Simulation (closes the compare view)
+    sim_change: bool = True  # changes the Simulation (closes an open view, but those in `keeps`)
+    keeps: tuple[str, ...] = ()  # the views this action changes what they show, left open
 
 
-def _a(name, check, run, help, sim_change=True):
-    return name, Action(name, check, run, help, sim_change)
+def _a(name, check, run, help, sim_change=True, keeps=()):
+    return name, Action(name, check, run, help, sim_change, keeps)
+
+
+# The view actions (run None): what each view needs from the Simulation, computed when the
+# step runs, so a view that cannot be shown is a mistake found before playing.
+VIEWS = {
+    "compare": lambda s: s.compare(),
+    "saturation": lambda s: s.saturation(),
+    "learning": lambda s: s.learning_history(),
+}
 
 
 ACTIONS: dict[str, Action] = dict([
@@ -74,4 +89,15 @@ ACTIONS: dict[str, Action] = dict([
     _a("free_run", _bool, lambda s, b: s.set_free_run(b),
        "show (true) or hide the teacher-forcing and free-running rows of guesses"),
     _a("compare", _bool, None, "show (true) or close (false) RNN vs LSTM vs GRU", sim_change=False),
+    _a("contrast", _contrast, lambda s, t: s.set_contrast(t),
+       "a second text (one word changed, say) whose states the saturation view compares with the text's "
+       '("" for none)',
+       keeps=("saturation",)),
+    _a("saturation", _bool, None, "show (true) or close (false) how far tanh pins the state (the saturation view)",
+       sim_change=False),
+    _a("epoch", _int(0, MAX_N), lambda s, n: s.set_epoch(n),
+       "replay the recorded training of the shipped LSTM and RNN up to epoch n (0: untrained)",
+       keeps=("learning",)),
+    _a("learning", _bool, None, "show (true) or close (false) the recorded training curves (the learning view)",
+       sim_change=False),
 ])  # fmt: skip

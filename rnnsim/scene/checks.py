@@ -476,3 +476,7 @@ CHECK_MODIFIERS: dict[str, Callable] = {
 from .layer_checks import LAYER_CHECKS  # noqa: E402
 
 CHECKS.update(LAYER_CHECKS)
+
+from .lesson_checks import LESSON_CHECKS  # noqa: E402
+
+CHECKS.update(LESSON_CHECKS)  # the saturation and learning lessons (lesson_checks.py)

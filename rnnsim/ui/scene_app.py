@@ -28,6 +28,8 @@ from .app import RnnsimApp, wrapped_lines
 from .screens.compare import CompareScreen, CompareView
 from .screens.edit import EditScreen
 from .screens.help import HelpScreen
+from .screens.learning import LearningScreen, LearningView
+from .screens.saturation import SaturationScreen, SaturationView
 
 
 class Caption(Static):
@@ -39,11 +41,10 @@ class Caption(Static):
     """
 
 
-class SceneCompareScreen(CompareScreen):
-    """The compare view with the scene's caption above it. (The view is given the screen's
-    height: as an auto-height Static it is measured at height 0 and draws no rows.)"""
-
-    DEFAULT_CSS = "SceneCompareScreen CompareView { height: 1fr; }"
+class _SceneView:
+    """A view over the panels (compare, saturation, learning) with the scene's caption
+    above it. (The view is given the screen's height: as an auto-height Static it is
+    measured at height 0 and draws no rows.)"""
 
     def compose(self) -> ComposeResult:
         yield Caption(classes="scene-caption", markup=False)
@@ -51,6 +52,27 @@ class SceneCompareScreen(CompareScreen):
 
     def on_mount(self) -> None:
         self.app.show_caption()
+
+
+class SceneCompareScreen(_SceneView, CompareScreen):
+    DEFAULT_CSS = "SceneCompareScreen CompareView { height: 1fr; }"
+
+
+class SceneSaturationScreen(_SceneView, SaturationScreen):
+    DEFAULT_CSS = "SceneSaturationScreen SaturationView { height: 1fr; }"
+
+
+class SceneLearningScreen(_SceneView, LearningScreen):
+    DEFAULT_CSS = "SceneLearningScreen LearningView { height: 1fr; }"
+
+
+# a scene's view action -> (its screen, the widget that draws it)
+SCENE_VIEWS = {
+    "compare": (SceneCompareScreen, CompareView),
+    "saturation": (SceneSaturationScreen, SaturationView),
+    "learning": (SceneLearningScreen, LearningView),
+}
+VIEW_SCREENS = (CompareScreen, SaturationScreen, LearningScreen)
 
 
 class ScenePlayerApp(RnnsimApp):
@@ -129,17 +151,19 @@ class ScenePlayerApp(RnnsimApp):
         return short
 
     def _sync_view(self) -> None:
-        """After the player moved: the app's sim, the compare view, every panel, the caption."""
+        """After the player moved: the app's sim, the view open over the panels, every panel,
+        the caption."""
         p = self.player
         self.sim = p.sim
-        showing = isinstance(self.screen, CompareScreen)
-        if showing and (not p.compare_open or self.screen.sim is not p.sim):
+        want = SCENE_VIEWS.get(p.view)
+        showing = self.screen if isinstance(self.screen, VIEW_SCREENS) else None
+        if showing is not None and (want is None or not isinstance(showing, want[0]) or showing.sim is not p.sim):
             self.pop_screen()
-            showing = False
-        if p.compare_open and not showing:
-            self.push_screen(SceneCompareScreen(p.sim))
-        elif showing:
-            self.screen.query_one(CompareView).refresh()  # the text or model may have changed
+            showing = None
+        if want is not None and showing is None:
+            self.push_screen(want[0](p.sim))
+        elif showing is not None:
+            showing.query_one(want[1]).refresh()  # the text, model or epoch may have changed
         self.show_sim()
         self.show_caption()
 

@@ -1,0 +1,118 @@
+"""Training over time, replayed from the recorded history (rnnsim/data/learning.json):
+per epoch, the held-out loss, the long-range accuracy and the gradient that gets back to
+the far word, for the LSTM and the RNN on one epoch axis, drawn up to the epoch the
+session shows (`sim.epoch`). Bars in eighths of a cell, like Textual's Sparkline, but on a
+fixed scale shared by both cells (a Sparkline scales each series to its own range, which
+would draw the RNN's 12% as tall as the LSTM's 100%)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ..widgets.gradient import log_fraction
+
+BARS = "▁▂▃▄▅▆▇█"
+STYLES = {"lstm": "green", "rnn": "red"}
+MAX_CURVE_ROWS = 3
+
+
+def bar_rows(fractions: list[float], rows: int, per_epoch: int) -> list[str]:
+    """The curve as `rows` strings (top first): one column group per epoch, the bar's
+    height in eighths of a row; NaN draws nothing (not measured or not replayed yet; a
+    dot on the bottom row keeps the axis), a 0 a thin line."""
+    out = []
+    for r in reversed(range(rows)):
+        cells = []
+        for f in fractions:
+            if not math.isfinite(f):
+                cells.append(("·" if r == 0 else " ") * per_epoch)
+                continue
+            eighths = max(1, round(min(1.0, max(0.0, f)) * rows * 8))
+            part = eighths - r * 8
+            ch = " " if part <= 0 else "█" if part >= 8 else BARS[part - 1]
+            cells.append(ch * per_epoch)
+        out.append("".join(cells))
+    return out
+
+
+def _figures(history):
+    """(title, figure, scale, format of a value): the three curves and their fixed scales."""
+    loss = np.concatenate([history.figure(c, "heldout_loss") for c in history.runs])
+    lo, hi = float(np.nanmin(loss)), float(np.nanmax(loss))
+    grads = np.concatenate([history.figure(c, "cue_gradient") for c in history.runs])
+    grads = grads[grads > 0]
+    top = math.ceil(math.log10(grads.max())) if grads.size else 0  # whole powers of ten around the data
+    decades = max(1, top - math.floor(math.log10(grads.min()))) if grads.size else 1
+    peak = 10.0**top
+    return [
+        (f"held-out loss (nats per word; bars from {lo:.2f} to {hi:.2f})", "heldout_loss",
+         lambda x: (x - lo) / (hi - lo or 1.0), "{:.3f}"),
+        ("long-range accuracy: the far word's animal named right (64 held-out probes; bars 0 to 100%)",
+         "long_range_accuracy", lambda x: x, "{:.0%}"),
+        (f"gradient getting back to the animal, of the far word's loss (log scale, {peak / 10**decades:.0e} to "
+         f"{peak:.0e})", "cue_gradient", lambda x: log_fraction(x, peak, decades), "{:.1e}"),
+    ]  # fmt: skip
+
+
+def learning_text(sim, width: int, height: int) -> Text:
+    history = sim.learning_history()
+    epoch, last = sim.epoch, history.epochs
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append(f"Training over time, replayed: epoch {epoch} of {last}\n", style="bold")
+    out.append("  the training that made the shipped LSTM and RNN, as scripts/record_learning.py recorded it\n",
+               style="dim")  # fmt: skip
+    per_epoch = max(1, (width - 20) // (last + 1))
+    curve_rows = max(1, min(MAX_CURVE_ROWS, (height - 15) // 6))
+    for title, name, scale, fmt in _figures(history):
+        out.append(f"\n{title}\n", style="bold")
+        for k, cell in enumerate(history.runs):
+            if k:
+                out.append("\n")  # a gap between the two cells' curves
+            series = history.figure(cell, name)
+            shown = [scale(float(x)) if k <= epoch else math.nan for k, x in enumerate(series)]
+            now = float(series[epoch]) if epoch < len(series) else math.nan
+            rows = bar_rows(shown, curve_rows, per_epoch)
+            for i, row in enumerate(rows):
+                label = f"  {cell:<5} " if i == len(rows) - 1 else " " * 8
+                out.append(label, style=f"bold {STYLES.get(cell, '')}")
+                out.append(row, style=STYLES.get(cell, ""))
+                if i == len(rows) - 1:
+                    out.append(f"  {fmt.format(now) if math.isfinite(now) else '–'}")
+                out.append("\n")
+    axis = "".join(f"{k:<{per_epoch * 10}}" for k in range(0, last + 1, 10))
+    out.append(" " * 8 + axis[: per_epoch * (last + 1)] + "  epoch\n", style="dim")
+    return out
+
+
+class LearningView(Static):
+    DEFAULT_CSS = "LearningView { height: 1fr; padding: 0 1; }"
+
+    def __init__(self, sim) -> None:
+        super().__init__()
+        self.sim = sim
+
+    def render(self) -> Text:
+        return learning_text(self.sim, self.size.width, self.size.height)
+
+
+class LearningScreen(Screen[None]):
+    BINDINGS = [Binding("escape,q", "close", "Back", id="learning.close")]
+
+    def __init__(self, sim) -> None:
+        super().__init__()
+        self.sim = sim
+
+    def action_close(self) -> None:
+        if self.app.screen is self:
+            self.dismiss()
+
+    def compose(self) -> ComposeResult:
+        yield LearningView(self.sim)
+        yield Footer()

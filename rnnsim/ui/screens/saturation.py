@@ -1,0 +1,111 @@
+"""Why the plain RNN forgets, on one screen: per word, how many units tanh pins near ±1,
+what one step's Jacobian diag(1 − h²)·W_hh can still stretch, and how far apart the states
+of two texts that differ early still are. The numbers are the Simulation's
+(`sim.saturation()`); this module only lays them out."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ...sim.saturation import SATURATED
+from ..palette import hbar
+from ..widgets.base import clip, window
+from ..widgets.gradient import decades_spanned, log_fraction
+
+
+def _short(tokens: list[str], width: int) -> str:
+    text = " ".join(tokens)
+    return clip(text, width)
+
+
+def _num(x: float, fmt: str) -> str:
+    return format(x, fmt) if np.isfinite(x) else "–"
+
+
+def _header(sim, s, other, width: int) -> Text:
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append("Why the plain RNN forgets: tanh pins the state, and one step passes little back\n", style="bold")
+    layer = f" ({sim.layer_caption()})" if sim.layer_caption() else ""
+    if s.stretch is not None:
+        out.append(f"  {sim.origin}, hidden {s.hidden}{layer}: h[t] = tanh(W_ih x[t] + b + W_hh h[t−1])\n", style="dim")
+        out.append(
+            f"  one step's Jacobian J[t] = diag(1 − h[t]²)·W_hh. W_hh alone stretches {s.weights_stretched} of "
+            f"{s.hidden} directions, the most ×{s.weights_stretch:.2f}\n",
+            style="dim",
+        )
+        out.append(f"  saturated: |h| > {SATURATED:g}, where tanh's slope 1 − h² is under {1 - SATURATED**2:.2f}\n",
+                   style="dim")  # fmt: skip
+    else:
+        out.append(f"  {sim.origin}, hidden {s.hidden}{layer}\n", style="dim")
+        out.append(f"  no saturation or Jacobian columns: {s.why_no_jacobian}\n", style="dim")
+    if other:
+        out.append(f"  ‖h − h'‖: this text against “{_short(other, max(10, width - 30))}”\n", style="dim")
+    else:
+        out.append("  ‖h − h'‖: no second text to compare with (a scene's contrast = \"...\")\n", style="dim")
+    return out
+
+
+def saturation_text(sim, width: int, height: int) -> Text:
+    s = sim.saturation()
+    tokens, other = sim.tokens, sim.contrast_tokens()
+    out = _header(sim, s, other, width)
+    rnn = s.stretch is not None
+    gap = s.gap
+    finite = gap[np.isfinite(gap) & (gap > 0)]
+    peak = float(finite.max()) if finite.size else 1.0
+    decades = decades_spanned(finite) if finite.size else 1
+    sat_w = 10
+    gap_w = max(6, width - (86 if rnn else 40))
+    gap_head = "‖h − h'‖ (log scale)"
+    head = f"\n    t {'token':<12} "
+    if rnn:
+        head += f"{'saturated units':<{sat_w + 5}} {'mean 1−h²':>9} {'J[t]: most':>10} {'dirs>1':>6}  "
+    out.append(head + f"{gap_head:<{gap_w + 9}} {'×step':>6}\n", style="bold")
+    rows = max(1, height - out.plain.count("\n") - 1)
+    a, b = window(len(tokens), sim.focus_position() or 0, rows)
+    if b - a < len(tokens):
+        out.append(f"  (positions {a}–{b - 1} of {len(tokens)})\n", style="dim")
+    for t in range(a, b):
+        word = tokens[t] if t >= len(other) or other[t] == tokens[t] else f"{tokens[t]}|{other[t]}"
+        out.append(f"  {t:>3} {clip(word, 12):<12} ", style="bold" if word != tokens[t] else "")
+        if rnn:
+            out.append(hbar(float(s.saturated[t]), sat_w), style="magenta")
+            out.append(f" {s.saturated[t]:>4.0%} {s.slope[t]:>9.2f} ")
+            most = f"×{s.stretch[t]:.2f}" if np.isfinite(s.stretch[t]) else "–"
+            out.append(f"{most:>10} {_num(s.stretched[t], '.0f'):>6}  ", style="red" if s.stretch[t] > 1 else "")
+        g = float(gap[t])
+        out.append(hbar(log_fraction(g, peak, decades), gap_w), style="cyan")
+        out.append(f" {_num(g, '.1e'):>8} {_num(float(s.gap_factor[t]), '.2f'):>6}\n")
+    return out
+
+
+class SaturationView(Static):
+    DEFAULT_CSS = "SaturationView { height: 1fr; padding: 0 1; }"
+
+    def __init__(self, sim) -> None:
+        super().__init__()
+        self.sim = sim
+
+    def render(self) -> Text:
+        return saturation_text(self.sim, self.size.width, self.size.height)
+
+
+class SaturationScreen(Screen[None]):
+    BINDINGS = [Binding("escape,q", "close", "Back", id="saturation.close")]
+
+    def __init__(self, sim) -> None:
+        super().__init__()
+        self.sim = sim
+
+    def action_close(self) -> None:
+        if self.app.screen is self:
+            self.dismiss()
+
+    def compose(self) -> ComposeResult:
+        yield SaturationView(self.sim)
+        yield Footer()
