@@ -18,14 +18,21 @@ def _q(tok: str) -> str:
     return f"“{safe_text(tok)}”"  # a model file's word may hold escape sequences
 
 
-def _pct(x: float) -> str:
-    """A share as a percentage; one decimal near 0% and 100%, which it reaches only when
-    exact (a gate passing 99.9% must not read as "all", nor 0.3% as "nothing")."""
-    if 0.995 <= x < 1:
-        return f"{np.floor(1000 * x) / 10:.1f}%"
-    if 0 < x < 0.005:
-        return "<0.1%" if x < 0.0005 else f"{100 * x:.1f}%"
-    return f"{100 * x:.0f}%"
+def percent(x: float, decimals: int = 0) -> str:
+    """A share or a probability as a percentage, the one rounding every panel and this
+    line use. It reads 100% or 0% only when exact: near either end it keeps at least one
+    decimal and rounds toward the middle (a gate passing 99.97% must not read as "all",
+    nor 0.3% as "nothing"; a probability of 0.9997 is "99.9%" in the panel and here)."""
+    near = max(decimals, 1)
+    shown = round(100 * x, decimals)
+    if x < 1 and shown >= 100:
+        return f"{np.floor(100 * x * 10**near) / 10**near:.{near}f}%"
+    if x > 0 and shown <= 0:
+        return "<0.1%" if 100 * x < 0.1 else f"{np.ceil(100 * x * 10**near) / 10**near:.{near}f}%"
+    return f"{100 * x:.{decimals}f}%"
+
+
+_pct = percent
 
 
 def _share(part: np.ndarray, whole: np.ndarray) -> float:

@@ -74,3 +74,17 @@ async def test_a_bidirectional_model_refuses_in_one_notice():
         assert app.sim.text == "The cat sat"
         notes = [n.message for n in app._notifications]
         assert any("bidirectional" in m and "cannot write on" in m for m in notes)
+
+
+async def test_the_pick_row_names_the_token_it_follows_not_the_cursors():
+    """g appends after the text's last token wherever the cursor is: the row says so (it
+    read as if it were about the word under the cursor)."""
+    from rnnsim.explain import percent
+
+    app = app_for("The dog slept on the rug.")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("less_than_sign", "less_than_sign", "less_than_sign", "less_than_sign", "home")
+        assert app.sim.cursor == 0
+        (row,) = [r for r in rows(app) if "g takes the likeliest of:" in r]
+        word, p = app.sim.next_pick(1)[0]
+        assert "after “.” (the end of the text)" in row and f"{word} {percent(p)}" in row
