@@ -62,8 +62,15 @@ class SceneSaturationScreen(_SceneView, SaturationScreen):
     DEFAULT_CSS = "SceneSaturationScreen SaturationView { height: 1fr; }"
 
 
-class SceneLearningScreen(_SceneView, LearningScreen):
+class SceneLearningScreen(_SceneView, LearningScreen, inherit_bindings=False):
+    """In a lesson → and ← move through the scene; l and h still step the epochs."""
+
     DEFAULT_CSS = "SceneLearningScreen LearningView { height: 1fr; }"
+    BINDINGS = [
+        Binding("escape,q", "close", "Back", id="learning.close"),
+        Binding("l", "epoch(1)", "Epoch+", id="learning.next", tooltip="replay one more epoch"),
+        Binding("h", "epoch(-1)", "Epoch−", id="learning.previous", tooltip="one epoch back"),
+    ]
 
 
 # a scene's view action -> (its screen, the widget that draws it)

@@ -103,7 +103,13 @@ class LearningView(Static):
 
 
 class LearningScreen(Screen[None]):
-    BINDINGS = [Binding("escape,q", "close", "Back", id="learning.close")]
+    BINDINGS = [
+        Binding("escape,q", "close", "Back", id="learning.close"),
+        Binding("right,l", "epoch(1)", "Epoch+", id="learning.next", tooltip="replay one more epoch"),
+        Binding("left,h", "epoch(-1)", "Epoch−", id="learning.previous", tooltip="one epoch back"),
+        Binding("end", "epoch(1000)", "Last", id="learning.last", show=False, tooltip="to the last epoch"),
+        Binding("home", "epoch(-1000)", "Untrained", id="learning.first", show=False, tooltip="back to epoch 0"),
+    ]
 
     def __init__(self, sim) -> None:
         super().__init__()
@@ -112,6 +118,12 @@ class LearningScreen(Screen[None]):
     def action_close(self) -> None:
         if self.app.screen is self:
             self.dismiss()
+
+    def action_epoch(self, delta: int) -> None:
+        """Replay up to another epoch: a Simulation command (so `w` records it)."""
+        last = self.sim.learning_history().epochs
+        self.app.run_command(self.sim.set_epoch, max(0, min(last, self.sim.epoch + delta)))
+        self.query_one(LearningView).refresh()
 
     def compose(self) -> ComposeResult:
         yield LearningView(self.sim)

@@ -96,7 +96,11 @@ class SaturationView(Static):
 
 
 class SaturationScreen(Screen[None]):
-    BINDINGS = [Binding("escape,q", "close", "Back", id="saturation.close")]
+    BINDINGS = [
+        Binding("escape,q", "close", "Back", id="saturation.close"),
+        Binding("e", "contrast", "Second text", id="saturation.contrast",
+                tooltip="type a second text to compare the states with (one word changed, say)"),
+    ]  # fmt: skip
 
     def __init__(self, sim) -> None:
         super().__init__()
@@ -105,6 +109,16 @@ class SaturationScreen(Screen[None]):
     def action_close(self) -> None:
         if self.app.screen is self:
             self.dismiss()
+
+    def action_contrast(self) -> None:
+        from .edit import EditScreen
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self.app.run_command(self.sim.set_contrast, text)
+                self.query_one(SaturationView).refresh()
+
+        self.app.push_screen(EditScreen(self.sim.contrast or self.sim.text, self.sim._tokens_for), done)
 
     def compose(self) -> ComposeResult:
         yield SaturationView(self.sim)
