@@ -20,15 +20,19 @@ def _q(tok: str) -> str:
 
 def percent(x: float, decimals: int = 0) -> str:
     """A share or a probability as a percentage, the one rounding every panel and this
-    line use. It reads 100% or 0% only when exact: near either end it keeps at least one
-    decimal and rounds toward the middle (a gate passing 99.97% must not read as "all",
-    nor 0.3% as "nothing"; a probability of 0.9997 is "99.9%" in the panel and here)."""
+    line use. It reads 100% or 0% only when exact: where `decimals` would round to either
+    end it keeps one decimal more (at least one), and never rounds onto the end itself (a
+    gate passing 99.97% must not read as "all", nor 0.03% as "nothing"; a probability of
+    0.9997 is "99.9%" in the panel and here)."""
     near = max(decimals, 1)
-    shown = round(100 * x, decimals)
-    if x < 1 and shown >= 100:
-        return f"{np.floor(100 * x * 10**near) / 10**near:.{near}f}%"
-    if x > 0 and shown <= 0:
-        return "<0.1%" if 100 * x < 0.1 else f"{np.ceil(100 * x * 10**near) / 10**near:.{near}f}%"
+    if x < 1 and round(100 * x, decimals) >= 100:
+        v = round(100 * x, near)
+        if v >= 100:
+            v = np.floor(100 * x * 10**near) / 10**near
+        return f"{v:.{near}f}%"
+    if x > 0 and round(100 * x, decimals) <= 0:
+        v = round(100 * x, near)
+        return f"<{10**-near:.{near}f}%" if v <= 0 else f"{v:.{near}f}%"
     return f"{100 * x:.{decimals}f}%"
 
 

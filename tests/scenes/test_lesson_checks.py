@@ -135,7 +135,7 @@ def test_headless_play_shows_each_view_on_its_screen():
         return shown
 
     shown = asyncio.run(run())
-    assert shown[1][0] is SceneSaturationScreen and "against “The dog that" in shown[1][1]
+    assert shown[1][0] is SceneSaturationScreen and "h₂: the states of “The dog that" in shown[1][1]
     assert shown[3][0] is SceneLearningScreen and "epoch 3 of" in shown[3][1]
     assert shown[4][0] not in (SceneSaturationScreen, SceneLearningScreen)
 

@@ -50,7 +50,7 @@ async def test_the_saturation_view_takes_a_second_text():
         await pilot.pause()
         assert app.sim.contrast == dog and isinstance(app.screen, SaturationScreen)
         text = export_text(app)
-        assert "this text against “The dog that" in text and "cat|dog" in text
+        assert "h₂: the states of “The dog that" in text and "cat|dog" in text
 
 
 async def test_in_a_lesson_the_arrows_move_the_scene_and_l_the_epochs():

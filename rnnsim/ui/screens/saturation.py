@@ -44,9 +44,9 @@ def _header(sim, s, other, width: int) -> Text:
         out.append(f"  {sim.origin}, hidden {s.hidden}{layer}\n", style="dim")
         out.append(f"  no saturation or Jacobian columns: {s.why_no_jacobian}\n", style="dim")
     if other:
-        out.append(f"  ‖h − h'‖: this text against “{_short(other, max(10, width - 30))}”\n", style="dim")
+        out.append(f"  h₂: the states of “{_short(other, max(10, width - 26))}”\n", style="dim")
     else:
-        out.append("  ‖h − h'‖: no second text to compare with (a scene's contrast = \"...\")\n", style="dim")
+        out.append("  |h − h₂|: no second text to compare with (e types one)\n", style="dim")
     return out
 
 
@@ -61,7 +61,7 @@ def saturation_text(sim, width: int, height: int) -> Text:
     decades = decades_spanned(finite) if finite.size else 1
     sat_w = 10
     gap_w = max(6, width - (86 if rnn else 40))
-    gap_head = "‖h − h'‖ (log scale)"
+    gap_head = "|h − h₂| (log scale)"
     head = f"\n    t {'token':<12} "
     if rnn:
         head += f"{'saturated units':<{sat_w + 5}} {'mean 1−h²':>9} {'J[t]: most':>10} {'dirs>1':>6}  "
