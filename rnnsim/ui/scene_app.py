@@ -67,7 +67,7 @@ class SceneLearningScreen(_SceneView, LearningScreen, inherit_bindings=False):
 
     DEFAULT_CSS = "SceneLearningScreen LearningView { height: 1fr; }"
     BINDINGS = [
-        Binding("escape,q", "close", "Back", id="learning.close"),
+        Binding("escape,q", "close", "Back", id="view.close"),
         Binding("l", "epoch(1)", "Epoch+", id="learning.next", tooltip="replay one more epoch"),
         Binding("h", "epoch(-1)", "Epoch−", id="learning.previous", tooltip="one epoch back"),
     ]

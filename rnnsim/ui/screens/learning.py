@@ -11,12 +11,10 @@ import math
 
 import numpy as np
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import Footer, Static
 
 from ..widgets.gradient import log_fraction
+from .view import SimView, ViewScreen
 
 BARS = "▁▂▃▄▅▆▇█"
 STYLES = {"lstm": "green", "rnn": "red"}
@@ -91,40 +89,21 @@ def learning_text(sim, width: int, height: int) -> Text:
     return out
 
 
-class LearningView(Static):
-    DEFAULT_CSS = "LearningView { height: 1fr; padding: 0 1; }"
-
-    def __init__(self, sim) -> None:
-        super().__init__()
-        self.sim = sim
-
-    def render(self) -> Text:
-        return learning_text(self.sim, self.size.width, self.size.height)
+class LearningView(SimView):
+    draw = staticmethod(learning_text)
 
 
-class LearningScreen(Screen[None]):
+class LearningScreen(ViewScreen):
+    VIEW = LearningView
     BINDINGS = [
-        Binding("escape,q", "close", "Back", id="learning.close"),
         Binding("right,l", "epoch(1)", "Epoch+", id="learning.next", tooltip="replay one more epoch"),
         Binding("left,h", "epoch(-1)", "Epoch−", id="learning.previous", tooltip="one epoch back"),
         Binding("end", "epoch(1000)", "Last", id="learning.last", show=False, tooltip="to the last epoch"),
         Binding("home", "epoch(-1000)", "Untrained", id="learning.first", show=False, tooltip="back to epoch 0"),
     ]
 
-    def __init__(self, sim) -> None:
-        super().__init__()
-        self.sim = sim
-
-    def action_close(self) -> None:
-        if self.app.screen is self:
-            self.dismiss()
-
     def action_epoch(self, delta: int) -> None:
         """Replay up to another epoch: a Simulation command (so `w` records it)."""
         last = self.sim.learning_history().epochs
         self.app.run_command(self.sim.set_epoch, max(0, min(last, self.sim.epoch + delta)))
         self.query_one(LearningView).refresh()
-
-    def compose(self) -> ComposeResult:
-        yield LearningView(self.sim)
-        yield Footer()

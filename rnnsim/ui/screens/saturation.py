@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import Footer, Static
 
 from ...sim.saturation import SATURATED
 from ..palette import hbar
 from ..widgets.base import clip, window
 from ..widgets.gradient import decades_spanned, log_fraction
+from .view import SimView, ViewScreen
 
 
 def _short(tokens: list[str], width: int) -> str:
@@ -84,31 +82,16 @@ def saturation_text(sim, width: int, height: int) -> Text:
     return out
 
 
-class SaturationView(Static):
-    DEFAULT_CSS = "SaturationView { height: 1fr; padding: 0 1; }"
-
-    def __init__(self, sim) -> None:
-        super().__init__()
-        self.sim = sim
-
-    def render(self) -> Text:
-        return saturation_text(self.sim, self.size.width, self.size.height)
+class SaturationView(SimView):
+    draw = staticmethod(saturation_text)
 
 
-class SaturationScreen(Screen[None]):
+class SaturationScreen(ViewScreen):
+    VIEW = SaturationView
     BINDINGS = [
-        Binding("escape,q", "close", "Back", id="saturation.close"),
         Binding("e", "contrast", "Second text", id="saturation.contrast",
                 tooltip="type a second text to compare the states with (one word changed, say)"),
     ]  # fmt: skip
-
-    def __init__(self, sim) -> None:
-        super().__init__()
-        self.sim = sim
-
-    def action_close(self) -> None:
-        if self.app.screen is self:
-            self.dismiss()
 
     def action_contrast(self) -> None:
         from .edit import EditScreen
@@ -119,7 +102,3 @@ class SaturationScreen(Screen[None]):
                 self.query_one(SaturationView).refresh()
 
         self.app.push_screen(EditScreen(self.sim.contrast or self.sim.text, self.sim._tokens_for), done)
-
-    def compose(self) -> ComposeResult:
-        yield SaturationView(self.sim)
-        yield Footer()
