@@ -11,7 +11,7 @@ from ..sim import SimError
 from ..sim.learning import FIGURES as TRAINING_FIGURES
 from ..sim.learning import RUNS
 from ..sim.saturation import FIGURES as SATURATION_FIGURES
-from .checks import Check, Ctx, _c, _cmp, _equal  # TEMP until split
+from .check_context import Check, Ctx, _c, _cmp, _equal
 from .errors import _Invalid
 from .value_checkers import _choice, _int, _num, _pos, _position, _positive, _tuple
 
