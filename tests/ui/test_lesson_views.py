@@ -71,3 +71,28 @@ async def test_in_a_lesson_the_arrows_move_the_scene_and_l_the_epochs():
         await pilot.press("right")
         await pilot.pause()
         assert app.player.done == 3 and not isinstance(app.screen, SceneLearningScreen)
+
+
+async def test_s_and_capital_t_open_the_views_from_the_main_screen():
+    app = app_for()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        assert isinstance(app.screen, SaturationScreen)
+        assert "directions, the most ×" in export_text(app)
+        await pilot.press("escape", "T")
+        assert isinstance(app.screen, LearningScreen)
+        await pilot.press("escape")
+        await pilot.press("s")  # an LSTM: no tanh-RNN columns, and the screen says why
+        app.sim.set_cell("lstm")
+        app.screen.query_one("SaturationView").refresh()
+        await pilot.pause()
+        assert "no saturation or Jacobian columns" in export_text(app)
+
+
+def test_the_help_names_every_key_as_it_is_typed():
+    """No binding's Textual name ("greater_than_sign") on screen: the help said it for < and >."""
+    from rnnsim.ui.screens.help import key_names
+
+    for b in RnnsimApp.BINDINGS:
+        for name in key_names(b).split(", "):
+            assert len(name) <= 5, (b.action, name)

@@ -40,7 +40,8 @@ def _header(sim, s, other, width: int) -> Text:
                    style="dim")  # fmt: skip
     else:
         out.append(f"  {sim.origin}, hidden {s.hidden}{layer}\n", style="dim")
-        out.append(f"  no saturation or Jacobian columns: {s.why_no_jacobian}\n", style="dim")
+        out.append(f"  no saturation or Jacobian columns: {s.why_no_jacobian} (Esc, then c: another cell)\n",
+                   style="dim")  # fmt: skip
     if other:
         out.append(f"  h₂: the states of “{_short(other, max(10, width - 26))}”\n", style="dim")
     else:
