@@ -58,15 +58,22 @@ def _figures(model, train_loss, heldout_loss, heldout_accuracy) -> dict:
     }
 
 
-def record(cell: str, epochs: int) -> dict:
+def record(cell: str, epochs: int, corpus_path: Path | None = None) -> dict:
+    """Train `cell` as make_models.py does (rnnsim.core.train.train's own steps, with a
+    measurement after every epoch) and return its record."""
+    import dataclasses
+
     from rnnsim.core.corpus import read_corpus
     from rnnsim.core.train import TrainConfig, Trainer, model_for
 
     opts = dict(make_models.SPECS[cell], epochs=epochs)
-    corpus = read_corpus(make_models.CORPUS)
-    config = TrainConfig(epochs, opts["lr"], opts["batch_size"], seed=opts["seed"])
-    model_keys = ("hidden", "embed", "seed", "forget_bias")
-    model = model_for(corpus, config, opts["cell"], **{k: opts[k] for k in model_keys if k in opts})
+    corpus = read_corpus(corpus_path or make_models.CORPUS)
+    # as train() splits its options: the loop's settings, then the untrained model's (the
+    # seed serves both: the initial weights and the batch order)
+    loop = {f.name for f in dataclasses.fields(TrainConfig)}
+    config = TrainConfig(**{k: v for k, v in opts.items() if k in loop})
+    model_opts = {k: v for k, v in opts.items() if (k not in loop or k == "seed") and k != "cell"}
+    model = model_for(corpus, config, opts["cell"], **model_opts)
     rows = []
 
     def on_progress(ev) -> None:

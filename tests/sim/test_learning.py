@@ -106,3 +106,18 @@ def test_an_unreadable_history_is_one_line(tmp_path):
         load_history(bad)
     with pytest.raises(SimError, match="cannot read"):
         load_history(tmp_path / "missing.json")
+
+
+def test_the_recording_trains_exactly_as_make_models_does():
+    """record_learning.py measures every epoch of the very training make_models.py runs:
+    the same held-out loss after the first epoch, to the last bit."""
+    from rnnsim.core.train import train
+
+    spec = importlib.util.spec_from_file_location("record_learning", ROOT / "scripts" / "record_learning.py")
+    rl = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rl)
+    rec = rl.record("rnn", 1)
+    direct = train(rl.make_models.CORPUS, **dict(rl.make_models.SPECS["rnn"], epochs=1))
+    assert rec["epochs"][1]["heldout_loss"] == direct.history[0].heldout_loss
+    assert rec["epochs"][1]["train_loss"] == direct.history[0].train_loss
+    assert rec["options"] == dict(rl.make_models.SPECS["rnn"], epochs=1)

@@ -28,7 +28,8 @@ def _num(x: float, fmt: str) -> str:
 def _header(sim, s, other, width: int) -> Text:
     out = Text(no_wrap=True, overflow="ellipsis")
     out.append("Why the plain RNN forgets: tanh pins the state, and one step passes little back\n", style="bold")
-    layer = f" ({sim.layer_caption()})" if sim.layer_caption() else ""
+    where = [w for w in (sim.layer_caption(), "forward direction" if sim.model.bidirectional else "") if w]
+    layer = f" ({', '.join(where)})" if where else ""
     if s.stretch is not None:
         out.append(f"  {sim.origin}, hidden {s.hidden}{layer}: h[t] = tanh(W_ih x[t] + b + W_hh h[t−1])\n", style="dim")
         out.append(
