@@ -5,6 +5,8 @@ from rnnsim.sim import Settings, Simulation
 from rnnsim.ui.app import RnnsimApp
 from rnnsim.ui.widgets.generation import GenerationPanel
 
+from ..waiting import until
+
 
 def app_for(text="The cat", **kw) -> RnnsimApp:
     return RnnsimApp(Simulation.from_settings(text, Settings(source="trained", **kw)))
@@ -22,7 +24,8 @@ async def test_generation_row_hidden_until_a_generation_key():
         await pilot.press("greater_than_sign")
         assert app.sim.temperature == 1.5
         assert app.query_one(GenerationPanel).display
-        assert any("generate T=1.5" in r for r in rows(app))
+        # the row appears after a layout refresh: on a busy machine one more frame later
+        await until(pilot, lambda: any("generate T=1.5" in r for r in rows(app)), "the generation row")
 
 
 async def test_bracket_keys_walk_the_temperature_and_show_it():
@@ -31,11 +34,12 @@ async def test_bracket_keys_walk_the_temperature_and_show_it():
         for _ in range(4):
             await pilot.press("less_than_sign")
         assert app.sim.temperature == 0.0
-        assert any("generate T=0 (the likeliest)" in r for r in rows(app))
+        await until(pilot, lambda: any("generate T=0 (the likeliest)" in r for r in rows(app)), "the generation row")
         await pilot.press("less_than_sign")  # already the lowest
         assert app.sim.temperature == 0.0
         await pilot.press("greater_than_sign")
-        assert app.sim.temperature == 0.25 and any("T=0.25 (surer)" in r for r in rows(app))
+        assert app.sim.temperature == 0.25
+        await until(pilot, lambda: any("T=0.25 (surer)" in r for r in rows(app)), "the new temperature shown")
 
 
 async def test_g_writes_the_models_next_word():
