@@ -44,8 +44,7 @@ class Caption(Static):
 
 class _SceneView:
     """A view over the panels (compare, saturation, learning) with the scene's caption
-    above it. (The view is given the screen's height: as an auto-height Static it is
-    measured at height 0 and draws no rows.)"""
+    above it (the view takes the rest of the height: screens/view.py's SimView)."""
 
     def compose(self) -> ComposeResult:
         yield Caption(classes="scene-caption", markup=False)
@@ -56,17 +55,16 @@ class _SceneView:
 
 
 class SceneCompareScreen(_SceneView, CompareScreen):
-    DEFAULT_CSS = "SceneCompareScreen CompareView { height: 1fr; }"
+    pass
 
 
 class SceneSaturationScreen(_SceneView, SaturationScreen):
-    DEFAULT_CSS = "SceneSaturationScreen SaturationView { height: 1fr; }"
+    pass
 
 
 class SceneLearningScreen(_SceneView, LearningScreen, inherit_bindings=False):
     """In a lesson → and ← move through the scene; l and h still step the epochs."""
 
-    DEFAULT_CSS = "SceneLearningScreen LearningView { height: 1fr; }"
     BINDINGS = [
         Binding("escape,q", "close", "Back", id="view.close"),
         Binding("l", "epoch(1)", "Epoch+", id="learning.next", tooltip="replay one more epoch"),
