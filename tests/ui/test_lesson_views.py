@@ -96,3 +96,11 @@ def test_the_help_names_every_key_as_it_is_typed():
     for b in RnnsimApp.BINDINGS:
         for name in key_names(b).split(", "):
             assert len(name) <= 5, (b.action, name)
+
+
+def test_the_curves_have_a_fixed_scale_and_show_only_the_epochs_replayed():
+    from rnnsim.ui.screens.learning import bar_rows
+
+    top, bottom = bar_rows([1.0, 0.5, 0.0, float("nan")], rows=2, per_epoch=2)
+    assert top == "██" + "  " + "  " + "  "  # 1.0 fills both rows; 0.5 only the lower one
+    assert bottom == "██" + "██" + "▁▁" + "··"  # a 0 is a thin line; not yet replayed: dots

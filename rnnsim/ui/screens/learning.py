@@ -84,7 +84,8 @@ def learning_text(sim, width: int, height: int) -> Text:
                 if i == len(rows) - 1:
                     out.append(f"  {fmt.format(now) if math.isfinite(now) else '–'}")
                 out.append("\n")
-    axis = "".join(f"{k:<{per_epoch * 10}}" for k in range(0, last + 1, 10))
+    tick = 5 if last <= 20 else 10  # a label every `tick` epochs, under the epoch's first column
+    axis = "".join(f"{k:<{per_epoch * tick}}" for k in range(0, last + 1, tick))
     out.append(" " * 8 + axis[: per_epoch * (last + 1)] + "  epoch\n", style="dim")
     return out
 
