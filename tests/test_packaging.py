@@ -92,5 +92,6 @@ def test_the_installed_wheel_finds_its_lessons(wheel, tmp_path):
         "sentiment",
         "saturation",
         "learning",
+        "layers",
         "example",
     ]

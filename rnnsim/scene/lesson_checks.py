@@ -26,7 +26,7 @@ def _saturation(ctx: Ctx, figure: str) -> np.ndarray:
 def _defined(ctx: Ctx, figure: str, series: np.ndarray, t: int) -> float:
     x = float(series[t])
     if not np.isfinite(x):
-        why = 'set a second text with contrast = "..."' if figure.startswith("gap") and not ctx.sim.contrast else ""
+        why = 'set a second text with contrast = "..."' if "gap" in figure and not ctx.sim.contrast else ""
         raise _Invalid(
             f"{figure} is undefined at t={t}" + (f": {why}" if why else " (no step, or no difference, there)")
         )
@@ -127,7 +127,7 @@ _at_v = _tuple(_figure, _position, _num(0, 1e6), form="[figure, position, x]")
 _over_v = _tuple(_figure, _position, _position, _num(0, 1e6), form="[figure, position, position, x]")
 _history_v = _tuple(_choice(*RUNS), _choice(*TRAINING_FIGURES), _num(0, 1e6), form="[cell, figure, x]")
 
-_SAT = "saturated stretch stretched slope gap gap_factor"
+_SAT = "saturated stretch stretched slope gap gap_factor cell_gap"
 LESSON_CHECKS: dict[str, Check] = dict([
     _c("saturation_above", _at_v, _at("saturation_above"),
        f"the saturation view's figure ({_SAT}) at the position > x"),

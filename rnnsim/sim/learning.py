@@ -45,7 +45,8 @@ _MAX_BYTES = 1 << 20
 class Run:
     cell: str
     options: dict  # of rnnsim.core.train.train
-    best_epoch: int  # the epoch with the lowest held-out loss: what training keeps
+    best_epoch: int  # the epoch make_models.py ships: the lowest held-out loss of its first `shipped_epochs`
+    shipped_epochs: int  # how many epochs make_models.py trains (the record may go on past them)
     figures: dict  # name -> float array [epochs + 1] (NaN: not measured, e.g. train_loss at 0)
 
     @property
@@ -101,10 +102,12 @@ def parse_history(doc) -> History:
                 figures[name] = np.array([_number(e[name], f"{cell} epoch {k} {name}") for k, e in enumerate(epochs)])
             except (KeyError, TypeError):
                 raise bad(f"an epoch of the {cell} run lacks {name}") from None
-        best = r.get("best_epoch")
-        if not isinstance(best, int) or not 1 <= best < len(epochs):
+        best, shipped = r.get("best_epoch"), r.get("shipped_epochs")
+        if not isinstance(shipped, int) or not 1 <= shipped < len(epochs):
+            raise bad(f"the {cell} run does not say how many epochs make_models.py trains")
+        if not isinstance(best, int) or not 1 <= best <= shipped:
             raise bad(f"the {cell} run's best epoch is missing")
-        runs[cell] = Run(cell, dict(r.get("options") or {}), best, figures)
+        runs[cell] = Run(cell, dict(r.get("options") or {}), best, shipped, figures)
     return History(str(doc.get("corpus_sha256", "")), runs)
 
 

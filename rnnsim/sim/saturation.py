@@ -21,6 +21,7 @@ Per position t (the shown layer, forward direction):
     gap         ||h[t] − h'[t]||, h' read from the contrast text (NaN without one, or
                 past the shorter text's end)
     gap_factor  gap[t] / gap[t-1]: what one step does to the difference
+    cell_gap    LSTM: ||c[t] − c'[t]||, the same for the memory cell (NaN otherwise)
 and of the weights alone: W_hh's largest singular value and how many are above 1.
 """
 
@@ -34,7 +35,7 @@ from .errors import SimError
 from .recording import command
 
 SATURATED = 0.9  # |h| beyond this ("near ±1"): tanh's slope 1 − h² is below 0.19, under a fifth
-FIGURES = ("saturated", "slope", "stretch", "stretched", "gap", "gap_factor")
+FIGURES = ("saturated", "slope", "stretch", "stretched", "gap", "gap_factor", "cell_gap")
 _CHUNK = 256  # positions per batched SVD (memory: chunk × H × H floats)
 
 
@@ -50,12 +51,15 @@ class Saturation:
     weights_stretched: int | None  # W_hh's singular values above 1
     hidden: int
     why_no_jacobian: str = ""
+    cell_gap: np.ndarray | None = None  # [T], LSTM only
 
     def figure(self, name: str) -> np.ndarray:
         """One per-position figure by name (FIGURES); SimError where it does not exist."""
         if name not in FIGURES:
             raise SimError(f"unknown figure {name!r}: one of {', '.join(FIGURES)}")
         value = getattr(self, name)
+        if value is None and name == "cell_gap":
+            raise SimError("only an LSTM has a memory cell c to compare")
         if value is None:
             raise SimError(self.why_no_jacobian)
         return value
@@ -69,16 +73,24 @@ def singular_values(J: np.ndarray) -> np.ndarray:
     return out
 
 
-def saturation_figures(model, h: np.ndarray, layer: int, h_other: np.ndarray | None) -> Saturation:
-    """The figures for states h [T, H] of `layer` (0-based, forward direction) of `model`,
-    against the contrast text's states h_other [T', H] (or None)."""
+def _distance(a: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+    """||a[t] − b[t]|| per position; NaN past the shorter one's end, or without b."""
+    out = np.full(len(a), np.nan)
+    if b is not None:
+        n = min(len(a), len(b))
+        out[:n] = np.linalg.norm(a[:n] - b[:n], axis=1)
+    return out
+
+
+def saturation_figures(model, d, layer: int, other=None) -> Saturation:
+    """The figures for the direction trace `d` of `layer` (0-based, forward direction) of
+    `model`, against the contrast text's trace `other` of the same layer (or None)."""
+    h = d.h
     T, H = h.shape
     saturated = np.mean(np.abs(h) > SATURATED, axis=1)
     slope = np.mean(1.0 - h**2, axis=1)
-    gap = np.full(T, np.nan)
-    if h_other is not None:
-        n = min(T, len(h_other))
-        gap[:n] = np.linalg.norm(h[:n] - h_other[:n], axis=1)
+    gap = _distance(h, None if other is None else other.h)
+    cell_gap = None if d.c is None else _distance(d.c, None if other is None else other.c)
     gap_factor = np.full(T, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         gap_factor[1:] = np.where(gap[:-1] > 0, gap[1:] / gap[:-1], np.nan)
@@ -86,14 +98,15 @@ def saturation_figures(model, h: np.ndarray, layer: int, h_other: np.ndarray | N
     if model.cell != "rnn" or model.nonlinearity != "tanh":
         kind = "a ReLU RNN" if model.cell == "rnn" else f"an {model.cell.upper()}" if model.cell == "lstm" else "a GRU"
         why = f"diag(1 − h²)·W_hh is the tanh RNN's; {kind} step has another Jacobian"
-        return Saturation(saturated, slope, None, None, gap, gap_factor, None, None, H, why)
+        return Saturation(saturated, slope, None, None, gap, gap_factor, None, None, H, why, cell_gap)
     W = model.params[model.tensor_name("weight_hh", layer, "forward")]
     w_sv = np.linalg.svd(W, compute_uv=False)
     stretch, stretched = np.full(T, np.nan), np.full(T, np.nan)
     if T > 1:
         sv = singular_values((1.0 - h[1:] ** 2)[:, :, None] * W[None])
         stretch[1:], stretched[1:] = sv[:, 0], np.sum(sv > 1.0, axis=1)
-    return Saturation(saturated, slope, stretch, stretched, gap, gap_factor, float(w_sv[0]), int(np.sum(w_sv > 1.0)), H)
+    w = (float(w_sv[0]), int(np.sum(w_sv > 1.0)))
+    return Saturation(saturated, slope, stretch, stretched, gap, gap_factor, *w, H, cell_gap=cell_gap)
 
 
 class SaturationView:
@@ -118,11 +131,10 @@ class SaturationView:
 
         def compute() -> Saturation:
             layer = self.shown_layer
-            h = self.trace.layers[layer]["forward"].h
             other = None
             if self.contrast:
                 with np.errstate(over="ignore", invalid="ignore"):
-                    other = self.model.run(self.contrast_tokens(), loss=None).layers[layer]["forward"].h
-            return saturation_figures(self.model, h, layer, other)
+                    other = self.model.run(self.contrast_tokens(), loss=None).layers[layer]["forward"]
+            return saturation_figures(self.model, self.trace.layers[layer]["forward"], layer, other)
 
         return self._cached(("saturation", self.contrast), compute)

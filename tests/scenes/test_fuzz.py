@@ -110,7 +110,7 @@ for name in CHECKS:
     elif name.startswith("long_range_accuracy_"):
         VALID_CHECKS[name] = st.tuples(cells, st.integers(1, 40), st.integers(1, 40), st.floats(0, 1))
     elif name.startswith("saturation_"):
-        sat = st.sampled_from(["saturated", "slope", "stretch", "stretched", "gap", "gap_factor", "nope"])
+        sat = st.sampled_from(["saturated", "slope", "stretch", "stretched", "gap", "gap_factor", "cell_gap", "nope"])
         extra = (positions,) if "_min_" in name or "_max_" in name else ()
         VALID_CHECKS[name] = st.tuples(sat, positions, *extra, small)
     elif name.startswith("history_") and name != "history_best_epoch":

@@ -88,6 +88,10 @@ def test_an_lstm_has_no_tanh_rnn_jacobian_and_says_so():
     sim.set_contrast(DOG)
     s = sim.saturation()
     assert s.stretch is None and np.isfinite(s.gap[1])
+    other = Simulation.from_settings(DOG, Settings(cell="lstm")).trace.forward.c
+    np.testing.assert_allclose(s.cell_gap, np.linalg.norm(sim.trace.forward.c - other, axis=1))
+    with pytest.raises(SimError, match="only an LSTM has a memory cell"):
+        rnn().saturation().figure("cell_gap")
     with pytest.raises(SimError, match="LSTM"):
         s.figure("stretch")
 

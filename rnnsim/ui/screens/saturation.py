@@ -27,9 +27,14 @@ def _num(x: float, fmt: str) -> str:
 
 def _header(sim, s, other, width: int) -> Text:
     out = Text(no_wrap=True, overflow="ellipsis")
-    out.append("Why the plain RNN forgets: tanh pins the state, and one step passes little back\n", style="bold")
+    title = (
+        "Why the plain RNN forgets: tanh pins the state, and one step passes little back"
+        if s.stretch is not None
+        else "Two texts side by side: how far apart their states stay, word by word"
+    )
+    out.append(title + "\n", style="bold")
     where = [w for w in (sim.layer_caption(), "forward direction" if sim.model.bidirectional else "") if w]
-    layer = f" ({', '.join(where)})" if where else ""
+    layer = "".join(f", {w}" for w in where)
     if s.stretch is not None:
         out.append(f"  {sim.origin}, hidden {s.hidden}{layer}: h[t] = tanh(W_ih x[t] + b + W_hh h[t−1])\n", style="dim")
         out.append(
@@ -41,8 +46,7 @@ def _header(sim, s, other, width: int) -> Text:
                    style="dim")  # fmt: skip
     else:
         out.append(f"  {sim.origin}, hidden {s.hidden}{layer}\n", style="dim")
-        out.append(f"  no saturation or Jacobian columns: {s.why_no_jacobian} (Esc, then c: another cell)\n",
-                   style="dim")  # fmt: skip
+        out.append(f"  no saturation or Jacobian columns: {s.why_no_jacobian}\n", style="dim")
     if other:
         out.append(f"  h₂: the states of “{_short(other, max(10, width - 26))}”\n", style="dim")
     else:
@@ -60,12 +64,14 @@ def saturation_text(sim, width: int, height: int) -> Text:
     peak = float(finite.max()) if finite.size else 1.0
     decades = decades_spanned(finite) if finite.size else 1
     sat_w = 10
-    gap_w = max(6, width - (86 if rnn else 40))
+    cells = s.cell_gap is not None and np.isfinite(s.cell_gap).any()  # an LSTM's memory: |c − c₂| too
+    gap_w = max(6, width - (86 if rnn else 58 if cells else 40))
     gap_head = "|h − h₂| (log scale)"
     head = f"\n    t {'token':<12} "
     if rnn:
         head += f"{'saturated units':<{sat_w + 5}} {'mean 1−h²':>9} {'J[t]: most':>10} {'dirs>1':>6}  "
-    out.append(head + f"{gap_head:<{gap_w + 9}} {'×step':>6}\n", style="bold")
+    out.append(head + f"{gap_head:<{gap_w + 9}} {'×step':>6}" + (f" {'|c − c₂|':>10}" if cells else "") + "\n",
+               style="bold")  # fmt: skip
     rows = max(1, height - out.plain.count("\n") - 1)
     a, b = window(len(tokens), sim.focus_position() or 0, rows)
     if b - a < len(tokens):
@@ -80,7 +86,9 @@ def saturation_text(sim, width: int, height: int) -> Text:
             out.append(f"{most:>10} {_num(s.stretched[t], '.0f'):>6}  ", style="red" if s.stretch[t] > 1 else "")
         g = float(gap[t])
         out.append(hbar(log_fraction(g, peak, decades), gap_w), style="cyan")
-        out.append(f" {_num(g, '.1e'):>8} {_num(float(s.gap_factor[t]), '.2f'):>6}\n")
+        factor = float(s.gap_factor[t])
+        out.append(f" {_num(g, '.1e'):>8} {_num(factor, '.2f' if factor < 100 else '.0f'):>6}")
+        out.append(f" {_num(float(s.cell_gap[t]), '.2f'):>10}\n" if cells else "\n")
     return out
 
 
