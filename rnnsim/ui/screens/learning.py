@@ -42,7 +42,9 @@ def bar_rows(fractions: list[float], rows: int, per_epoch: int) -> list[str]:
 
 def _figures(history):
     """(title, figure, scale, format of a value): the three curves and their fixed scales."""
-    loss = np.concatenate([history.figure(c, "heldout_loss") for c in history.runs])
+    # from the lowest to the highest after the first epoch: the untrained loss is far above
+    # (drawn full), and the rise of an overtrained model would be lost under it
+    loss = np.concatenate([history.figure(c, "heldout_loss")[1:] for c in history.runs])
     lo, hi = float(np.nanmin(loss)), float(np.nanmax(loss))
     grads = np.concatenate([history.figure(c, "cue_gradient") for c in history.runs])
     grads = grads[grads > 0]
@@ -50,7 +52,8 @@ def _figures(history):
     decades = max(1, top - math.floor(math.log10(grads.min()))) if grads.size else 1
     peak = 10.0**top
     return [
-        (f"held-out loss (nats per word; bars from {lo:.2f} to {hi:.2f})", "heldout_loss",
+        (f"held-out loss (nats per word; bars from {lo:.2f} to {hi:.2f}, the untrained epoch 0 off the top)",
+         "heldout_loss",
          lambda x: (x - lo) / (hi - lo or 1.0), "{:.3f}"),
         ("long-range accuracy: the far word's animal named right (64 held-out probes; bars 0 to 100%)",
          "long_range_accuracy", lambda x: x, "{:.0%}"),
@@ -64,8 +67,9 @@ def learning_text(sim, width: int, height: int) -> Text:
     epoch, last = sim.epoch, history.epochs
     out = Text(no_wrap=True, overflow="ellipsis")
     out.append(f"Training over time, replayed: epoch {epoch} of {last}\n", style="bold")
-    out.append("  the training that made the shipped LSTM and RNN, as scripts/record_learning.py recorded it\n",
-               style="dim")  # fmt: skip
+    kept = ", ".join(f"{c} epoch {r.best_epoch} of {r.shipped_epochs}" for c, r in history.runs.items())
+    out.append(f"  the training that made the shipped LSTM and RNN, recorded (scripts/record_learning.py) "
+               f"and continued; make_models.py ships {kept}\n", style="dim")  # fmt: skip
     per_epoch = max(1, (width - 20) // (last + 1))
     curve_rows = max(1, min(MAX_CURVE_ROWS, (height - 15) // 6))
     for title, name, scale, fmt in _figures(history):
