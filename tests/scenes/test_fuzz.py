@@ -75,6 +75,7 @@ VALID_ACTIONS = {
     "layer": st.integers(1, 4), "layers": st.integers(1, 3), "label": st.sampled_from(["pos", False, "x"]),
     "sample": st.integers(1, 3), "temperature": st.floats(0, 5), "free_run": st.booleans(),
     "contrast": texts, "saturation": st.booleans(), "epoch": st.integers(-1, 45), "learning": st.booleans(),
+    "model": st.sampled_from(["gone.safetensors", "/no/such/m.safetensors", ""]),
 }  # fmt: skip
 gates = st.sampled_from(["i", "f", "g", "o", "r", "z", "n", "x"])
 cells = st.sampled_from(["rnn", "lstm", "gru"])
