@@ -156,3 +156,12 @@ def test_a_recorded_contrast_and_epoch_replay():
     p = ScenePlayer(replay)
     p.goto(3)
     assert (p.sim.contrast, p.sim.epoch) == ("", 7)
+
+
+def test_the_long_range_accuracy_is_the_reports_from_a_forward_pass_only():
+    from rnnsim.core.probes import long_range_report
+    from rnnsim.core.shipped import load_shipped
+    from rnnsim.scene.longrange import _hits, probes_at_every_distance
+
+    report = long_range_report(load_shipped("rnn"), list(probes_at_every_distance()))
+    assert _hits("rnn") == tuple(zip(report.gaps, report.hits, strict=True))
