@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import numpy as np
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -21,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..palette import bucket, glyph, palette_for
+from ..titles import layer_forms, set_title
 from .base import SimWidget, clip, window
 
 COL = 3  # cells per time step
@@ -45,11 +47,11 @@ class Heatmap(ScrollView, can_focus=False):
         self.sim = sim
         self._layout()
         scale = sim.state_scale()
-        where = sim.layer_caption()
-        layer = f" · {where}" if where else ""
-        title = f"hidden state{layer}, blue<0<red ±{scale:.2f}"
-        if self.parent is not None and self.parent.border_title != title:
-            self.parent.border_title = title
+        if self.parent is not None:
+            full, short = layer_forms(sim)
+            legend = f"blue<0<red ±{scale:.2f}"
+            forms = (f"hidden state{full}, {legend}", f"hidden state{short}, {legend}", f"h{short}, {legend}")
+            set_title(self.parent, *forms)
         self.refresh()
 
     def redraw(self) -> None:
@@ -101,7 +103,11 @@ class Heatmap(ScrollView, can_focus=False):
                 where = f"u{units[0]}–u{units[-1]}" if units else "none"
                 parts.append(where if len(dirs) == 1 else f"{'→' if d == 'forward' else '←'} {where}")
             arrows = ("↑" if top > 0 else "") + ("↓" if top + self.size.height < len(self._rows) + 1 else "")
-            hint = f"{', '.join(parts)} of {H} units {arrows} scroll"
+            shown = ", ".join(parts)
+            # whole on the border: without "scroll" where it does not fit (cut at 80 columns)
+            forms = (f"{shown} of {H} units {arrows} scroll", f"{shown} of {H} units {arrows}")
+            room = self.parent.outer_size.width - 6  # corners and a blank either side
+            hint = next((f for f in forms if cell_len(f) <= room), forms[-1]) if room > 0 else forms[0]
         if self.parent.border_subtitle != hint:
             self.parent.border_subtitle = hint
 
@@ -189,20 +195,21 @@ class StateLine(SimWidget):
             if t is None:
                 out.append(f"{name}: zeros (nothing read yet)", style="dim")
                 continue
-            out.append(f"{name}[{t}] ", style="bold")
-            out.append(state_numbers(sim.layer_directions()[d].h[t], width - 8))
+            label = f"{name}[{t}] "
+            out.append(label, style="bold")
+            out.append(state_numbers(sim.layer_directions()[d].h[t], width - cell_len(label)))
         return out
 
 
 def state_numbers(values: np.ndarray, width: int) -> str:
-    """As many of a state's values as fit in `width` cells, as signed numbers."""
-    parts = []
-    used = 0
-    for i, v in enumerate(values):
-        s = f"{v:+.2f}"
-        if used + len(s) + 1 > width - 6:
-            parts.append(f"… +{len(values) - i}")
-            break
-        parts.append(s)
-        used += len(s) + 1
-    return " ".join(parts)
+    """As many of a state's values as fit in `width` cells, as signed numbers, then how
+    many are left out in words ("… 29 more": "+29" read as one more value)."""
+    numbers = [f"{v:+.2f}" for v in values]
+    n = len(numbers)
+    if len(" ".join(numbers)) <= width:
+        return " ".join(numbers)
+    shown, used = 0, 0  # used: cells of the first `shown` numbers, each with its space
+    while shown < n and used + len(numbers[shown]) + 1 + len(f"… {n - shown - 1} more") <= width:
+        used += len(numbers[shown]) + 1
+        shown += 1
+    return " ".join([*numbers[:shown], f"… {n - shown} more"])
