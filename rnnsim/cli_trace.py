@@ -146,7 +146,7 @@ def format_trace(tr) -> str:
     head = f"{'t':>3}  {'token':<12} "
     if not classify:
         head += f"{'target':<10} {'top guess':<16} "
-    head += _state_heading(m) + f" {'|dL/dx|':>9}"  # at the word's embedding: the update it would get
+    head += _state_heading(m) + f" {'|∂L/∂x|':>9}"  # at the word's embedding: the update it would get
     lines.append(head)
     input_norms = tr.input_grad_norms()
     for t, tok in enumerate(tr.tokens):
@@ -180,13 +180,13 @@ def _shown(tok: str) -> str:
 
 
 def _state_heading(m) -> str:
-    head = f"{'|h|':>6} {'|dL/dh|':>9}"
+    head = f"{'|h|':>6} {'|∂L/∂h|':>9}"
     if m.cell == "lstm":
-        head += f" {'|dL/dc|':>9} {'mean f':>6}"
+        head += f" {'|∂L/∂c|':>9} {'mean f':>6}"
     if m.cell == "gru":
         head += f" {'mean z':>6}"
     if m.bidirectional:
-        head += f" {'|h_rev|':>7} {'|dL/dh_rev|':>11}"
+        head += f" {'|h_rev|':>7} {'|∂L/∂h_rev|':>11}"
     return head
 
 

@@ -11,20 +11,32 @@ import numpy as np
 from .core.safe_text import safe_text
 from .sim import Simulation
 from .sim.measures import per_step
+from .sim.saturation import SATURATED
 
 
 def _q(tok: str) -> str:
     return f"“{safe_text(tok)}”"  # a model file's word may hold escape sequences
 
 
-def _pct(x: float) -> str:
-    """A share as a percentage; one decimal near 0% and 100%, which it reaches only when
-    exact (a gate passing 99.9% must not read as "all", nor 0.3% as "nothing")."""
-    if 0.995 <= x < 1:
-        return f"{np.floor(1000 * x) / 10:.1f}%"
-    if 0 < x < 0.005:
-        return "<0.1%" if x < 0.0005 else f"{100 * x:.1f}%"
-    return f"{100 * x:.0f}%"
+def percent(x: float, decimals: int = 0) -> str:
+    """A share or a probability as a percentage, the one rounding every panel and this
+    line use. It reads 100% or 0% only when exact: where `decimals` would round to either
+    end it keeps one decimal more (at least one), and never rounds onto the end itself (a
+    gate passing 99.97% must not read as "all", nor 0.03% as "nothing"; a probability of
+    0.9997 is "99.9%" in the panel and here)."""
+    near = max(decimals, 1)
+    if x < 1 and round(100 * x, decimals) >= 100:
+        v = round(100 * x, near)
+        if v >= 100:
+            v = np.floor(100 * x * 10**near) / 10**near
+        return f"{v:.{near}f}%"
+    if x > 0 and round(100 * x, decimals) <= 0:
+        v = round(100 * x, near)
+        return f"<{10**-near:.{near}f}%" if v <= 0 else f"{v:.{near}f}%"
+    return f"{100 * x:.{decimals}f}%"
+
+
+_pct = percent
 
 
 def _share(part: np.ndarray, whole: np.ndarray) -> float:
@@ -87,7 +99,7 @@ def _cell_step(sim: Simulation, t: int) -> str:
     where = (  # what saturates: tanh near ±1; relu is cut at 0
         f"{int((h == 0).sum())} of {len(h)} units at 0"
         if nl == "relu"
-        else f"{int((np.abs(h) > 0.9).sum())} of {len(h)} units near ±1"
+        else f"{int((np.abs(h) > SATURATED).sum())} of {len(h)} units near ±1"
     )
     return (
         f"Read {tok}: h[{t}] = {nl}(W_ih x + b_ih + W_hh h + b_hh), x the embedding of {tok}, h the old "

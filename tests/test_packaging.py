@@ -90,5 +90,8 @@ def test_the_installed_wheel_finds_its_lessons(wheel, tmp_path):
         "bidirectional",
         "generate",
         "sentiment",
+        "saturation",
+        "learning",
+        "layers",
         "example",
     ]

@@ -129,7 +129,7 @@ class LongRangeReport:
     def line(self) -> str:
         return (
             f"{self.cell:5s} target right {self.accuracy:6.1%} (chance {self.chance:.1%}); "
-            f"||dL/dh|| at the cue {self.cue_grad:.2e}, {self.ratio:.2e} of the signal at the target"
+            f"|∂L/∂h| at the cue {self.cue_grad:.2e}, {self.ratio:.2e} of the signal at the target"
         )
 
 

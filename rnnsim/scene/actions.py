@@ -25,17 +25,32 @@ def _label(v):
     return v
 
 
+def _contrast(v):
+    """A second text for the saturation view, or "" for none."""
+    return v if v == "" else _text(v)
+
+
 @dataclass(frozen=True)
 class Action:
     name: str
     check: Callable  # validates the TOML value
     run: Callable | None  # run(sim, value); None: a view action the player handles
     help: str
-    sim_change: bool = True  # changes the Simulation (closes the compare view)
+    sim_change: bool = True  # changes the Simulation (closes an open view, but those in `keeps`)
+    keeps: tuple[str, ...] = ()  # the views this action changes what they show, left open
 
 
-def _a(name, check, run, help, sim_change=True):
-    return name, Action(name, check, run, help, sim_change)
+def _a(name, check, run, help, sim_change=True, keeps=()):
+    return name, Action(name, check, run, help, sim_change, keeps)
+
+
+# The view actions (run None): what each view needs from the Simulation, computed when the
+# step runs, so a view that cannot be shown is a mistake found before playing.
+VIEWS = {
+    "compare": lambda s: s.compare(),
+    "saturation": lambda s: s.saturation(),
+    "learning": lambda s: s.learning_history(),
+}
 
 
 ACTIONS: dict[str, Action] = dict([
@@ -63,7 +78,8 @@ ACTIONS: dict[str, Action] = dict([
     _a("reseed", _true, lambda s, v: s.reseed(), "a random model with the next seed"),
     _a("forget_bias", _num(-20, 20), lambda s, b: s.set_forget_bias(b), "LSTM: set the mean forget-gate bias"),
     _a("layer", _int(1, 8), lambda s, n: s.set_layer(n),
-       "show layer n of a stacked model in the chain, heatmap and cell panel (1 = the bottom)"),
+       "show layer n of a stacked model in the chain, heatmap and cell panel (1 = the bottom)",
+       keeps=("saturation",)),
     _a("layers", _int(1, 8), lambda s, n: s.set_layers(n), "a random model with n stacked layers"),
     _a("label", _label, lambda s, name: s.set_label(name or None),
        "classifier: score the loss at this label (false: at the predicted one, the default)"),
@@ -77,4 +93,15 @@ ACTIONS: dict[str, Action] = dict([
        "use the model in this file (relative paths start at the scene's folder): what w writes for a "
        "model trained here"),
     _a("compare", _bool, None, "show (true) or close (false) RNN vs LSTM vs GRU", sim_change=False),
+    _a("contrast", _contrast, lambda s, t: s.set_contrast(t),
+       "a second text (one word changed, say) whose states the saturation view compares with the text's "
+       '("" for none)',
+       keeps=("saturation",)),
+    _a("saturation", _bool, None, "show (true) or close (false) how far tanh pins the state (the saturation view)",
+       sim_change=False),
+    _a("epoch", _int(0, MAX_N), lambda s, n: s.set_epoch(n),
+       "replay the recorded training of the shipped LSTM and RNN up to epoch n (0: untrained)",
+       keeps=("learning",)),
+    _a("learning", _bool, None, "show (true) or close (false) the recorded training curves (the learning view)",
+       sim_change=False),
 ])  # fmt: skip

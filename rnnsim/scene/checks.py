@@ -19,6 +19,7 @@ from ..sim import MAX_TOKENS, PHASES, Simulation
 from .check_context import Check, Ctx, _c, _cmp, _equal, _fmt
 from .errors import _Invalid, _show
 from .layer_checks import LAYER_CHECKS, _class_prob
+from .lesson_checks import LESSON_CHECKS
 from .measure_checks import (
     _compare,
     _compare_step,
@@ -288,3 +289,4 @@ CHECK_MODIFIERS: dict[str, Callable] = {
 RENAMED_CHECKS = {"label_prob_above": "class_prob_above", "label_prob_below": "class_prob_below"}
 
 CHECKS.update(LAYER_CHECKS)  # stacked layers and classifiers (layer_checks.py)
+CHECKS.update(LESSON_CHECKS)  # the saturation and learning lessons (lesson_checks.py)

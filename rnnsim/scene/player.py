@@ -14,7 +14,8 @@ class ScenePlayer:
     """Where a scene is: `done` steps applied to `sim`. Stepping back replays the scene
     from its start (commands are not invertible; replaying a few steps takes milliseconds).
 
-    The screen reads `sim`, `caption`, `failures`, `compare_open`; the user may change `sim`
+    The screen reads `sim`, `caption`, `failures`, `view` (the view open over the panels:
+    "compare", "saturation", "learning" or None); the user may change `sim`
     with any command between scene steps (`user_changed` says so), and the next scene
     step then starts from the scene's own state again."""
 
@@ -23,11 +24,15 @@ class ScenePlayer:
         self.sim = scene.new_sim()
         self.done = 0
         self.failures: list[str] = []
-        self.compare_open = False
+        self.view: str | None = None
         # what the Simulation said along the way (e.g. a random model standing in for a
         # trained one that is not shipped): (step number or 0 for the start, notice)
         self.notices: list[tuple[int, str]] = [(0, self.sim.notice)] if self.sim.notice else []
         self._version = self.sim.version
+
+    @property
+    def compare_open(self) -> bool:
+        return self.view == "compare"
 
     @property
     def total(self) -> int:
@@ -81,7 +86,7 @@ class ScenePlayer:
         # Views cache by version: keep counting up so nothing stale is ever reused.
         sim.version += old.version + 1
         sim.data_version += old.data_version + 1
-        self.sim, self.done, self.failures, self.compare_open = sim, 0, [], False
+        self.sim, self.done, self.failures, self.view = sim, 0, [], None
         for step in self.scene.steps[:k]:
             self._apply(step)
             self.done += 1
@@ -92,8 +97,12 @@ class ScenePlayer:
         apply_step(self.scene, self.sim, step)
         if self.sim.notice and self.sim.notice != before:
             self.notices.append((step.number, self.sim.notice))
-        if step.action == "compare":
-            self.compare_open = bool(step.value)
-        elif step.action is not None and ACTIONS[step.action].sim_change:
-            self.compare_open = False
+        act = ACTIONS[step.action] if step.action is not None else None
+        if act is not None and act.run is None:  # a view action opens or closes its view
+            if step.value:
+                self.view = step.action
+            elif self.view == step.action:
+                self.view = None
+        elif act is not None and act.sim_change and self.view not in act.keeps:
+            self.view = None
         self.failures = check_step(self.scene, self.sim, step)

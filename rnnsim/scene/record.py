@@ -71,6 +71,7 @@ _HISTORY = {
     "set_hidden": "hidden", "reseed": "reseed", "set_forget_bias": "forget_bias",
     "set_layer": "layer", "set_layers": "layers", "set_label": "label",
     "sample_next": "sample", "set_temperature": "temperature", "set_free_run": "free_run",
+    "set_contrast": "contrast", "set_epoch": "epoch",
 }  # fmt: skip
 _MERGE = {"step", "back", "grad_step", "grad_back", "sample"}
 

@@ -14,7 +14,8 @@ from ..sim.build import DEFAULT_TEXT  # noqa: F401  (one default text: app, trac
 from .value_checkers import _bool, _choice, _int, _loss, _num, _size, _snapshot_name, _str, _text
 
 DEFAULT_SIZE = (120, 40)
-SHIPPED_MODELS = (*MODEL_NAMES, "char", "sentiment")  # cells by name, and the two named for their task
+# cells by name, the two named for their task, and the two-layer LSTM of the `layers` lesson
+SHIPPED_MODELS = (*MODEL_NAMES, "char", "sentiment", "lstm2")
 
 SCENE_KEYS: dict[str, Callable] = {
     "title": _str,

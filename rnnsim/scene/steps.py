@@ -11,7 +11,7 @@ from typing import Any
 
 from ..core import ModelError
 from ..sim import Settings, SimError, Simulation
-from .actions import ACTIONS
+from .actions import ACTIONS, VIEWS
 from .captions import reading_time
 from .checks import CHECKS, Ctx
 from .errors import SceneError, _Invalid, _show
@@ -86,9 +86,9 @@ def apply_step(scene: Scene, sim: Simulation, step: Step) -> None:
         return
     act = ACTIONS[step.action]
     if act.run is None:
-        if step.action == "compare":
+        if step.value:  # a view opens: what it shows must exist
             try:
-                sim.compare()
+                VIEWS[step.action](sim)
             except (ModelError, SimError, ValueError) as e:
                 raise scene.error(step, str(e), step.action_line) from None
         return

@@ -11,6 +11,8 @@ written beside the job they belong to; `Simulation` gathers them:
   compare.py   RNN vs LSTM vs GRU gradients on this text
   recording.py the command decorator that keeps `history` (what `record` saves)
   training.py  live training a screen can watch (its own object, started from the app)
+  saturation.py how far tanh pins the state, one step's Jacobian, two texts' states apart
+  learning.py  the recorded training history and the epoch shown of it
 
 This file holds the state itself, the text, and the numbers the views ask for.
 """
@@ -32,7 +34,9 @@ from .errors import SimError
 from .generation import GenerationView
 from .gradient import GradientView
 from .layers import LayerView
+from .learning import LearningReplay
 from .recording import command
+from .saturation import SaturationView
 
 PHASES = ("forward", "backward")
 MAX_TOKENS = 20_000
@@ -40,7 +44,17 @@ _STAMPS = itertools.count(1)
 
 
 @dataclass
-class Simulation(Cursor, GradientView, LayerView, ClassifyView, ModelCommands, Comparison, GenerationView):
+class Simulation(
+    Cursor,
+    GradientView,
+    LayerView,
+    ClassifyView,
+    ModelCommands,
+    Comparison,
+    GenerationView,
+    SaturationView,
+    LearningReplay,
+):
     model: Model
     text: str
     settings: Settings = field(default_factory=Settings)

@@ -16,7 +16,7 @@ from textual.widgets import Static
 from ..explain import explain
 from ..sim import SimError, Simulation
 from .footer import FittedFooter
-from .keys import PLAY_INTERVAL, FileKeys, GenerationKeys, ModelKeys, SteppingKeys
+from .keys import PLAY_INTERVAL, FileKeys, GenerationKeys, ModelKeys, SteppingKeys, ViewKeys
 from .layout import check_size, fit_panels, title_layer_panels, topbar
 from .messages import TokenClicked
 from .screens.compare import CompareScreen
@@ -39,7 +39,7 @@ def _b(key, action, description, id, tooltip, show=True):
     return Binding(key, action, description, show=show, id=id, tooltip=tooltip)
 
 
-class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, App[None]):
+class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, App[None]):
     """The main screen; its keys' actions are written by concern in ui/keys/ and its
     layout fitting in ui/layout.py."""
 
@@ -84,6 +84,22 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, App[None]):
         _b("r", "reseed", "Reseed", "reseed", "a random model with the next seed", show=False),
         _b("e", "edit", "Edit", "edit", "edit the text"),
         _b("m", "compare", "Compare", "compare", "RNN, LSTM and GRU gradients side by side"),
+        _b(
+            "s",
+            "saturation",
+            "Saturation",
+            "saturation",
+            "why the plain RNN forgets: how far tanh pins its state, word by word",
+            show=False,
+        ),
+        _b(
+            "T",
+            "learning",
+            "Learning",
+            "learning",
+            "replay the recorded training of the shipped LSTM and RNN, epoch by epoch",
+            show=False,
+        ),
         _b("t", "train", "Train", "train", "train this cell on the shipped corpus, live", show=False),
         _b("escape", "leave_backward", "Forward", "forward", "leave the gradient view", show=False),
         _b(

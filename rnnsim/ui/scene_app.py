@@ -29,6 +29,8 @@ from .layout import wrapped_lines
 from .screens.compare import CompareScreen, CompareView
 from .screens.edit import EditScreen
 from .screens.help import HelpScreen
+from .screens.learning import LearningScreen, LearningView
+from .screens.saturation import SaturationScreen, SaturationView
 
 
 class Caption(Static):
@@ -40,11 +42,9 @@ class Caption(Static):
     """
 
 
-class SceneCompareScreen(CompareScreen):
-    """The compare view with the scene's caption above it. (The view is given the screen's
-    height: as an auto-height Static it is measured at height 0 and draws no rows.)"""
-
-    DEFAULT_CSS = "SceneCompareScreen CompareView { height: 1fr; }"
+class _SceneView:
+    """A view over the panels (compare, saturation, learning) with the scene's caption
+    above it (the view takes the rest of the height: screens/view.py's SimView)."""
 
     def compose(self) -> ComposeResult:
         yield Caption(classes="scene-caption", markup=False)
@@ -52,6 +52,33 @@ class SceneCompareScreen(CompareScreen):
 
     def on_mount(self) -> None:
         self.app.show_caption()
+
+
+class SceneCompareScreen(_SceneView, CompareScreen):
+    pass
+
+
+class SceneSaturationScreen(_SceneView, SaturationScreen):
+    pass
+
+
+class SceneLearningScreen(_SceneView, LearningScreen, inherit_bindings=False):
+    """In a lesson → and ← move through the scene; l and h still step the epochs."""
+
+    BINDINGS = [
+        Binding("escape,q", "close", "Back", id="view.close"),
+        Binding("l", "epoch(1)", "Epoch+", id="learning.next", tooltip="replay one more epoch"),
+        Binding("h", "epoch(-1)", "Epoch−", id="learning.previous", tooltip="one epoch back"),
+    ]
+
+
+# a scene's view action -> (its screen, the widget that draws it)
+SCENE_VIEWS = {
+    "compare": (SceneCompareScreen, CompareView),
+    "saturation": (SceneSaturationScreen, SaturationView),
+    "learning": (SceneLearningScreen, LearningView),
+}
+VIEW_SCREENS = (CompareScreen, SaturationScreen, LearningScreen)
 
 
 class ScenePlayerApp(RnnsimApp):
@@ -130,17 +157,19 @@ class ScenePlayerApp(RnnsimApp):
         return short
 
     def _sync_view(self) -> None:
-        """After the player moved: the app's sim, the compare view, every panel, the caption."""
+        """After the player moved: the app's sim, the view open over the panels, every panel,
+        the caption."""
         p = self.player
         self.sim = p.sim
-        showing = isinstance(self.screen, CompareScreen)
-        if showing and (not p.compare_open or self.screen.sim is not p.sim):
+        want = SCENE_VIEWS.get(p.view)
+        showing = self.screen if isinstance(self.screen, VIEW_SCREENS) else None
+        if showing is not None and (want is None or not isinstance(showing, want[0]) or showing.sim is not p.sim):
             self.pop_screen()
-            showing = False
-        if p.compare_open and not showing:
-            self.push_screen(SceneCompareScreen(p.sim))
-        elif showing:
-            self.screen.query_one(CompareView).refresh()  # the text or model may have changed
+            showing = None
+        if want is not None and showing is None:
+            self.push_screen(want[0](p.sim))
+        elif showing is not None:
+            showing.query_one(want[1]).refresh()  # the text, model or epoch may have changed
         self.show_sim()
         self.show_caption()
 

@@ -135,12 +135,13 @@ def test_table(capsys, cell, bidirectional):
     assert code == 0 and err == ""
     lines = out.splitlines()
     assert f"loss mode {'all' if bidirectional else 4}: loss" in lines[0]
-    assert "|dL/dh|" in lines[2]
-    assert ("|dL/dc|" in lines[2]) == (cell == "lstm")
+    assert "|∂L/∂h|" in lines[2] and "dL/d" not in out  # the app's and the README's notation
+    assert ("|∂L/∂c|" in lines[2]) == (cell == "lstm")
+    assert ("|∂L/∂h_rev|" in lines[2]) == bidirectional
     assert ("|h_rev|" in lines[2]) == bidirectional
     rows = lines[3:]
     assert [r.split()[1] for r in rows] == ["The", "cat", "sat", "on", "the", "mat", "."]
-    assert lines[2].split()[-1] == "|dL/dx|"
+    assert lines[2].split()[-1] == "|∂L/∂x|"
     dx = np.array(trace_json(argv[1:], capsys)["dx"])  # the same run as JSON
     assert [float(r.split()[-1]) for r in rows] == pytest.approx(np.linalg.norm(dx, axis=1), rel=6e-3)
 
@@ -308,7 +309,7 @@ def test_table_shows_each_layer_and_the_decision(tmp_path, capsys):
     assert f"gradient norm {tr.grad_norm():.4g}" in out.splitlines()[0]
     assert "layer 2 of 2 (the top one" in out and "\nlayer 1 of 2\n" in out
     lower = out.split("\nlayer 1 of 2\n")[1].splitlines()
-    first = lower[1].split()  # t token |h| |dL/dh| ...
+    first = lower[1].split()  # t token |h| |∂L/∂h| ...
     assert float(first[2]) == pytest.approx(np.linalg.norm(tr.layers[0]["forward"].h[0]), abs=1e-3)
     assert float(first[3]) == pytest.approx(np.linalg.norm(tr.layers[0]["forward"].dh[0]), rel=1e-2)
     p = tr.probs

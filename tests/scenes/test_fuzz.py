@@ -74,6 +74,7 @@ VALID_ACTIONS = {
     "reseed": st.just(True), "forget_bias": st.floats(-4, 4), "compare": st.booleans(),
     "layer": st.integers(1, 4), "layers": st.integers(1, 3), "label": st.sampled_from(["pos", False, "x"]),
     "sample": st.integers(1, 3), "temperature": st.floats(0, 5), "free_run": st.booleans(),
+    "contrast": texts, "saturation": st.booleans(), "epoch": st.integers(-1, 45), "learning": st.booleans(),
     "model": st.sampled_from(["gone.safetensors", "/no/such/m.safetensors", ""]),
 }  # fmt: skip
 gates = st.sampled_from(["i", "f", "g", "o", "r", "z", "n", "x"])
@@ -109,7 +110,18 @@ for name in CHECKS:
         VALID_CHECKS[name] = st.tuples(cells, small)
     elif name.startswith("long_range_accuracy_"):
         VALID_CHECKS[name] = st.tuples(cells, st.integers(1, 40), st.integers(1, 40), st.floats(0, 1))
+    elif name.startswith("saturation_"):
+        sat = st.sampled_from(["saturated", "slope", "stretch", "stretched", "gap", "gap_factor", "cell_gap", "nope"])
+        extra = (positions,) if "_min_" in name or "_max_" in name else ()
+        VALID_CHECKS[name] = st.tuples(sat, positions, *extra, small)
+    elif name.startswith("history_") and name != "history_best_epoch":
+        figure = st.sampled_from(["train_loss", "heldout_loss", "long_range_accuracy", "cue_gradient", "x"])
+        VALID_CHECKS[name] = st.tuples(st.sampled_from(["lstm", "rnn", "gru"]), figure, small)
 VALID_CHECKS["compare_weights"] = st.sampled_from(["trained", "random", "mixed"])
+VALID_CHECKS["recurrent_stretched"] = st.integers(0, 40)
+VALID_CHECKS["recurrent_stretch_above"] = VALID_CHECKS["recurrent_stretch_below"] = st.floats(0.1, 6)
+VALID_CHECKS["history_best_epoch"] = st.tuples(st.sampled_from(["lstm", "rnn"]), st.integers(0, 45))
+VALID_CHECKS["epoch"] = st.integers(0, 45)
 VALID_SCENE = {
     "title": st.text(max_size=20), "description": st.text(max_size=30), "size": st.tuples(
         st.integers(50, 130), st.integers(15, 45)), "pause": st.floats(0, 5), "text": texts,
@@ -223,6 +235,7 @@ COMMANDS = st.sampled_from([
     ("set_cell", st.sampled_from(["rnn", "lstm", "gru"])), ("cycle_cell", None),
     ("set_bidirectional", st.booleans()), ("toggle_bidirectional", None), ("set_hidden", st.integers(2, 6)),
     ("reseed", st.integers(0, 5)), ("set_forget_bias", st.floats(-3, 3)),
+    ("set_contrast", st.sampled_from(["The dog sat on the rug.", "", "a b"])), ("set_epoch", st.integers(0, 41)),
 ])  # fmt: skip
 
 
@@ -237,6 +250,8 @@ def state(sim: Simulation):
         sim.model.bidirectional,
         sim.model.hidden,
         sim.settings.seed,
+        sim.contrast,
+        sim.epoch,
         sim.model.forget_bias(),
     )
 

@@ -5,6 +5,8 @@ from rnnsim.sim import Settings, Simulation
 from rnnsim.ui.app import RnnsimApp
 from rnnsim.ui.widgets.generation import GenerationPanel
 
+from ..waiting import until
+
 
 def app_for(text="The cat", **kw) -> RnnsimApp:
     return RnnsimApp(Simulation.from_settings(text, Settings(source="trained", **kw)))
@@ -22,7 +24,8 @@ async def test_generation_row_hidden_until_a_generation_key():
         await pilot.press("greater_than_sign")
         assert app.sim.temperature == 1.5
         assert app.query_one(GenerationPanel).display
-        assert any("generate T=1.5" in r for r in rows(app))
+        # the row appears after a layout refresh: on a busy machine one more frame later
+        await until(pilot, lambda: any("generate T=1.5" in r for r in rows(app)), "the generation row")
 
 
 async def test_bracket_keys_walk_the_temperature_and_show_it():
@@ -31,11 +34,12 @@ async def test_bracket_keys_walk_the_temperature_and_show_it():
         for _ in range(4):
             await pilot.press("less_than_sign")
         assert app.sim.temperature == 0.0
-        assert any("generate T=0 (the likeliest)" in r for r in rows(app))
+        await until(pilot, lambda: any("generate T=0 (the likeliest)" in r for r in rows(app)), "the generation row")
         await pilot.press("less_than_sign")  # already the lowest
         assert app.sim.temperature == 0.0
         await pilot.press("greater_than_sign")
-        assert app.sim.temperature == 0.25 and any("T=0.25 (surer)" in r for r in rows(app))
+        assert app.sim.temperature == 0.25
+        await until(pilot, lambda: any("T=0.25 (surer)" in r for r in rows(app)), "the new temperature shown")
 
 
 async def test_g_writes_the_models_next_word():
@@ -74,3 +78,17 @@ async def test_a_bidirectional_model_refuses_in_one_notice():
         assert app.sim.text == "The cat sat"
         notes = [n.message for n in app._notifications]
         assert any("bidirectional" in m and "cannot write on" in m for m in notes)
+
+
+async def test_the_pick_row_names_the_token_it_follows_not_the_cursors():
+    """g appends after the text's last token wherever the cursor is: the row says so (it
+    read as if it were about the word under the cursor)."""
+    from rnnsim.explain import percent
+
+    app = app_for("The dog slept on the rug.")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("less_than_sign", "less_than_sign", "less_than_sign", "less_than_sign", "home")
+        assert app.sim.cursor == 0
+        (row,) = [r for r in rows(app) if "g takes the likeliest of:" in r]
+        word, p = app.sim.next_pick(1)[0]
+        assert "after “.” (the end of the text)" in row and f"{word} {percent(p)}" in row

@@ -6,5 +6,6 @@ from .files import FileKeys
 from .generation import GenerationKeys
 from .model import ModelKeys
 from .stepping import PLAY_INTERVAL, SPEEDS, SteppingKeys
+from .views import ViewKeys
 
-__all__ = ["PLAY_INTERVAL", "SPEEDS", "FileKeys", "GenerationKeys", "ModelKeys", "SteppingKeys"]
+__all__ = ["PLAY_INTERVAL", "SPEEDS", "FileKeys", "GenerationKeys", "ModelKeys", "SteppingKeys", "ViewKeys"]

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import Footer, Static
 
 from ..palette import hbar
 from ..widgets.base import clip
 from ..widgets.gradient import decades_spanned, log_fraction
+from .view import SimView, ViewScreen
 
 STYLES = {"rnn": "red", "lstm": "green", "gru": "cyan"}
 
@@ -55,29 +53,14 @@ def compare_text(results: dict, tokens: list[str], width: int, height: int, loss
     return out
 
 
-class CompareView(Static):
-    DEFAULT_CSS = "CompareView { height: 1fr; padding: 0 1; }"
-
-    def __init__(self, sim) -> None:
-        super().__init__()
-        self.sim = sim
-
-    def render(self) -> Text:
-        sim = self.sim
-        return compare_text(sim.compare(), sim.tokens, self.size.width, self.size.height, sim.compare_loss())
+def _compare_view(sim, width: int, height: int) -> Text:
+    return compare_text(sim.compare(), sim.tokens, width, height, sim.compare_loss())
 
 
-class CompareScreen(Screen[None]):
-    BINDINGS = [Binding("escape,m,q", "close", "Back", id="compare.close")]
+class CompareView(SimView):
+    draw = staticmethod(_compare_view)
 
-    def __init__(self, sim) -> None:
-        super().__init__()
-        self.sim = sim
 
-    def action_close(self) -> None:
-        if self.app.screen is self:  # keys can outrun screens; is_current is true under a palette too
-            self.dismiss()
-
-    def compose(self) -> ComposeResult:
-        yield CompareView(self.sim)
-        yield Footer()
+class CompareScreen(ViewScreen):
+    VIEW = CompareView
+    BINDINGS = [Binding("m", "close", "Back", show=False, id="compare.close")]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 
+from ...explain import percent
 from .base import SimWidget, clip, window
 
 LABEL_W = 10  # "teacher" / "free run" column
@@ -56,8 +57,11 @@ class GenerationPanel(SimWidget):
         if why:
             out.append("\n" + why, style="yellow")
             return out
-        out.append("\ng takes the first of: " if T == 0 else "\ng draws the next word from: ", style="dim")
-        out.append("  ".join(f"{clip(w, 10)} {p:.0%}" for w, p in sim.next_pick(5)))
+        # g appends after the text's last token, wherever the cursor is: say which one
+        after = f"“{clip(sim.tokens[-1], 10)}”"
+        pick = "takes the likeliest of" if T == 0 else "draws from"
+        out.append(f"\nafter {after} (the end of the text) g {pick}: ", style="dim")
+        out.append("  ".join(f"{clip(w, 10)} {percent(p)}" for w, p in sim.next_pick(5)))
         if not sim.show_free_run:
             return out
         rows = sim.forced_and_free()

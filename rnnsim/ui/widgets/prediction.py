@@ -9,6 +9,7 @@ import math
 from rich.cells import cell_len
 from rich.text import Text
 
+from ...explain import percent
 from ..palette import hbar
 from .base import SimWidget, clip
 
@@ -46,7 +47,7 @@ class Prediction(SimWidget):
             hit = want is not None and tok == want
             out.append(f"{clip(tok, 10):<10} ", style=f"bold {pal.hit}" if hit else "")
             out.append(hbar(p, bar_w), style=pal.hit if hit else pal.bar)
-            out.append(f" {p:5.1%}")
+            out.append(f" {percent(p, 1):>5}")
             out.append(" ✓\n" if hit else "\n", style=pal.hit)
         if want is None:
             out.append("(end of text: nothing to check against)", style="dim")
@@ -54,7 +55,7 @@ class Prediction(SimWidget):
             p_true = float(sim.trace.probs[t, sim.trace.targets[t]])
             out.append("the text has ", style="dim")
             out.append(f"“{clip(want, 12)}”", style=pal.hit)
-            out.append(f" p={p_true:.1%}, −log p = {-math.log(max(p_true, 1e-300)):.2f}", style="dim")
+            out.append(f" p={percent(p_true, 1)}, −log p = {-math.log(max(p_true, 1e-300)):.2f}", style="dim")
         return out
 
     def _decision(self, sim) -> Text:
@@ -74,7 +75,7 @@ class Prediction(SimWidget):
             win = name == top
             out.append(f"{clip(name, 10):<10} ", style=f"bold {pal.hit}" if win else "")
             out.append(hbar(p, bar_w), style=pal.hit if win else pal.bar)
-            out.append(f" {p:5.1%}")
+            out.append(f" {percent(p, 1):>5}")
             out.append(" ✓" if win else "  ", style=pal.hit)
             out.append(" loss\n" if name == target else "\n", style="dim")
         p_target = dict(sim.class_probs())[target]
