@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.surgery import parse_units
 from ..core import tokenize
 from ..core.modelfile import atomic_write_bytes
 from ..core.naming import model_name
@@ -68,6 +69,8 @@ _HISTORY = {
     "set_hidden": "hidden", "reseed": "reseed", "set_forget_bias": "forget_bias",
     "set_layer": "layer", "set_layers": "layers", "set_label": "label",
     "sample_next": "sample", "set_temperature": "temperature", "set_free_run": "free_run",
+    "pin": "pin", "unpin": "unpin", "knockout": "knockout", "scale_recurrent": "scale_recurrent",
+    "clip": "clip", "clear_surgery": "clear_surgery",
 }  # fmt: skip
 _MERGE = {"step", "back", "grad_step", "grad_back", "sample"}
 
@@ -88,6 +91,12 @@ def history_steps(history, text: str | None = None) -> list[tuple[str, Any]]:
             args = (max(0, min(int(args[0]), T - 1)),)
         if name == "reseed" and args and args[0] is not None:
             action, value = "seed", int(args[0])
+        elif name == "pin":
+            value = f"{args[0]}={float(args[1])!r}"
+        elif name == "knockout":
+            value = list(parse_units(args[0]) if isinstance(args[0], str) else (int(u) for u in args[0]))
+        elif name in ("unpin", "clip") and args and args[0] is None:
+            value = True if name == "unpin" else False
         elif args:
             value = args[0]
         elif action in _MERGE:

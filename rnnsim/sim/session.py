@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..core import Model, Trace, tokenize
+from ..core.surgery import NO_SURGERY, Surgery
 from .build import ModelCommands, Settings, build_model, default_loss
 from .classify import ClassifyView
 from .compare import Comparison
@@ -32,6 +33,7 @@ from .generation import GenerationView
 from .gradient import GradientView
 from .layers import LayerView
 from .recording import command
+from .surgery import SurgeryCommands
 
 PHASES = ("forward", "backward")
 MAX_TOKENS = 20_000
@@ -39,7 +41,9 @@ _STAMPS = itertools.count(1)
 
 
 @dataclass
-class Simulation(Cursor, GradientView, LayerView, ClassifyView, ModelCommands, Comparison, GenerationView):
+class Simulation(
+    Cursor, GradientView, LayerView, ClassifyView, ModelCommands, Comparison, GenerationView, SurgeryCommands
+):
     model: Model
     text: str
     settings: Settings = field(default_factory=Settings)
@@ -52,6 +56,7 @@ class Simulation(Cursor, GradientView, LayerView, ClassifyView, ModelCommands, C
     # chooses one (set_loss_mode); "all" sums every position's loss, "last" takes one.
     loss_mode: str | int | None = None
     playing: bool = False
+    surgery: Surgery = NO_SURGERY  # pinned gates, knocked-out units, W_hh scaled, clip (sim/surgery.py)
     notice: str = ""  # what the last command wants the user to know
     # Stamps drawn from one counter shared by every Simulation, so that a view or cache
     # keyed on them never mistakes a new session (a scene replayed from its start) for
@@ -93,7 +98,7 @@ class Simulation(Cursor, GradientView, LayerView, ClassifyView, ModelCommands, C
         if self._trace is None:
             with np.errstate(over="ignore", invalid="ignore"):  # an overflowing model shows inf, quietly
                 label = self.label if self.model.task == "classify" else None
-                self._trace = self.model.run(self.tokens, loss=self.loss_mode, label=label)
+                self._trace = self.model.run(self.tokens, loss=self.loss_mode, label=label, surgery=self.surgery)
         return self._trace
 
     @property
@@ -169,6 +174,9 @@ class Simulation(Cursor, GradientView, LayerView, ClassifyView, ModelCommands, C
         if self.label is not None and self.label not in labels:
             self.label = None  # the new model has no such class: score at its prediction
         self._clamp_layer()
+        dropped = self._fit_surgery()
+        if dropped:
+            self.notice = f"{self.notice}; {dropped}" if self.notice else dropped
         self._changed(data=True)
 
     def _tokens_for(self, text: str) -> list[str]:
