@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from ..core.surgery import parse_units
 from ..core import tokenize
 from ..core.modelfile import atomic_write_bytes
 from ..core.naming import model_name
+from ..core.surgery import parse_units
 from ..sim import DEFAULTS, Simulation
 from .actions import MAX_N
 from .errors import SceneError
