@@ -48,6 +48,14 @@ def _units(v):
     return v
 
 
+def _unit(v):
+    if v is False:
+        return None
+    if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+        return v
+    raise _Bad(f"must be a unit number (e.g. 7), or false to stop painting, not {_show(v)}")
+
+
 def _clip(v):
     if v is False:
         return None
@@ -111,6 +119,8 @@ ACTIONS: dict[str, Action] = dict([
     _a("scale_recurrent", _positive, lambda s, x: s.scale_recurrent(x), "surgery: every W_hh times x (1: as trained)"),
     _a("clip", _clip, lambda s, n: s.clip(n),
        "clip the gradient's norm at this value, as torch's clip_grad_norm_ (false: off)"),
+    _a("watch_unit", _unit, lambda s, u: s.watch_unit(u),
+       "paint this unit's value over the text (blue < 0 < red; false: stop)"),
     _a("clear_surgery", _true, lambda s, v: s.clear_surgery(), "undo every pin, knockout, scale and clip"),
     _a("compare", _bool, None, "show (true) or close (false) RNN vs LSTM vs GRU", sim_change=False),
 ])  # fmt: skip

@@ -476,3 +476,6 @@ CHECK_MODIFIERS: dict[str, Callable] = {
 from .layer_checks import LAYER_CHECKS  # noqa: E402
 
 CHECKS.update(LAYER_CHECKS)
+from .surgery_checks import SURGERY_CHECKS  # noqa: E402  (surgery: pin, knockout, clip)
+
+CHECKS.update(SURGERY_CHECKS)

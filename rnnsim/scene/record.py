@@ -70,7 +70,7 @@ _HISTORY = {
     "set_layer": "layer", "set_layers": "layers", "set_label": "label",
     "sample_next": "sample", "set_temperature": "temperature", "set_free_run": "free_run",
     "pin": "pin", "unpin": "unpin", "knockout": "knockout", "scale_recurrent": "scale_recurrent",
-    "clip": "clip", "clear_surgery": "clear_surgery",
+    "clip": "clip", "clear_surgery": "clear_surgery", "watch_unit": "watch_unit",
 }  # fmt: skip
 _MERGE = {"step", "back", "grad_step", "grad_back", "sample"}
 
@@ -95,8 +95,8 @@ def history_steps(history, text: str | None = None) -> list[tuple[str, Any]]:
             value = f"{args[0]}={float(args[1])!r}"
         elif name == "knockout":
             value = list(parse_units(args[0]) if isinstance(args[0], str) else (int(u) for u in args[0]))
-        elif name in ("unpin", "clip") and args and args[0] is None:
-            value = True if name == "unpin" else False
+        elif name in ("unpin", "clip", "watch_unit") and args and args[0] is None:
+            value = name == "unpin"  # unpin = true (every gate); clip = false, watch_unit = false
         elif args:
             value = args[0]
         elif action in _MERGE:

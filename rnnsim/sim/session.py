@@ -57,6 +57,7 @@ class Simulation(
     loss_mode: str | int | None = None
     playing: bool = False
     surgery: Surgery = NO_SURGERY  # pinned gates, knocked-out units, W_hh scaled, clip (sim/surgery.py)
+    watched_unit: int | None = None  # a unit whose value is painted over the text
     notice: str = ""  # what the last command wants the user to know
     # Stamps drawn from one counter shared by every Simulation, so that a view or cache
     # keyed on them never mistakes a new session (a scene replayed from its start) for

@@ -9,6 +9,8 @@ A new model (another cell, a new seed) keeps what still fits it and says what it
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..core.cells import GATES
 from ..core.surgery import NO_SURGERY, Surgery, SurgeryError, parse_pin, parse_units
 from .errors import SimError
@@ -57,6 +59,21 @@ class SurgeryCommands:
     def clear_surgery(self) -> None:
         self._set_surgery(NO_SURGERY)
         self.notice = "surgery cleared: the network as it was"
+
+    @command
+    def watch_unit(self, unit: int | None) -> None:
+        """Paint one unit's value (h, shown layer, forward direction) over the text; None stops."""
+        if unit is not None:
+            if isinstance(unit, bool) or not isinstance(unit, int) or not 0 <= unit < self.model.hidden:
+                raise SimError(f"unit {unit!r} is out of range: this model's units are 0..{self.model.hidden - 1}")
+        self.watched_unit = unit
+        self._changed()
+
+    def unit_values(self) -> np.ndarray | None:
+        """The watched unit's h at every position (shown layer, forward direction), or None."""
+        if self.watched_unit is None:
+            return None
+        return self.layer_directions()["forward"].h[:, self.watched_unit]
 
     # ------------------------------------------------ the keys' shortcuts (recorded as the above)
 
@@ -123,6 +140,8 @@ class SurgeryCommands:
                 clip=s.clip,
             )
             return "surgery dropped (not in this model): " + ", ".join(dropped)
+        if self.watched_unit is not None and self.watched_unit >= self.model.hidden:
+            self.watched_unit = None
         return ""
 
 

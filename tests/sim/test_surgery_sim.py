@@ -158,3 +158,63 @@ def test_scene_mistakes_are_one_line_with_the_line(step, msg):
 
 def test_a_settings_model_starts_with_no_surgery():
     assert not Simulation.from_settings(TEXT, Settings(cell="gru")).surgery.active
+
+
+def _failures(steps: str) -> list[str]:
+    from rnnsim.scene import dry_run
+
+    scene = parse_scene(f'[scene]\nmodel = "lstm"\ntext = "{TEXT}"\nloss = "all"\n{steps}\n', dry=False)
+    return [f.message for f in dry_run(scene)]
+
+
+def test_surgery_checks_measure_what_they_name():
+    sim = Simulation.from_settings(TEXT)
+    sim.set_loss_mode("all")
+    sim.clip(0.5)
+    norm, scale = sim.trace.grad_norm(), sim.trace.clip_scale()
+    h = sim.trace.forward.h[3, 7]
+    ok = f"""
+[[step]]
+clip = 0.5
+[step.expect]
+surgery = "clip 0.5"
+grad_norm_above = {norm * 0.999}
+grad_norm_below = {norm * 1.001}
+clip_scale_above = {scale * 0.999}
+clip_scale_below = {scale * 1.001}
+clipped_grad_norm_above = 0.4999
+clipped_grad_norm_below = 0.5001
+unit_value_above = [7, {h - 1e-9}]
+unit_value_below = [7, {h + 1e-9}]
+at = 3
+"""
+    assert _failures(ok) == []
+    bad = f"""
+[[step]]
+clip = 0.5
+[step.expect]
+surgery = "none"
+grad_norm_below = {norm * 0.999}
+clip_scale_above = {scale * 1.001}
+unit_value_below = [7, {h - 1e-9}]
+at = 3
+"""
+    got = _failures(bad)
+    assert len(got) == 4
+    assert any("the surgery is 'clip 0.5', not 'none'" in m for m in got)
+    assert any("clip_scale = " in m and "not above" in m for m in got)
+    assert any("h[3] of unit 7 = " in m for m in got)
+
+
+def test_clip_scale_check_without_a_clip_is_a_mistake():
+    with pytest.raises(SceneError, match="no clip norm is set"):
+        _failures("[[step]]\nexpect = { clip_scale_below = 1 }")
+
+
+def test_accuracy_now_follows_the_surgery():
+    from rnnsim.scene.surgery_checks import accuracy_now
+
+    sim = Simulation.from_settings(TEXT)
+    before = accuracy_now(sim)
+    sim.pin("f", 1.0)
+    assert accuracy_now(sim) < before
