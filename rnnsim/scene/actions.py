@@ -121,6 +121,8 @@ ACTIONS: dict[str, Action] = dict([
        "clip the gradient's norm at this value, as torch's clip_grad_norm_ (false: off)"),
     _a("watch_unit", _unit, lambda s, u: s.watch_unit(u),
        "paint this unit's value over the text (blue < 0 < red; false: stop)"),
+    _a("trained", _true, lambda s, v: s.use_trained(),
+       "the shipped trained model of the current cell (from a random one)"),
     _a("clear_surgery", _true, lambda s, v: s.clear_surgery(), "undo every pin, knockout, scale and clip"),
     _a("compare", _bool, None, "show (true) or close (false) RNN vs LSTM vs GRU", sim_change=False),
 ])  # fmt: skip

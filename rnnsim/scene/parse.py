@@ -66,7 +66,10 @@ def resolve_scene_path(spec: str | os.PathLike) -> Path:
     raise SceneError("no such scene file" + hint, spec)
 
 
-LESSONS = ("chain", "memory", "vanishing", "lstm", "gru", "compare", "bidirectional", "generate", "sentiment")
+LESSONS = (
+    "chain", "memory", "vanishing", "lstm", "gru", "compare", "bidirectional", "generate", "sentiment",
+    "exploding", "surgery",
+)  # fmt: skip
 
 
 def shipped_scenes() -> list[str]:

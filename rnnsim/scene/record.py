@@ -71,6 +71,7 @@ _HISTORY = {
     "sample_next": "sample", "set_temperature": "temperature", "set_free_run": "free_run",
     "pin": "pin", "unpin": "unpin", "knockout": "knockout", "scale_recurrent": "scale_recurrent",
     "clip": "clip", "clear_surgery": "clear_surgery", "watch_unit": "watch_unit",
+    "use_trained": "trained",
 }  # fmt: skip
 _MERGE = {"step", "back", "grad_step", "grad_back", "sample"}
 
