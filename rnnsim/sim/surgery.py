@@ -95,7 +95,8 @@ class SurgeryCommands:
 
     def apply_surgery_words(self, words: str) -> None:
         """One line as typed in the app's surgery prompt, with the command line's words:
-        `pin f=1`, `unpin f`, `unpin`, `knockout 3,7`, `scale 1.5`, `clip 1`, `clip off`, `clear`."""
+        `pin f=1`, `unpin f`, `unpin`, `knockout 3,7`, `scale 1.5`, `clip 1`, `clip off`, `clear`,
+        and `watch 7` / `watch off` (paint a unit over the text)."""
         verb, _, rest = words.strip().partition(" ")
         rest = rest.strip()
         if verb == "pin":
@@ -108,11 +109,14 @@ class SurgeryCommands:
             self.scale_recurrent(_float(rest, "scale"))
         elif verb == "clip":
             self.clip(None if rest in ("off", "none", "") else _float(rest, "clip"))
+        elif verb == "watch":
+            self.watch_unit(None if rest in ("off", "none", "") else _unit(rest))
         elif verb == "clear":
             self.clear_surgery()
         else:
             raise SimError(
-                f"unknown surgery {verb!r}: write pin f=1, unpin f, knockout 3,7, scale 1.5, clip 1, clip off or clear"
+                f"unknown surgery {verb!r}: write pin f=1, unpin f, knockout 3,7, scale 1.5, clip 1, clip off, "
+                "watch 7 or clear"
             )
 
     # ------------------------------------------------ state
@@ -159,6 +163,13 @@ def _float(text: str, verb: str) -> float:
         return float(text)
     except ValueError:
         raise SimError(f"{verb} needs a number, for example {verb} 1.5 (got {text!r})") from None
+
+
+def _unit(text: str) -> int:
+    try:
+        return int(text.strip().removeprefix("u"))
+    except ValueError:
+        raise SimError(f"watch needs a unit number, for example watch 7 (got {text!r})") from None
 
 
 def _parsed(parse, text):
