@@ -10,7 +10,7 @@ import functools
 import numpy as np
 
 from ..core.probes import load_probes
-from .checks import Check, Ctx, _c, _cmp, _equal
+from .check_context import Check, Ctx, _c, _cmp, _equal
 from .errors import _Invalid
 from .value_checkers import _int, _num, _positive, _str, _tuple
 
