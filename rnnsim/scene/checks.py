@@ -19,7 +19,6 @@ from ..sim import MAX_TOKENS, PHASES, Simulation
 from .check_context import Check, Ctx, _c, _cmp, _equal, _fmt
 from .errors import _Invalid, _show
 from .layer_checks import LAYER_CHECKS, _class_prob
-from .surgery_checks import SURGERY_CHECKS
 from .measure_checks import (
     _compare,
     _compare_step,
@@ -32,6 +31,7 @@ from .measure_checks import (
     _ratio,
     _ratio_v,
 )
+from .surgery_checks import SURGERY_CHECKS
 from .value_checkers import _bool, _choice, _int, _num, _pos, _position, _positive, _str, _tuple
 
 

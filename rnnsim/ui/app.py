@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 
 from ..explain import explain
 from ..sim import SimError, Simulation
-from .keys import PLAY_INTERVAL, FileKeys, GenerationKeys, ModelKeys, SteppingKeys
+from .keys import PLAY_INTERVAL, SURGERY_BINDINGS, FileKeys, GenerationKeys, ModelKeys, SteppingKeys, SurgeryKeys
 from .layout import check_size, fit_panels, title_layer_panels, topbar
 from .messages import TokenClicked
 from .screens.compare import CompareScreen
@@ -28,6 +28,7 @@ from .widgets.generation import GENERATION_BINDINGS, GenerationPanel
 from .widgets.gradient import GradientPanel
 from .widgets.heatmap import Heatmap, StateLine
 from .widgets.prediction import Prediction
+from .widgets.surgery import SurgeryBar
 from .widgets.tokens import TokenStrip
 
 
@@ -37,7 +38,7 @@ def _b(key, action, description, id, tooltip, show=True):
     return Binding(key, action, description, show=show, id=id, tooltip=tooltip)
 
 
-class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, App[None]):
+class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, SurgeryKeys, App[None]):
     """The main screen; its keys' actions are written by concern in ui/keys/ and its
     layout fitting in ui/layout.py."""
 
@@ -93,6 +94,7 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, App[None]):
             show=False,
         ),
         *GENERATION_BINDINGS,
+        *SURGERY_BINDINGS,
     ]
 
     def __init__(self, sim: Simulation, **kw) -> None:
@@ -106,6 +108,7 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, App[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="main"):
             yield Static(id="topbar", markup=False)
+            yield SurgeryBar(id="surgery", markup=False)
             with Vertical(id="tokens-box"):
                 yield TokenStrip(id="tokens")
             with Vertical(id="chain-box"):
@@ -162,7 +165,9 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, App[None]):
     def show_sim(self) -> None:
         """Push the Simulation down to every widget (attributes down)."""
         sim = self.sim
-        for w in (TokenStrip, Chain, Heatmap, StateLine, CellPanel, Prediction, GradientPanel, GenerationPanel):
+        for w in (
+            TokenStrip, Chain, Heatmap, StateLine, CellPanel, Prediction, GradientPanel, GenerationPanel, SurgeryBar
+        ):  # fmt: skip
             self.query_one(w).show(sim)
         title_layer_panels(self)
         shape = self._model_shape()

@@ -19,6 +19,7 @@ from .widgets.cell import CellPanel
 from .widgets.chain import SHORT, Chain
 from .widgets.gradient import GradientPanel
 from .widgets.prediction import Prediction
+from .widgets.surgery import SurgeryBar, surgery_text
 from .widgets.tokens import TokenStrip
 
 MIN_SIZE = (60, 20)
@@ -49,7 +50,10 @@ def fit_panels(app) -> None:
     tokens = screen.query_one(TokenStrip)
     token_rows = 2 if (not short or sim.model.bidirectional or any(sim.unknown)) else 1
     _set_height(tokens, token_rows)
-    rows = h - 1 - 1 - token_rows - (chain_rows + 2) - explain_rows - app.fixed_rows(w, h)
+    said = surgery_text(sim)  # while surgery is on, its bar says so, whole, at any size
+    surgery_rows = 0 if said is None else wrapped_lines(said, w - 2, app.console)
+    _set_height(screen.query_one(SurgeryBar), surgery_rows)
+    rows = h - 1 - 1 - token_rows - (chain_rows + 2) - explain_rows - surgery_rows - app.fixed_rows(w, h)
     middle = 2 + max(screen.query_one(CellPanel).wanted_height, 4)
     bottom = 2 + max(screen.query_one(Prediction).wanted_height, screen.query_one(GradientPanel).wanted_height)
     share = 0.5 if sim.phase == "backward" else 0.4

@@ -9,6 +9,7 @@ import pytest
 from rnnsim.sim import Settings, Simulation
 from rnnsim.ui.app import RnnsimApp
 from rnnsim.ui.screens.surgery import SurgeryScreen
+from rnnsim.ui.widgets.tokens import _short
 
 TEXT = "The cat sat on the mat."
 
@@ -100,12 +101,14 @@ async def test_u_paints_a_unit_over_the_text():
         h = app.sim.trace.forward.h[:, 13]
         lines = rows(app)
         assert any("painting u13" in r for r in lines)
-        marks = next(r for r in lines if f"{h[1]:+.2f}" in r)  # the value under "cat"
-        assert f"{h[2]:+.2f}" in marks
+        tokens = next(i for i, r in enumerate(lines) if "The cat sat on" in r)
+        marks = lines[tokens + 1].split()
+        assert marks == [_short(h[0], 3), _short(h[1], 3), _short(h[2], 3)]  # under The, cat, sat
 
 
-def test_palette_lists_surgery_with_keys():
+async def test_palette_lists_surgery_with_keys():
     app = app_for()
-    names = [c.title for c in app.get_system_commands(None)]
+    async with app.run_test(size=(120, 36)):
+        names = [c.title for c in app.get_system_commands(app.screen)]
     for want in ("Pin f/z  (p)", "Surgery…  (x)", "Knock out  (k)", "Clip  (C)", "Undo surgery  (X)"):
         assert any(n.startswith(want) for n in names), want

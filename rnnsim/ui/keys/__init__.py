@@ -6,5 +6,9 @@ from .files import FileKeys
 from .generation import GenerationKeys
 from .model import ModelKeys
 from .stepping import PLAY_INTERVAL, SPEEDS, SteppingKeys
+from .surgery import SURGERY_BINDINGS, SurgeryKeys
 
-__all__ = ["PLAY_INTERVAL", "SPEEDS", "FileKeys", "GenerationKeys", "ModelKeys", "SteppingKeys"]
+__all__ = [
+    "PLAY_INTERVAL", "SPEEDS", "SURGERY_BINDINGS", "FileKeys", "GenerationKeys", "ModelKeys", "SteppingKeys",
+    "SurgeryKeys",
+]  # fmt: skip

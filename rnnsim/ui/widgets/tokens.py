@@ -110,7 +110,11 @@ class TokenStrip(SimWidget):
 
 def _short(v: float, width: int) -> str:
     """The value under its token, as precise as the token's width allows (at least 2 cells)."""
-    for text in (f"{v:+.2f}", f"{v:+.1f}", f"{v:+.0f}"):
+    if abs(v) >= 0.95:  # rounds to ±1: the short forms would read "+1.0" or "+1"
+        options = (f"{v:+.2f}", f"{v:+.1f}", f"{v:+.0f}")
+    else:  # "+.9": the leading zero goes first, so a three-letter word keeps a digit
+        options = (f"{v:+.2f}", f"{v:+.2f}".replace("0.", ".", 1), f"{v:+.1f}".replace("0.", ".", 1))
+    for text in options:
         if len(text) <= max(2, width):
             return text
-    return f"{v:+.0f}"
+    return "+" if v >= 0 else "-"  # a one-letter word: the sign; its colour shows the size
