@@ -81,5 +81,7 @@ def test_the_installed_wheel_finds_its_lessons(wheel, tmp_path):
         "bidirectional",
         "generate",
         "sentiment",
+        "exploding",
+        "surgery",
         "example",
     ]
