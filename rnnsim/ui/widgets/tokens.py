@@ -83,7 +83,9 @@ class TokenStrip(SimWidget):
                 style += " underline"
             value = None
             if painted is not None and sim.read_by("forward", t):
-                value = float(painted[t])
+                value = float(painted[t])  # the unit's colour replaces the reading colours; the
+                # current token keeps a mark of its own (underlined), readable on any colour
+                style = "bold underline" if t == fwd else "bold"
                 style += f" on {self.palette.diverging_color(bucket(value, -scale, scale)).name}"
             top.append(s, style=style.strip())
             top.append(" ")
@@ -110,6 +112,8 @@ class TokenStrip(SimWidget):
 
 def _short(v: float, width: int) -> str:
     """The value under its token, as precise as the token's width allows (at least 2 cells)."""
+    if v == 0:  # a knocked-out unit: exactly zero, not a rounded -0.00
+        return "0"
     if abs(v) >= 0.95:  # rounds to ±1: the short forms would read "+1.0" or "+1"
         options = (f"{v:+.2f}", f"{v:+.1f}", f"{v:+.0f}")
     else:  # "+.9": the leading zero goes first, so a three-letter word keeps a digit
