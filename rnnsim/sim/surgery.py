@@ -28,7 +28,6 @@ class SurgeryCommands:
     def pin(self, gate: str, value: float) -> None:
         """Hold `gate` at `value` for every unit, step, layer and direction."""
         self._set_surgery(self.surgery.with_pin(str(gate), _number(value, f"pin {gate}")))
-        self.notice = f"pinned {gate} at {value:g}: no gradient flows through its pre-activation"
 
     @command
     def unpin(self, gate: str | None = None) -> None:
@@ -58,7 +57,6 @@ class SurgeryCommands:
     @command
     def clear_surgery(self) -> None:
         self._set_surgery(NO_SURGERY)
-        self.notice = "surgery cleared: the network as it was"
 
     @command
     def watch_unit(self, unit: int | None) -> None:

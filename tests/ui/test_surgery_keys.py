@@ -112,3 +112,14 @@ async def test_palette_lists_surgery_with_keys():
         names = [c.title for c in app.get_system_commands(app.screen)]
     for want in ("Pin f/z  (p)", "Surgery…  (x)", "Knock out  (k)", "Clip  (C)", "Undo surgery  (X)"):
         assert any(n.startswith(want) for n in names), want
+
+
+def test_snapshot_surgery_at_80x24(snap_compare):
+    """The smallest terminal: the bar names every surgery and clip_scale above the panels."""
+    keys = ["right", "right", "right", "p", "right_curly_bracket", "right_curly_bracket", "b", "C"]
+    assert snap_compare(app_for(), press=keys, terminal_size=(80, 24))
+
+
+def test_snapshot_knockout_and_painted_unit(snap_compare):
+    keys = ["right"] * 5 + ["k", "1", "3", "enter", "u", "7", "enter"]
+    assert snap_compare(app_for(), press=keys, terminal_size=(120, 36))
