@@ -13,7 +13,7 @@ SURGERY_BINDINGS = [
     Binding("p", "pin_memory", "Pin f/z", show=False, id="pin",
             tooltip="surgery: pin the gate that keeps memory at 1 (LSTM f, GRU z), or unpin it"),
     Binding("x", "surgery", "Surgery…", show=False, id="surgery",
-            tooltip="surgery: type one: pin g=0.5, unpin, knockout 3,7, scale 1.5, clip 1, watch 7, clear"),
+            tooltip="surgery: type it (pin f=1, knockout 3,7, scale 1.5, clip 1, watch 7, clear)"),
     Binding("k", "surgery('knockout ')", "Knock out", show=False, id="knockout",
             tooltip="surgery: hold units of h and c at 0 at every step (type their numbers)"),
     Binding("u", "surgery('watch ')", "Paint unit", show=False, id="watch_unit",
