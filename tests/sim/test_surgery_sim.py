@@ -218,3 +218,12 @@ def test_accuracy_now_follows_the_surgery():
     before = accuracy_now(sim)
     sim.pin("f", 1.0)
     assert accuracy_now(sim) < before
+
+
+def test_trained_moves_from_a_random_model_to_the_shipped_one_keeping_the_surgery():
+    sim = Simulation.from_settings(TEXT, Settings(source="random", cell="gru", hidden=8, seed=3))
+    sim.pin("z", 1.0)
+    sim.use_trained()
+    assert sim.origin == "trained: gru" and sim.model.hidden == 32
+    assert sim.surgery.describe() == "pin z=1"
+    assert history_steps(sim.history)[-1] == ("trained", True)
