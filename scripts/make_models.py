@@ -33,16 +33,41 @@ import sys
 import time
 from pathlib import Path
 
-# One BLAS thread, whatever the environment says, set before NumPy loads. OpenBLAS
-# splits some products differently with more threads, which changes the last bits (the
-# LSTM's weights differ between 1 and 2 threads), so the bytes are reproducible only
-# with a fixed thread count. One is also faster here: these matrices are small.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
+# The same bytes on any x86-64 machine with AVX2, whatever its CPU or the environment
+# says; all of it is set before NumPy loads:
+#  * one BLAS thread: OpenBLAS splits some products differently with more threads, which
+#    changes the last bits (the LSTM's weights differ between 1 and 2 threads). One is
+#    also faster here: these matrices are small.
+#  * OpenBLAS's Haswell (AVX2) kernels: a DYNAMIC_ARCH OpenBLAS (NumPy's wheels) picks its
+#    kernels by CPU, and an AVX-512 CPU's kernels sum in another order.
+#  * NumPy's AVX2 (X86_V3) loops at most: NumPy also picks its loops by CPU, and they round
+#    differently (np.tanh's float64 results differ between its X86_V3 loop and the
+#    baseline one on this machine), so an AVX-512 CPU would compute other tanh bits.
+# (The models shipped before these pins were not reproduced here bit for bit, the rnn
+# aside: made on a CPU whose kernels differ, as far as can be told from here.)
+
+
+def pin_cpu_choices() -> None:
+    """Set the variables above; called first when run as a script, before NumPy loads
+    (imported, by the tests, it changes nothing in the importing process)."""
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+    os.environ["NPY_DISABLE_CPU_FEATURES"] = "X86_V4 AVX512_ICL AVX512_SPR"
+    if _has_avx2():  # elsewhere OpenBLAS picks what the CPU can run, and the bytes may differ
+        os.environ["OPENBLAS_CORETYPE"] = "Haswell"
+
+
+def _has_avx2() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    return " avx2 " in flags.replace("\n", " ")
+
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))  # everyday.py: the character model's sentences
+sys.path.insert(0, str(ROOT / "scripts"))  # the grammars: wordcorpus.py, everyday.py, reviews.py
 
 DATA = ROOT / "rnnsim" / "data"
 CORPUS = DATA / "corpus.txt"
@@ -53,22 +78,27 @@ REVIEWS = DATA / "reviews.txt"  # the sentiment classifier's label<TAB>review li
 # name -> options of rnnsim.core.train.train (the corpus is CORPUS; clip 1, bptt 64 and
 # holdout 0.1 are train()'s defaults). Why these:
 #  * hidden 32: with 16 units the LSTM and GRU learned the long-range sentences only in
-#    part (44% and 8% of the probes after 80 epochs); with 32 they learn all of them.
+#    part on the first corpus (44% and 8% of the probes after 80 epochs).
+#  * batch 16: twice the updates per epoch of batch 32, so the long-range link is found
+#    in fewer epochs, before the held-out loss starts to rise (on a trial mix of this
+#    corpus the LSTM named 91% of the probes after 10 epochs with 16, 30% with 32).
 #  * forget_bias: the LSTM's forget gate starts at +1 (train()'s default). The GRU's
-#    update gate z starts at +2: with PyTorch's 0, or +1, this GRU (seed 1) had not
-#    found the long-range words after 80 epochs (16% right, chance 12.5%); with +2 it
-#    finds them. The Elman RNN has no gate to bias: that is the lesson.
-#  * epochs: the held-out loss stops improving after ~15-30 epochs (the kept model is
-#    the best epoch's: the rnn's is epoch 15 whether it runs 20, 40 or 80); the GRU
-#    finds the long-range words later, so it runs longer.
+#    update gate z starts at +2: with PyTorch's 0, or +1, the first corpus's GRU had not
+#    found the long-range words after 80 epochs; with +2 it finds them in a few epochs.
+#    The Elman RNN has no gate to bias: that is the lesson.
+#  * epochs: a few past the epoch with the lowest held-out loss (the kept model): more
+#    only fit the everyday lines more closely.
+#  * lstm2: two stacked LSTM layers (the `layers` lesson), otherwise as `lstm`.
 SPECS: dict[str, dict] = {
-    "rnn": dict(cell="rnn", hidden=32, embed=16, epochs=20, lr=0.01, batch_size=32, seed=1),
-    "lstm": dict(cell="lstm", hidden=32, embed=16, epochs=40, lr=0.01, batch_size=32, seed=1,
+    "rnn": dict(cell="rnn", hidden=32, embed=16, epochs=10, lr=0.01, batch_size=16, seed=1),
+    "lstm": dict(cell="lstm", hidden=32, embed=16, epochs=10, lr=0.01, batch_size=16, seed=1,
                  forget_bias=1.0),
-    "gru": dict(cell="gru", hidden=32, embed=16, epochs=80, lr=0.01, batch_size=32, seed=1,
+    "gru": dict(cell="gru", hidden=32, embed=16, epochs=10, lr=0.01, batch_size=16, seed=1,
                 forget_bias=2.0),
-    "bilstm": dict(cell="lstm", bidirectional=True, hidden=16, embed=16, epochs=40, lr=0.01,
-                   batch_size=32, seed=1, forget_bias=1.0),
+    "bilstm": dict(cell="lstm", bidirectional=True, hidden=16, embed=16, epochs=10, lr=0.01,
+                   batch_size=16, seed=1, forget_bias=1.0),
+    "lstm2": dict(cell="lstm", num_layers=2, hidden=32, embed=16, epochs=10, lr=0.01, batch_size=16,
+                  seed=1, forget_bias=1.0),
 }  # fmt: skip
 
 # The models trained on other text than corpus.txt:
@@ -86,8 +116,9 @@ TEXT_MODELS: dict[str, tuple[Path, dict, str | None]] = {
                                 batch_size=32, seed=1), None),
 }  # fmt: skip
 ALL_MODELS = [*SPECS, *TEXT_MODELS]
-# Stored as float16 (half the bytes of float32): the char model's figures on the test
-# sentences agree with its float32 copy to four decimals (51.3% top-1, 2.934 bits/char).
+# Stored as float16 (half the bytes of float32): the first char model's figures on the
+# test sentences agreed with its float32 copy to four decimals (51.3% top-1, 2.934
+# bits/char); the one retrained after the head stopped scoring padding: 51.2%, 2.955.
 FILE_DTYPES = {"char": "float16"}
 PRINTABLE_ASCII = [chr(c) for c in range(32, 127)]
 MODEL_KEYS = ("cell", "hidden", "embed", "seed", "tokenizer", "task")
@@ -130,99 +161,34 @@ def build(name: str, epochs: int | None = None, corpus: Path = CORPUS):
 
 
 # ---------------------------------------------------------------- the corpus
+# The grammar and word lists are in scripts/wordcorpus.py and scripts/wordlists.py.
 
-# animal -> (home, [(action phrase, weight), ...]); the home is where its favourite
-# action happens, and where it goes back to in the long-range sentences.
-ANIMALS = {
-    "cat": ("mat", [("sat on the mat", 12), ("slept on the mat", 3), ("sat on the sofa", 3),
-                    ("chased the mouse", 2)]),
-    "dog": ("rug", [("slept on the rug", 12), ("sat on the rug", 3), ("ran in the park", 3),
-                    ("chased the cat", 2)]),
-    "bird": ("tree", [("sang in the tree", 12), ("slept in the tree", 3), ("flew over the house", 3)]),
-    "fish": ("pond", [("swam in the pond", 12), ("hid in the pond", 3), ("jumped out of the pond", 2)]),
-    "cow": ("field", [("ate grass in the field", 10), ("stood in the field", 5), ("slept in the barn", 3)]),
-    "mouse": ("bed", [("hid under the bed", 12), ("ran under the bed", 3), ("ate the cheese", 3)]),
-    "duck": ("lake", [("swam on the lake", 12), ("sat by the lake", 3), ("walked to the lake", 2)]),
-    "horse": ("stable", [("slept in the stable", 12), ("ran to the stable", 3), ("ate hay in the stable", 3)]),
-}  # fmt: skip
-ADJECTIVES = ["little", "old", "big", "black"]
-# Phrases that fill the gap in the long-range sentences: no animal, no home in them.
-FILLER = [
-    "that we saw", "that the children saw", "that the farmer fed", "that lived by the river",
-    "near the old house", "by the river", "after the rain", "in the evening", "on a cold day",
-    "when the sun was low", "behind the old house", "at the end of the day", "with the children",
-    "after a long day", "and then", "very slowly", "once more", "on the way home",
-]  # fmt: skip
+# Sentences the lessons read that must stay unseen (besides the probes and their
+# filler-free twins): the `memory` lesson's long sentences, up to the guessed word.
+UNSEEN = [
+    "the old dog at the end of the day behind the old house when the sun was low went back to the",
+    "the old cat at the end of the day behind the old house when the sun was low went back to the",
+    "the old horse at the end of the day behind the old house when the sun was low went back to the",
+]
 
 
-def _weighted(rng, items):
-    total = sum(w for _, w in items)
-    x = rng.random() * total
-    for item, w in items:
-        x -= w
-        if x < 0:
-            return item
-    return items[-1][0]
+def unseen_lines(probes: list[str]) -> list[str]:
+    """Corpus-form lines no training line may contain: the probes, their twins with the
+    filler cut out ("the cat went back to the mat ."), and UNSEEN."""
+    from rnnsim.core.probes import parse_probe
+    from rnnsim.scene.longrange import without_filler
+
+    parsed = [parse_probe(p) for p in probes]
+    return [*(p.text for p in parsed), *(without_filler(p).text for p in parsed), *UNSEEN]
 
 
-def _subject(rng, animal):
-    det = "a" if rng.random() < 0.2 else "the"
-    adj = f"{rng.choice(ADJECTIVES)} " if rng.random() < 0.3 else ""
-    return f"{det} {adj}{animal}"
+def make_corpus() -> tuple[list[str], list[str]]:
+    """(corpus lines, probe lines): the word corpus of wordcorpus.py, with no line that
+    holds a probe, a twin or an UNSEEN sentence, and the probes of the first corpus."""
+    from wordcorpus import first_animal_corpus, word_corpus
 
-
-def _filler(rng, lo, hi):
-    """Whole filler phrases, none twice, about lo..hi words in all (never more than hi)."""
-    want = int(rng.integers(lo, hi + 1))
-    words: list[str] = []
-    used: set[str] = set()
-    while len(words) < want:
-        fits = [f for f in FILLER if f not in used and len(words) + len(f.split()) <= hi]
-        if not fits:
-            break
-        phrase = str(rng.choice(fits))
-        used.add(phrase)
-        words += phrase.split()
-    return words
-
-
-def regular_sentence(rng) -> str:
-    animal = str(rng.choice(list(ANIMALS)))
-    _, actions = ANIMALS[animal]
-    return f"{_subject(rng, animal)} {_weighted(rng, actions)} ."
-
-
-def long_range_sentence(rng, lo, hi, marks=False) -> str:
-    animal = str(rng.choice(list(ANIMALS)))
-    home = ANIMALS[animal][0]
-    subj = _subject(rng, animal).split()
-    if marks:
-        subj[-1] = f"[{subj[-1]}]"
-        home = f"[{home}]"
-    return " ".join([*subj, *_filler(rng, lo, hi), "went", "back", "to", "the", home, "."])
-
-
-def make_corpus(seed: int = 2024) -> tuple[list[str], list[str]]:
-    """(corpus lines, probe lines). Probes are long-range sentences not in the corpus."""
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    lines = []
-    for _ in range(2000):
-        r = rng.random()
-        if r < 0.4:
-            lines.append(regular_sentence(rng))
-        elif r < 0.55:
-            lines.append(long_range_sentence(rng, 0, 7))
-        else:
-            lines.append(long_range_sentence(rng, 8, 32))
-    seen = set(lines)
-    probes = []
-    while len(probes) < 64:
-        p = long_range_sentence(rng, 10, 30, marks=True)
-        if p.replace("[", "").replace("]", "") not in seen:
-            probes.append(p)
-    return lines, probes
+    _, probes = first_animal_corpus()
+    return word_corpus(unseen=unseen_lines(probes)), probes
 
 
 def detokenize(line: str) -> str:
@@ -233,7 +199,8 @@ def detokenize(line: str) -> str:
 
 def make_everyday(corpus_lines: list[str]) -> list[str]:
     """The character model's text: everyday sentences (scripts/everyday.py) and every fifth
-    corpus line written as prose, three to a line."""
+    line of the first animal corpus (wordcorpus.first_animal_corpus) written as prose,
+    three to a line."""
     from everyday import everyday_text
 
     prose = [detokenize(x) for x in corpus_lines[::5]]
@@ -250,10 +217,12 @@ def make_everyday(corpus_lines: list[str]) -> list[str]:
 
 
 def write_corpus() -> None:
+    from wordcorpus import first_animal_corpus
+
     lines, probes = make_corpus()
     CORPUS.write_text("\n".join(lines) + "\n", encoding="utf-8")
     PROBES.write_text("\n".join(probes) + "\n", encoding="utf-8")
-    everyday = make_everyday(lines)
+    everyday = make_everyday(first_animal_corpus()[0])
     EVERYDAY.write_text("\n".join(everyday) + "\n", encoding="utf-8")
     print(f"wrote {EVERYDAY.relative_to(ROOT)} ({len(everyday)} lines)")
     from reviews import reviews
@@ -304,10 +273,34 @@ def char_ngram_baseline(path: Path, n: int, k: float = 0.1, holdout: float = 0.1
     return right / total, bits / total
 
 
+_KN_CACHE: dict[str, tuple[float, float]] = {}
+
+
+def word_baseline(res) -> tuple[float, float]:
+    """(perplexity, top-1 accuracy) of an interpolated Kneser-Ney trigram (scripts/ngram.py)
+    counted on the corpus's training lines, scored on its held-out lines like the models."""
+    from ngram import kneser_ney_perplexity
+
+    from rnnsim.core.corpus import read_corpus
+
+    corpus = read_corpus(CORPUS)
+    if corpus.sha256 not in _KN_CACHE:
+        _KN_CACHE[corpus.sha256] = kneser_ney_perplexity(corpus, res.model.vocab, 3)
+    return _KN_CACHE[corpus.sha256]
+
+
 def report(name: str, res) -> str:
-    """Figures beyond the loss: bits per character against character n-grams (char)."""
+    """Figures beyond the loss: the word models' held-out perplexity against a Kneser-Ney
+    trigram; bits per character against character n-grams (char)."""
     import math
 
+    if name in SPECS:
+        ppl = math.exp(res.heldout_loss)
+        line = f"\n    held-out: model perplexity {ppl:.2f}, top-1 {res.heldout_accuracy:.1%}"
+        if res.model.task != "next":
+            return line + " (fills a blank: no n-gram baseline)"
+        kn, kn_acc = word_baseline(res)
+        return line + f"; Kneser-Ney trigram {kn:.2f}, top-1 {kn_acc:.1%}"
     if name != "char":
         return ""
     bpc = res.heldout_loss / math.log(2)
@@ -335,12 +328,13 @@ def main(argv=None) -> int:
     bad = 0
     t_all = time.perf_counter()
     for name in args.only or ALL_MODELS:
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         data, res = build(name)
-        dt = time.perf_counter() - t0
+        dt, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         target = DATA / f"{name}.safetensors"
         digest = hashlib.sha256(data).hexdigest()[:16]
-        summary = (f"{name:7s} {dt:5.1f} s  {res.tokens_per_s:8.0f} tok/s  epochs {len(res.history)} "
+        summary = (f"{name:7s} {dt:5.1f} s ({cpu:5.1f} s CPU)  {res.tokens_per_s:8.0f} tok/s  "
+                   f"epochs {len(res.history)} "
                    f"(best {res.best_epoch})  held-out loss {res.heldout_loss:.3f}  "
                    f"acc {res.heldout_accuracy:.3f}  {len(data) / 1024:.1f} KB  sha256 {digest}")  # fmt: skip
         if args.check:
@@ -357,4 +351,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    if "numpy" in sys.modules:
+        sys.exit("make_models.py: NumPy was loaded before the CPU choices were pinned")
+    pin_cpu_choices()
     sys.exit(main())

@@ -41,6 +41,15 @@ def test_the_wheel_carries_every_module_and_every_shipped_lesson(wheel):
     assert modules - names == set()
     assert lessons - names == set()
     assert {"rnnsim/ui/app.tcss", "rnnsim/data/lstm.safetensors", "rnnsim/data/corpus.txt"} <= names
+    shipped = {f"rnnsim/data/{p.name}" for p in (ROOT / "rnnsim" / "data").glob("*.safetensors")}
+    assert len(shipped) >= 7 and shipped <= names  # every trained model, lstm2 among them
+
+
+def test_the_wheel_stays_under_10_mb(wheel):
+    """Issue 11: the wheel carries the models and their texts and stays under 10 MB."""
+    assert wheel.stat().st_size < 10 * 1024 * 1024, f"{wheel.stat().st_size / 2**20:.1f} MB"
+    unpacked = sum(i.file_size for i in zipfile.ZipFile(wheel).infolist())
+    assert unpacked < 10 * 1024 * 1024, f"{unpacked / 2**20:.1f} MB unpacked"
 
 
 def test_the_installed_wheel_finds_its_lessons(wheel, tmp_path):

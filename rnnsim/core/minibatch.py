@@ -73,16 +73,19 @@ def batch_loss_and_grads(model, batch: Batch, h0=None, c0=None, backward: bool =
     layers = stack.forward(model, X, lengths, init_h, init_c)
     top = {d: p.h for d, p in layers[-1].items()}
     feats = heads.read(model.task, top, lengths)
-    logits = feats @ P["head.weight"].T + P["head.bias"]
-    flat = logits.reshape(-1, logits.shape[-1])
+    flat_feats = feats.reshape(-1, feats.shape[-1])
     if model.task == "classify":
         rows = np.flatnonzero(batch.labels >= 0)
         want = batch.labels[rows]
     else:
         rows = np.flatnonzero(batch.targets.reshape(-1) >= 0)
         want = batch.targets.reshape(-1)[rows]
-    probs, loss, dlogits = heads.cross_entropy(flat, rows, want)
-    correct = int((probs[rows].argmax(axis=-1) == want).sum())
+    # The head only where a word is scored: padding and unscored positions would cost a
+    # softmax over the whole vocabulary each (most of a padded batch's time) for nothing.
+    scored = flat_feats[rows]
+    logits = scored @ P["head.weight"].T + P["head.bias"]
+    probs, loss, dlogits = heads.cross_entropy(logits, np.arange(len(rows)), want)
+    correct = int((probs.argmax(axis=-1) == want).sum())
     last = (lengths - 1, np.arange(B))
     final = {"h": {k: runs["forward"].h[last] for k, runs in enumerate(layers)}}
     if model.cell == "lstm":
@@ -90,11 +93,10 @@ def batch_loss_and_grads(model, batch: Batch, h0=None, c0=None, backward: bool =
     extras = {"correct": correct, "final": final}
     if not backward:
         return loss, None, extras
-    grads = {
-        "head.weight": dlogits.T @ feats.reshape(len(flat), -1),
-        "head.bias": dlogits.sum(axis=0),
-    }
-    dfeats = (dlogits @ P["head.weight"]).reshape(feats.shape)
+    grads = {"head.weight": dlogits.T @ scored, "head.bias": dlogits.sum(axis=0)}
+    dfeats = np.zeros_like(flat_feats)
+    dfeats[rows] = dlogits @ P["head.weight"]
+    dfeats = dfeats.reshape(feats.shape)
     direct = heads.unread(model.task, dfeats, top["forward"].shape, model.directions, lengths)
     rnn_grads, _, dXs = stack.backward(model, layers, direct, lengths, keep=False)
     grads.update(rnn_grads)

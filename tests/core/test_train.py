@@ -375,7 +375,8 @@ def shipped():
 def test_shipped_models_are_small_and_what_their_names_say(shipped):
     for name, model in shipped.items():
         size = (DATA_DIR / f"{name}.safetensors").stat().st_size
-        assert size < 48 * 1024, f"{name}: {size} bytes"
+        # ~900 words: the embedding and the head are most of it (48 KB held 84 words)
+        assert size < 256 * 1024, f"{name}: {size} bytes"
         assert model.cell == name.removeprefix("bi")
         assert model.bidirectional == name.startswith("bi")
         assert model.task == ("cloze" if model.bidirectional else "next")
@@ -435,21 +436,21 @@ def test_long_range_lesson_gated_cells_carry_the_cue_and_the_rnn_does_not(shippe
     assert sum(r[2] for r in rnn_rows) == rep["rnn"].n
 
 
-def test_shipped_models_regenerate_bit_for_bit():
-    """scripts/make_models.py retrains the Elman RNN from the corpus: the same bytes as
-    shipped. (Run as the script, which fixes the BLAS thread count before NumPy loads;
-    the other three take the same code path: `make_models.py --check` retrains them all.)"""
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "make_models.py"), "--check", "--only", "rnn"],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert "identical" in out.stdout
+def test_ci_regenerates_every_shipped_model_bit_for_bit():
+    """`scripts/make_models.py --check` retrains every shipped model from its text and
+    compares the bytes. That takes minutes (seven models), so CI runs it (.ci/run), not
+    the suite; the short build below keeps the code path honest in the suite."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert "python scripts/make_models.py --check" in ci
 
 
-def test_make_models_specs_are_reproducible_in_a_short_run():
+def test_make_models_specs_are_reproducible_in_a_short_run(tmp_path):
+    """Every word model's spec, one epoch on the first 400 corpus lines, twice: the same bytes."""
     mm = _make_models_module()
-    for name in ("lstm", "gru", "bilstm"):
-        a, _ = mm.build(name, epochs=1)
-        b, _ = mm.build(name, epochs=1)
+    small = tmp_path / "small.txt"
+    lines = (DATA_DIR / "corpus.txt").read_text(encoding="utf-8").splitlines()[:400]
+    small.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for name in mm.SPECS:
+        a, _ = mm.build(name, epochs=1, corpus=small)
+        b, _ = mm.build(name, epochs=1, corpus=small)
         assert a == b, name
