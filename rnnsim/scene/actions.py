@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..core.cells import CELLS
 from ..core.surgery import SurgeryError, parse_pin
 from .errors import _Bad, _show
-from .value_checkers import _bool, _choice, _int, _loss, _num, _pos, _position, _positive, _text, _true
+from .value_checkers import _bool, _choice, _int, _loss, _num, _pos, _position, _positive, _str, _text, _true
 
 MAX_N = 100_000  # largest step count an action accepts
 
@@ -124,5 +124,8 @@ ACTIONS: dict[str, Action] = dict([
     _a("trained", _true, lambda s, v: s.use_trained(),
        "the shipped trained model of the current cell (from a random one)"),
     _a("clear_surgery", _true, lambda s, v: s.clear_surgery(), "undo every pin, knockout, scale and clip"),
+    _a("model", _str, lambda s, path: s.use_model_file(path),
+       "use the model in this file (relative paths start at the scene's folder): what w writes for a "
+       "model trained here"),
     _a("compare", _bool, None, "show (true) or close (false) RNN vs LSTM vs GRU", sim_change=False),
 ])  # fmt: skip

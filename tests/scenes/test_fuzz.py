@@ -78,6 +78,7 @@ VALID_ACTIONS = {
     "knockout": st.lists(st.integers(0, 8), max_size=3), "scale_recurrent": st.floats(0, 4),
     "clip": st.sampled_from([0.5, 1.0, False, 0]), "clear_surgery": st.just(True),
     "watch_unit": st.sampled_from([0, 3, 99, False]), "trained": st.just(True),
+    "model": st.sampled_from(["gone.safetensors", "/no/such/m.safetensors", ""]),
 }  # fmt: skip
 gates = st.sampled_from(["i", "f", "g", "o", "r", "z", "n", "x"])
 cells = st.sampled_from(["rnn", "lstm", "gru"])

@@ -17,7 +17,7 @@ from ..palette import LEVELS, bar_char, bucket, glyph
 from .base import SimWidget, clip
 
 EQUATIONS = {
-    "rnn": [
+    "rnn": [  # (tanh, or relu for a model saved with nonlinearity relu: see _rnn_named)
         "h' = tanh(W_ih x + b_ih + W_hh h + b_hh)",
         "one squashing of the word and the old state together",
     ],
@@ -53,6 +53,14 @@ ROWS = {
 }
 NAME_W = 15
 STAT_W = 9  # after each direction's bars: " μ+0.86" or " 9.1e-03", then a space before the next column
+
+
+def _rnn_named(text: str, model) -> str:
+    """An Elman RNN's line with its own nonlinearity: relu models are drawn as relu."""
+    if model.cell == "rnn" and model.nonlinearity != "tanh":
+        nl = model.nonlinearity
+        text = text.replace("σ/tanh", nl).replace("tanh", nl).replace("one squashing", "one rectifying")
+    return text
 
 
 def _values(sim, direction: str, key: str, t: int) -> np.ndarray:
@@ -111,14 +119,14 @@ class CellPanel(SimWidget):
         lines: list[Text | list[Segment]] = [head]
         if backward:
             # Gates at their pre-activations; the c and h rows at c and h themselves.
-            at = "gates before σ/tanh, c, h" if cell == "lstm" else "before σ/tanh, and h'"
+            at = "gates before σ/tanh, c, h" if cell == "lstm" else _rnn_named("before σ/tanh, and h'", sim.model)
             note = f"|∂L/∂·|: {at}; log scale"
             parts = [note] if len(note) <= width else [f"|∂L/∂·|: {at};", "log scale"]
             lines += [Text(part, style=pal.grad) for part in parts]  # wrapped, not cut
         mono = self.app.no_color
         dim, grad = _style("dim"), _style(pal.grad)
         for key, label, kind in ROWS[cell]:
-            segs = [Segment(label.ljust(NAME_W)[:NAME_W])]
+            segs = [Segment(_rnn_named(label, sim.model).ljust(NAME_W)[:NAME_W])]
             for d, t in cols:
                 if t is None:
                     segs.append(Segment("·" * units + " " * STAT_W, dim))
@@ -145,7 +153,7 @@ class CellPanel(SimWidget):
                 segs.append(Segment(f" μ{float(np.mean(v)):+.2f}".ljust(STAT_W)))
             lines.append(segs)
         lines.append(Text())
-        lines += [Text(line, style="italic") for line in EQUATIONS[cell]]
+        lines += [Text(_rnn_named(line, sim.model), style="italic") for line in EQUATIONS[cell]]
         if cell == "lstm":
             fb = sim.model.forget_bias()
             lines.append(Text(f"forget-gate bias b_f = {fb:+.2f}  (f/F: ±0.5)", style="dim"))
