@@ -12,6 +12,7 @@ import math
 import sys
 
 from .cli import Parser, UserError, _add_model_options, _read_text, add_limit_options, app_settings
+from .cli_surgery import add_surgery_options, surgery_from_args, surgery_lines
 from .sim.build import DEFAULT_TEXT
 
 
@@ -33,6 +34,7 @@ def trace_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the whole run as one JSON object")
     p.add_argument("--file", metavar="FILE", help="read the text from a UTF-8 file")
     p.add_argument("text", nargs="?", metavar="TEXT", help=f"the text (default: {DEFAULT_TEXT!r})")
+    add_surgery_options(p)
     add_limit_options(p, "tokens", "input", "model", "vocab")
     return p
 
@@ -86,8 +88,9 @@ def cmd_trace(argv: list[str]) -> int:
 
     loss = _default_loss(model, text) if args.loss is None else _loss_mode(args.loss)
     try:
+        surgery = surgery_from_args(args, model)
         with np.errstate(over="ignore", invalid="ignore"):  # said once below, not per operation
-            tr = model.run(text, loss=loss, label=args.label)
+            tr = model.run(text, loss=loss, label=args.label, surgery=surgery)
     except ValueError as e:
         raise UserError(str(e)) from None
     if not np.all(np.isfinite(tr.forward.h)):
@@ -140,7 +143,7 @@ def format_trace(tr) -> str:
     classify = m.task == "classify"
     loss = "no loss" if tr.loss is None else f"loss {tr.loss:.4f}"
     norm = "" if tr.grad_norm() is None else f", gradient norm {tr.grad_norm():.4g}"
-    lines = [f"{m.describe()}; loss mode {tr.loss_mode}: {loss}{norm}", ""]
+    lines = [f"{m.describe()}; loss mode {tr.loss_mode}: {loss}{norm}", *surgery_lines(tr), ""]
     if len(tr.layers) > 1:
         lines[-1:] = [f"layer {len(tr.layers)} of {len(tr.layers)} (the top one, which the head reads)"]
     head = f"{'t':>3}  {'token':<12} "

@@ -93,5 +93,7 @@ def test_the_installed_wheel_finds_its_lessons(wheel, tmp_path):
         "saturation",
         "learning",
         "layers",
+        "exploding",
+        "surgery",
         "example",
     ]

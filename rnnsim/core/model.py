@@ -236,14 +236,17 @@ class Model:
         _, _, b_ih, b_hh = self.direction_params("forward")
         return float(np.mean(b_ih[H : 2 * H] + b_hh[H : 2 * H]))
 
-    def run(self, text, loss="all", label=None):
+    def run(self, text, loss="all", label=None, surgery=None):
         """Forward over `text` (a string or a token list) and, unless loss is None,
         BPTT. loss: "all" (sum of cross-entropy over every scored position),
         "last" (only the last scored position), or an int position. A classifier is
-        scored once, at its label: `label` (a name or an index; by default the predicted one)."""
+        scored once, at its label: `label` (a name or an index; by default the predicted one).
+        surgery: a core.surgery.Surgery (pinned gates, knocked-out units, W_hh scaled, clip)."""
         from .network import run
 
-        return run(self, text, loss=loss, label=label)
+        if surgery is None:
+            return run(self, text, loss=loss, label=label)
+        return run(self, text, loss=loss, label=label, surgery=surgery)
 
     def generate(self, prompt, tokens: int = 20, temperature: float = 1.0, seed: int | None = 0, stop=None):
         """Continue `prompt` by up to `tokens` sampled tokens (T = 0: greedy); see generate.py."""
@@ -251,11 +254,11 @@ class Model:
 
         return generate(self, prompt, tokens=tokens, temperature=temperature, seed=seed, stop=stop)
 
-    def stepper(self, text):
+    def stepper(self, text, surgery=None):
         """A Stepper that advances this model one token at a time over `text`."""
         from .network import Stepper
 
-        return Stepper(self, text)
+        return Stepper(self, text) if surgery is None else Stepper(self, text, surgery)
 
 
 def random_model(

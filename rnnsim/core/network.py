@@ -15,6 +15,7 @@ import numpy as np
 
 from . import heads, stack
 from .cells import GATES, Weights, make_cell
+from .surgery import NO_SURGERY, Surgery
 from .trace import DirectionStep, DirectionTrace, StepRecord, Trace
 
 
@@ -75,14 +76,20 @@ def _scored(model, targets, T: int, loss) -> list[int] | None:
     return [T - 1]
 
 
-def run(model, text, loss="all", label=None) -> Trace:
+def run(model, text, loss="all", label=None, surgery: Surgery = NO_SURGERY) -> Trace:
+    """Forward + BPTT (see Model.run). surgery: pins, knockouts, the recurrent scale and
+    the clip norm applied (the Trace's model is the transformed one: its gradients are
+    that model's)."""
+    surgery.check(model)
+    model = surgery.transform(model)
+    cut = surgery.for_cells(model)
     tokens = model.tokenize(text)
     ids = np.array(model.vocab.encode(tokens), dtype=np.int64)
     targets = targets_for(model, ids.tolist())
     T, H = len(ids), model.hidden
     positions = _scored(model, targets, T, loss)
     X = model.params["embedding.weight"][ids]  # [T, E]
-    layers = stack.forward(model, X)
+    layers = stack.forward(model, X, surgery=cut)
     top = {d: p.h for d, p in layers[-1].items()}
     feats = heads.read(model.task, top)
     logits = feats @ model.params["head.weight"].T
@@ -106,7 +113,7 @@ def run(model, text, loss="all", label=None) -> Trace:
         grads["head.bias"] = dlogits.sum(axis=0)
         dfeats = dlogits @ model.params["head.weight"]
         direct = heads.unread(model.task, dfeats[0] if classify else dfeats, (T, H), model.directions)
-        rnn_grads, backs, dXs = stack.backward(model, layers, direct)
+        rnn_grads, backs, dXs = stack.backward(model, layers, direct, surgery=cut)
         dX = sum(dXs.values())  # both directions read each word
         grads.update(rnn_grads)
         grads["embedding.weight"] = scatter_add_rows(len(model.vocab), ids, dX)
@@ -131,6 +138,7 @@ def run(model, text, loss="all", label=None) -> Trace:
         dx=dX,
         layers=traces,
         label=label_id,
+        surgery=surgery,
     )
 
 
@@ -173,7 +181,11 @@ class Stepper:
     T..2T-1 layer 1, and so on (`len(stepper)` steps in all).
     """
 
-    def __init__(self, model, text):
+    def __init__(self, model, text, surgery: Surgery = NO_SURGERY):
+        surgery.check(model)
+        model = surgery.transform(model)
+        self.surgery, self._cut = surgery, surgery.for_cells(model)
+        self._kw = {"surgery": self._cut} if self._cut else {}
         self.model = model
         self.tokens = model.tokenize(text)
         self.ids = model.vocab.encode(self.tokens)
@@ -230,7 +242,7 @@ class Stepper:
                 w_ih, b_ih, w = self._w[layer, d]
                 xp = w_ih @ self._input(layer, pos) + b_ih
                 h, c = self._state[layer, d]
-                st = self.cell.forward(xp[None], w, h, c)
+                st = self.cell.forward(xp[None], w, h, c, **self._kw)
                 for v in st.values():  # the step's arrays are fresh and ours alone: read-only, not copied
                     v.setflags(write=False)
                 row = {key: v[0] for key, v in st.items()}

@@ -56,9 +56,11 @@ def flipper(shape: tuple[int, ...], lengths=None):
     return flip
 
 
-def forward(model, X: np.ndarray, lengths=None, h0=None, c0=None) -> list[dict[str, Pass]]:
-    """Run every layer and direction over X. h0, c0: {(layer, direction): initial state}."""
+def forward(model, X: np.ndarray, lengths=None, h0=None, c0=None, surgery=None) -> list[dict[str, Pass]]:
+    """Run every layer and direction over X. h0, c0: {(layer, direction): initial state}.
+    surgery: a CellSurgery (pinned gates, knocked-out units) every loop applies."""
     cell = make_cell(model.cell, model.nonlinearity)
+    kw = {"surgery": surgery} if surgery else {}
     flip = flipper(X.shape, lengths)
     inp = X
     layers = []
@@ -71,7 +73,7 @@ def forward(model, X: np.ndarray, lengths=None, h0=None, c0=None) -> list[dict[s
             xp += b_ih
             hh0 = None if h0 is None else h0.get((k, d))
             cc0 = None if c0 is None else c0.get((k, d))
-            st = cell.forward(flip(xp, d), w, hh0, cc0, overwrite_xp=True)
+            st = cell.forward(flip(xp, d), w, hh0, cc0, overwrite_xp=True, **kw)
             runs[d] = Pass(st, flip(st["h"], d), inp, w_ih, w, hh0, cc0)
         layers.append(runs)
         hs = [p.h for p in runs.values()]
@@ -83,19 +85,20 @@ def _flat(a: np.ndarray) -> np.ndarray:
     return a.reshape(-1, a.shape[-1])
 
 
-def backward(model, layers, direct: dict[str, np.ndarray], lengths=None, keep: bool = True):
+def backward(model, layers, direct: dict[str, np.ndarray], lengths=None, keep: bool = True, surgery=None):
     """BPTT through the stack. direct: the head's gradient at the top layer's h by
     direction (position order). Returns (grads by tensor name, per layer {direction: the
     cell's backward arrays in position order} (empty dicts unless keep), dL/dX from each
-    direction {direction: [T, (B,) E]})."""
+    direction {direction: [T, (B,) E]}). surgery: the forward pass's CellSurgery."""
     cell = make_cell(model.cell, model.nonlinearity)
+    kw = {"surgery": surgery} if surgery else {}
     flip = flipper(layers[0]["forward"].inp.shape, lengths)
     grads: dict[str, np.ndarray] = {}
     backs: list[dict] = [{} for _ in layers]
     for k in range(len(layers) - 1, -1, -1):
         g_inp = {}  # the gradient at the layer's input from each direction, position order
         for d, p in layers[k].items():
-            b = cell.backward(p.st, flip(direct[d], d), p.w, p.h0, p.c0)
+            b = cell.backward(p.st, flip(direct[d], d), p.w, p.h0, p.c0, **kw)
             da_x, da_h = b["da_x"], b["da_h"]
             rx, rh, inp, h_prev = _weight_rows(da_x, da_h, p, d, flip)
             rh_all = rh if rh.shape == da_h.shape else da_h  # every step has b_hh, also the first

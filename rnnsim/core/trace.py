@@ -64,6 +64,17 @@ class Trace:
     dx: np.ndarray | None = None
     layers: list[dict[str, DirectionTrace]] = field(default_factory=list)  # bottom to top
     label: int | None = None  # a classifier's target label (the predicted one by default)
+    surgery: Any = None  # the core.surgery.Surgery this run applied (None: none)
+
+    def clip_scale(self) -> float | None:
+        """What clipping (surgery's clip NORM) multiplies every parameter gradient by:
+        min(1, NORM / (grad_norm + 1e-6)), as torch's clip_grad_norm_. None: no clip."""
+        return None if self.surgery is None else self.surgery.clip_scale(self.grad_norm())
+
+    def clipped_grads(self) -> dict[str, np.ndarray]:
+        """The parameter gradients after clipping (the gradients themselves without a clip)."""
+        s = self.clip_scale()
+        return self.grads if s is None else {k: g * s for k, g in self.grads.items()}
 
     def grad_norm(self) -> float | None:
         """The L2 norm of every parameter gradient together (None without a loss)."""
@@ -104,6 +115,12 @@ class Trace:
         out["tokenizer"] = m.tokenizer
         out["layers"] = [{d: t.to_dict() for d, t in layer.items()} for layer in self.layers]
         out["grad_norm"] = self.grad_norm()
+        if self.surgery is not None and self.surgery.active:
+            out["surgery"] = self.surgery.to_dict()
+            scale = self.clip_scale()
+            if scale is not None:
+                out["clip_scale"] = scale
+                out["clipped_grad_norm"] = self.grad_norm() * scale
         if m.task == "classify":
             out["labels"] = list(m.labels)
             out["probs"] = self.probs.tolist()

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..core.cells import CELLS
+from ..core.surgery import SurgeryError, parse_pin
 from .errors import _Bad, _show
-from .value_checkers import _bool, _choice, _int, _loss, _num, _pos, _position, _str, _text, _true
+from .value_checkers import _bool, _choice, _int, _loss, _num, _pos, _position, _positive, _str, _text, _true
 
 MAX_N = 100_000  # largest step count an action accepts
 
@@ -28,6 +29,42 @@ def _label(v):
 def _contrast(v):
     """A second text for the saturation view, or "" for none."""
     return v if v == "" else _text(v)
+
+
+def _pin(v):
+    """ "GATE=VALUE" (the gate and its range are checked against the model when the step runs)."""
+    if not isinstance(v, str):
+        raise _Bad(f'must be "GATE=VALUE" in quotes (e.g. "f=1"), not {_show(v)}')
+    try:
+        return parse_pin(v)
+    except SurgeryError as e:
+        raise _Bad(str(e)) from None
+
+
+def _unpin(v):
+    if v is True or (isinstance(v, str) and v):
+        return v
+    raise _Bad(f'must be a gate in quotes (e.g. "f"), or true for every pinned gate, not {_show(v)}')
+
+
+def _units(v):
+    if not isinstance(v, list) or not all(isinstance(u, int) and not isinstance(u, bool) and u >= 0 for u in v):
+        raise _Bad(f"must be a list of unit numbers (e.g. [3, 7]; [] brings every unit back), not {_show(v)}")
+    return v
+
+
+def _unit(v):
+    if v is False:
+        return None
+    if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+        return v
+    raise _Bad(f"must be a unit number (e.g. 7), or false to stop painting, not {_show(v)}")
+
+
+def _clip(v):
+    if v is False:
+        return None
+    return _positive(v)
 
 
 @dataclass(frozen=True)
@@ -89,6 +126,20 @@ ACTIONS: dict[str, Action] = dict([
        "the generation temperature: 0 picks the likeliest token, higher is wilder"),
     _a("free_run", _bool, lambda s, b: s.set_free_run(b),
        "show (true) or hide the teacher-forcing and free-running rows of guesses"),
+    _a("pin", _pin, lambda s, gv: s.pin(*gv),
+       'surgery: hold a gate at a value everywhere ("f=1"; LSTM i f g o, GRU r z n); no gradient through it'),
+    _a("unpin", _unpin, lambda s, g: s.unpin(None if g is True else g),
+       'compute a pinned gate again ("f", or true: all)'),
+    _a("knockout", _units, lambda s, u: s.knockout(u),
+       "surgery: hold these units of h and c at 0 at every step ([3, 7]; [] brings them back)"),
+    _a("scale_recurrent", _positive, lambda s, x: s.scale_recurrent(x), "surgery: every W_hh times x (1: as trained)"),
+    _a("clip", _clip, lambda s, n: s.clip(n),
+       "clip the gradient's norm at this value, as torch's clip_grad_norm_ (false: off)"),
+    _a("watch_unit", _unit, lambda s, u: s.watch_unit(u),
+       "paint this unit's value over the text (blue < 0 < red; false: stop)"),
+    _a("trained", _true, lambda s, v: s.use_trained(),
+       "the shipped trained model of the current cell (from a random one)"),
+    _a("clear_surgery", _true, lambda s, v: s.clear_surgery(), "undo every pin, knockout, scale and clip"),
     _a("model", _str, lambda s, path: s.use_model_file(path),
        "use the model in this file (relative paths start at the scene's folder): what w writes for a "
        "model trained here"),

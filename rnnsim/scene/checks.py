@@ -32,6 +32,7 @@ from .measure_checks import (
     _ratio,
     _ratio_v,
 )
+from .surgery_checks import SURGERY_CHECKS
 from .value_checkers import _bool, _choice, _int, _num, _pos, _position, _positive, _str, _tuple
 
 
@@ -290,3 +291,4 @@ RENAMED_CHECKS = {"label_prob_above": "class_prob_above", "label_prob_below": "c
 
 CHECKS.update(LAYER_CHECKS)  # stacked layers and classifiers (layer_checks.py)
 CHECKS.update(LESSON_CHECKS)  # the saturation and learning lessons (lesson_checks.py)
+CHECKS.update(SURGERY_CHECKS)  # pin, knockout, clip, a unit's value (surgery_checks.py)

@@ -69,6 +69,7 @@ def resolve_scene_path(spec: str | os.PathLike) -> Path:
 LESSONS = (
     "chain", "memory", "vanishing", "lstm", "gru", "compare", "bidirectional", "generate", "sentiment",
     "saturation", "learning", "layers",
+    "exploding", "surgery",
 )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from ..core import Model, tokenize
 from ..core.modelfile import atomic_write_bytes, model_file_bytes
 from ..core.naming import model_name
+from ..core.surgery import parse_units
 from ..sim import DEFAULTS, Simulation
 from ..sim.build import ORIGIN_KEY
 from .actions import MAX_N
@@ -72,6 +73,9 @@ _HISTORY = {
     "set_layer": "layer", "set_layers": "layers", "set_label": "label",
     "sample_next": "sample", "set_temperature": "temperature", "set_free_run": "free_run",
     "set_contrast": "contrast", "set_epoch": "epoch",
+    "pin": "pin", "unpin": "unpin", "knockout": "knockout", "scale_recurrent": "scale_recurrent",
+    "clip": "clip", "clear_surgery": "clear_surgery", "watch_unit": "watch_unit",
+    "use_trained": "trained",
 }  # fmt: skip
 _MERGE = {"step", "back", "grad_step", "grad_back", "sample"}
 
@@ -103,6 +107,12 @@ def history_steps(
             args = (max(0, min(int(args[0]), T - 1)),)
         if name == "reseed" and args and args[0] is not None:
             action, value = "seed", int(args[0])
+        elif name == "pin":
+            value = f"{args[0]}={float(args[1])!r}"
+        elif name == "knockout":
+            value = list(parse_units(args[0]) if isinstance(args[0], str) else (int(u) for u in args[0]))
+        elif name in ("unpin", "clip", "watch_unit") and args and args[0] is None:
+            value = name == "unpin"  # unpin = true (every gate); clip = false, watch_unit = false
         elif args:
             value = args[0]
         elif action in _MERGE:

@@ -164,6 +164,12 @@ class ModelCommands:
         self.set_cell(CELLS[(i + 1) % len(CELLS)])
 
     @command
+    def use_trained(self) -> None:
+        """The shipped trained model of the current cell and direction (a random one, with a
+        notice, where none is shipped): a lesson moves from an untrained network to a trained one."""
+        self._rebuild(replace(self.settings, source="trained", layers=1, forget_bias=None))
+
+    @command
     def set_bidirectional(self, on: bool) -> None:
         self._rebuild(replace(self.settings, bidirectional=bool(on), source=self._portable_source()))
 

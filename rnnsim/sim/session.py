@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core import Model, Trace, tokenize
+from ..core.surgery import NO_SURGERY, Surgery
 from .build import ModelCommands, Settings, build_model, default_loss
 from .classify import ClassifyView
 from .compare import Comparison
@@ -37,6 +38,7 @@ from .layers import LayerView
 from .learning import LearningReplay
 from .recording import command
 from .saturation import SaturationView
+from .surgery import SurgeryCommands
 
 PHASES = ("forward", "backward")
 MAX_TOKENS = 20_000
@@ -54,6 +56,7 @@ class Simulation(
     GenerationView,
     SaturationView,
     LearningReplay,
+    SurgeryCommands,
 ):
     model: Model
     text: str
@@ -67,6 +70,8 @@ class Simulation(
     # chooses one (set_loss_mode); "all" sums every position's loss, "last" takes one.
     loss_mode: str | int | None = None
     playing: bool = False
+    surgery: Surgery = NO_SURGERY  # pinned gates, knocked-out units, W_hh scaled, clip (sim/surgery.py)
+    watched_unit: int | None = None  # a unit whose value is painted over the text
     notice: str = ""  # what the last command wants the user to know
     # Stamps drawn from one counter shared by every Simulation, so that a view or cache
     # keyed on them never mistakes a new session (a scene replayed from its start) for
@@ -110,7 +115,7 @@ class Simulation(
         if self._trace is None:
             with np.errstate(over="ignore", invalid="ignore"):  # an overflowing model shows inf, quietly
                 label = self.label if self.model.task == "classify" else None
-                self._trace = self.model.run(self.tokens, loss=self.loss_mode, label=label)
+                self._trace = self.model.run(self.tokens, loss=self.loss_mode, label=label, surgery=self.surgery)
         return self._trace
 
     @property
@@ -186,6 +191,9 @@ class Simulation(
         if self.label is not None and self.label not in labels:
             self.label = None  # the new model has no such class: score at its prediction
         self._clamp_layer()
+        dropped = self._fit_surgery()
+        if dropped:
+            self.notice = f"{self.notice}; {dropped}" if self.notice else dropped
         self._changed(data=True)
 
     def _tokens_for(self, text: str) -> list[str]:

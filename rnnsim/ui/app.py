@@ -16,7 +16,16 @@ from textual.widgets import Static
 from ..explain import explain
 from ..sim import SimError, Simulation
 from .footer import FittedFooter
-from .keys import PLAY_INTERVAL, FileKeys, GenerationKeys, ModelKeys, SteppingKeys, ViewKeys
+from .keys import (
+    PLAY_INTERVAL,
+    SURGERY_BINDINGS,
+    FileKeys,
+    GenerationKeys,
+    ModelKeys,
+    SteppingKeys,
+    SurgeryKeys,
+    ViewKeys,
+)
 from .layout import check_size, fit_panels, title_layer_panels, topbar
 from .messages import TokenClicked
 from .screens.compare import CompareScreen
@@ -30,6 +39,7 @@ from .widgets.generation import GENERATION_BINDINGS, GenerationPanel
 from .widgets.gradient import GradientPanel
 from .widgets.heatmap import Heatmap, StateLine
 from .widgets.prediction import Prediction
+from .widgets.surgery import SurgeryBar
 from .widgets.tokens import TokenStrip
 
 
@@ -39,7 +49,7 @@ def _b(key, action, description, id, tooltip, show=True):
     return Binding(key, action, description, show=show, id=id, tooltip=tooltip)
 
 
-class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, App[None]):
+class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, SurgeryKeys, App[None]):
     """The main screen; its keys' actions are written by concern in ui/keys/ and its
     layout fitting in ui/layout.py."""
 
@@ -111,6 +121,7 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, App
             show=False,
         ),
         *GENERATION_BINDINGS,
+        *SURGERY_BINDINGS,
     ]
 
     def __init__(self, sim: Simulation, **kw) -> None:
@@ -124,6 +135,7 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, App
     def compose(self) -> ComposeResult:
         with Vertical(id="main"):
             yield Static(id="topbar", markup=False)
+            yield SurgeryBar(id="surgery", markup=False)
             with Vertical(id="tokens-box"):
                 yield TokenStrip(id="tokens")
             with TitledBox(id="chain-box"):
@@ -180,7 +192,9 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, App
     def show_sim(self) -> None:
         """Push the Simulation down to every widget (attributes down)."""
         sim = self.sim
-        for w in (TokenStrip, Chain, Heatmap, StateLine, CellPanel, Prediction, GradientPanel, GenerationPanel):
+        for w in (
+            TokenStrip, Chain, Heatmap, StateLine, CellPanel, Prediction, GradientPanel, GenerationPanel, SurgeryBar
+        ):  # fmt: skip
             self.query_one(w).show(sim)
         title_layer_panels(self)
         shape = self._model_shape()

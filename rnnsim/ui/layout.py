@@ -21,6 +21,7 @@ from .widgets.chain import SHORT, Chain
 from .widgets.generation import GenerationPanel
 from .widgets.gradient import GradientPanel
 from .widgets.prediction import Prediction
+from .widgets.surgery import SurgeryBar, surgery_text
 from .widgets.tokens import TokenStrip
 
 MIN_SIZE = (60, 20)
@@ -45,17 +46,21 @@ def fit_panels(app) -> None:
     tokens = screen.query_one(TokenStrip)
     token_rows = 2 if (not short or sim.model.bidirectional or any(sim.unknown)) else 1
     _set_height(tokens, token_rows)
+    said = surgery_text(sim)  # while surgery is on, its bar says so, whole, at any size
+    surgery_rows = 0 if said is None else wrapped_lines(said, w - 2, app.console)
+    _set_height(screen.query_one(SurgeryBar), surgery_rows)
     generation = screen.query_one(GenerationPanel)
     generation_rows = generation.wanted_height if generation.display else 0  # (its height is auto)
     explain_box = screen.query_one("#explain", Static)
     explain_rows = 0
+    above = 1 + 1 + token_rows + (chain_rows + 2) + generation_rows + surgery_rows + app.fixed_rows(w, h)
     if not app.hide_explain(short):
         # every line it needs while the panels keep their least rows (at 80x24: 6 lines);
         # past that it scrolls, with a scrollbar that says so (app.tcss)
-        spare = h - 1 - 1 - token_rows - (chain_rows + 2) - generation_rows - app.fixed_rows(w, h) - sum(PANELS_LEAST)
+        spare = h - above - sum(PANELS_LEAST)
         explain_rows = min(max(1, spare), wrapped_lines(explain(sim), w - 2, app.console))
     _set_height(explain_box, explain_rows)
-    rows = h - 1 - 1 - token_rows - (chain_rows + 2) - generation_rows - explain_rows - app.fixed_rows(w, h)
+    rows = h - above - explain_rows
     middle = 2 + max(screen.query_one(CellPanel).wanted_height, 4)
     bottom = 2 + max(screen.query_one(Prediction).wanted_height, screen.query_one(GradientPanel).wanted_height)
     share = 0.5 if sim.phase == "backward" else 0.4

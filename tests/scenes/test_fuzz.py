@@ -75,6 +75,10 @@ VALID_ACTIONS = {
     "layer": st.integers(1, 4), "layers": st.integers(1, 3), "label": st.sampled_from(["pos", False, "x"]),
     "sample": st.integers(1, 3), "temperature": st.floats(0, 5), "free_run": st.booleans(),
     "contrast": texts, "saturation": st.booleans(), "epoch": st.integers(-1, 45), "learning": st.booleans(),
+    "pin": st.sampled_from(["f=1", "z=0.5", "g=-1", "n=2", "q=1", "f"]), "unpin": st.sampled_from([True, "f", "z"]),
+    "knockout": st.lists(st.integers(0, 8), max_size=3), "scale_recurrent": st.floats(0, 4),
+    "clip": st.sampled_from([0.5, 1.0, False, 0]), "clear_surgery": st.just(True),
+    "watch_unit": st.sampled_from([0, 3, 99, False]), "trained": st.just(True),
     "model": st.sampled_from(["gone.safetensors", "/no/such/m.safetensors", ""]),
 }  # fmt: skip
 gates = st.sampled_from(["i", "f", "g", "o", "r", "z", "n", "x"])
@@ -122,6 +126,11 @@ VALID_CHECKS["recurrent_stretched"] = st.integers(0, 40)
 VALID_CHECKS["recurrent_stretch_above"] = VALID_CHECKS["recurrent_stretch_below"] = st.floats(0.1, 6)
 VALID_CHECKS["history_best_epoch"] = st.tuples(st.sampled_from(["lstm", "rnn"]), st.integers(0, 45))
 VALID_CHECKS["epoch"] = st.integers(0, 45)
+VALID_CHECKS["surgery"] = st.sampled_from(["none", "pin f=1", "clip 1"])
+VALID_CHECKS["unit_value_above"] = VALID_CHECKS["unit_value_below"] = st.tuples(st.integers(0, 9), st.floats(-1, 1))
+for name in ("grad_norm", "clip_scale", "clipped_grad_norm"):
+    VALID_CHECKS[f"{name}_above"] = VALID_CHECKS[f"{name}_below"] = small
+VALID_CHECKS["accuracy_now_above"] = VALID_CHECKS["accuracy_now_below"] = st.floats(0, 1)
 VALID_SCENE = {
     "title": st.text(max_size=20), "description": st.text(max_size=30), "size": st.tuples(
         st.integers(50, 130), st.integers(15, 45)), "pause": st.floats(0, 5), "text": texts,

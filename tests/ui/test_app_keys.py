@@ -120,7 +120,8 @@ async def test_edit_text_and_empty_text_keeps_the_last_good_one():
 
 async def test_help_and_compare_screens_open_and_close():
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    # tall enough for the whole help list (at 36 rows it scrolls: the surgery keys are below the fold)
+    async with app.run_test(size=(120, 72)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)

@@ -35,6 +35,15 @@ class Weights:
         return m
 
 
+def surgery_parts(surgery, hidden: int):
+    """A CellSurgery (core/surgery.py) as the loops use it: [(gate rows, value)] pinned,
+    and the mask of units kept (None: every unit). Without surgery: [], None."""
+    if not surgery:
+        return [], None
+    pins = [(slice(k * hidden, (k + 1) * hidden), v) for k, v in surgery.pins.items()]
+    return pins, surgery.keep
+
+
 def initial(v, shape: tuple[int, ...]) -> np.ndarray:
     """The state before the first step: zeros unless given."""
     return np.zeros(shape) if v is None else np.asarray(v, dtype=np.float64)

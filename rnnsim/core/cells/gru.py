@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .common import Weights, add, dot, initial, mul, row_shape, seq_shape, sub, tanh
+from .common import Weights, add, dot, initial, mul, row_shape, seq_shape, sub, surgery_parts, tanh
 
 
 @lru_cache(maxsize=16)
@@ -27,8 +27,11 @@ class GRUCell:
     name = "gru"
     gates = ("r", "z", "n")
 
-    def forward(self, xp, w: Weights, h0=None, c0=None, overwrite_xp=False) -> dict[str, np.ndarray]:
+    def forward(self, xp, w: Weights, h0=None, c0=None, overwrite_xp=False, surgery=None) -> dict[str, np.ndarray]:
         H = w.hidden
+        pins, keep = surgery_parts(surgery, H)  # pinned gates, knocked-out units
+        pin_rz = [(rows_k, v) for rows_k, v in pins if rows_k.start < 2 * H]
+        pin_n = [v for rows_k, v in pins if rows_k.start == 2 * H]
         H2 = 2 * H
         ws = w.get("gru", lambda: w.whh_t * _scale(H))  # r, z rows halved
         # r and z take b_hh as a constant; n's b_hn sits inside r*(...), so it stays.
@@ -52,20 +55,28 @@ class GRUCell:
             tanh(urz_t, rz_t)
             mul(rz_t, 0.5, rz_t)
             add(rz_t, 0.5, rz_t)  # r, z = sigmoid
+            for rows_k, v in pin_rz:
+                rz_t[..., rows_k] = v
             add(hh_n, b_hn, hn_t)  # W_hn h + b_hn
             mul(r, hn_t, pn_t)
             add(pn_t, xn_t, pn_t)
             tanh(pn_t, n)
+            if pin_n:
+                n[...] = pin_n[0]
             mul(z, n, tmp)
             sub(n, tmp, h_t)
             mul(z, h, tmp)
             add(h_t, tmp, h_t)  # h' = (1-z)*n + z*h, rounded as n - z*n + z*h
+            if keep is not None:
+                mul(h_t, keep, h_t)  # knocked-out units held at 0
             h = h_t
         pre[..., :H2] *= 2.0  # exact
         return {"pre": pre, "act": act, "hn": hn, "h": hs}
 
-    def backward(self, st, dh_direct, w: Weights, h0=None, c0=None) -> dict[str, np.ndarray]:
+    def backward(self, st, dh_direct, w: Weights, h0=None, c0=None, surgery=None) -> dict[str, np.ndarray]:
         H = w.hidden
+        pins, keep = surgery_parts(surgery, H)
+        pinned = {rows_k.start // H for rows_k, _ in pins}  # 0 r, 1 z, 2 n
         act, hn, h = st["act"], st["hn"], st["h"]
         r, z, n = act[..., :H], act[..., H : 2 * H], act[..., 2 * H :]
         # v_t = dh_t * [p_r, p_z, p_n*r]: the recurrent-side gradient da_h;
@@ -75,13 +86,19 @@ class GRUCell:
         tmp = np.empty(h.shape)
         p_n = sub(1.0, z)
         p_n *= sub(1.0, mul(n, n, tmp), tmp)  # da_n = dh * (1-z)*(1-n^2)
+        if 2 in pinned:
+            p_n[...] = 0.0  # n pinned is a constant: nothing reaches n's rows, nor r through them
         sub(initial(h0, h.shape[1:]), n[0], p_z[0])
         sub(h[:-1], n[1:], p_z[1:])
         p_z *= z
         p_z *= sub(1.0, z, tmp)  # da_z = dh * (h_prev-n)*z*(1-z)
+        if 1 in pinned:
+            p_z[...] = 0.0
         mul(p_n, hn, p_r)
         p_r *= r
         p_r *= sub(1.0, r, tmp)  # da_r = dh * p_n*hn*r*(1-r)
+        if 0 in pinned:
+            p_r[...] = 0.0
         mul(p_n, r, p_nr)
         coef = coef.reshape(*h.shape[:-1], 3, H)
         w_hh = w.w_hh
@@ -95,6 +112,8 @@ class GRUCell:
         )
         for d_t, dh_t, dh1_t, k_t, v3_t, v_t, z_t in rows:
             add(d_t, dh_next, dh_t)
+            if keep is not None:
+                mul(dh_t, keep, dh_t)  # a unit held at 0 takes no gradient
             mul(dh1_t, k_t, v3_t)
             dot(v_t, w_hh, dh_next)
             mul(dh_t, z_t, direct)

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .common import Weights, add, dot, initial, mul, row_shape, seq_shape, sub, tanh
+from .common import Weights, add, dot, initial, mul, row_shape, seq_shape, sub, surgery_parts, tanh
 
 
 @lru_cache(maxsize=16)
@@ -32,8 +32,9 @@ class LSTMCell:
     name = "lstm"
     gates = ("i", "f", "g", "o")
 
-    def forward(self, xp, w: Weights, h0=None, c0=None, overwrite_xp=False) -> dict[str, np.ndarray]:
+    def forward(self, xp, w: Weights, h0=None, c0=None, overwrite_xp=False, surgery=None) -> dict[str, np.ndarray]:
         H = w.hidden
+        pins, keep = surgery_parts(surgery, H)  # pinned gates, knocked-out units
         s, a, b = _scales(H)
         ws = w.get("lstm", lambda: w.whh_t * s)  # sigmoid rows halved
         u = add(xp, w.b_hh, xp if overwrite_xp else None)
@@ -49,18 +50,23 @@ class LSTMCell:
             tanh(u_t, a_t)
             mul(a_t, a, a_t)
             add(a_t, b, a_t)  # i, f, o = sigmoid; g = tanh
+            for rows_k, v in pins:
+                a_t[..., rows_k] = v
             mul(f, c_prev, c_t)
             mul(i, g, ig)
             add(c_t, ig, c_t)  # c' = f*c + i*g
+            if keep is not None:
+                mul(c_t, keep, c_t)  # knocked out: c = 0, so h = o*tanh(0) = 0
             tanh(c_t, tc_t)
             mul(o, tc_t, h_t)  # h' = o*tanh(c')
             h, c_prev = h_t, c_t
         u /= s  # exact: s is 0.5 or 1
         return {"pre": u, "act": act, "c": c, "tanh_c": tanh_c, "h": hs}
 
-    def backward(self, st, dh_direct, w: Weights, h0=None, c0=None) -> dict[str, np.ndarray]:
+    def backward(self, st, dh_direct, w: Weights, h0=None, c0=None, surgery=None) -> dict[str, np.ndarray]:
         """Total dL/dh_t and dL/dc_t, and dL/d(pre-activation), from the direct gradient."""
         H, T = w.hidden, dh_direct.shape[0]
+        pins, keep = surgery_parts(surgery, H)
         act, c, tc = st["act"], st["c"], st["tanh_c"]
         i, f, g, o = (act[..., k * H : (k + 1) * H] for k in range(4))
         # da_{i,f,g} = dc * (g, c_prev, i) * (sigmoid', sigmoid', tanh'); da_o = dh * coef_o
@@ -76,6 +82,8 @@ class LSTMCell:
         mul(i, tmp, cg)  # i*(1-g*g)
         mul(tc, o, coef_o)
         coef_o *= sub(1.0, o, tmp)  # tanh(c)*o*(1-o)
+        for rows_k, _ in pins:
+            coef[..., rows_k] = 0.0  # a pinned gate is a constant: nothing reaches its pre-activation
         coef_ifg = coef[..., : 3 * H].reshape(*c.shape[:-1], 3, H)
         # dc_t = dh_t * o_t * tanh'(c_t) + dc_{t+1} * f_{t+1}: one product of the pairs
         # [dh_t, dc_{t+1}] * [o_t * tanh'(c_t), f_{t+1}], then the sum of its halves.
@@ -99,6 +107,8 @@ class LSTMCell:
         )  # fmt: skip
         for d_t, dh_t, pair_t, k_t, dc_t, dc1_t, cifg_t, da3_t, co_t, dao_t, da_t in rows:
             add(d_t, dh_next, dh_t)
+            if keep is not None:
+                mul(dh_t, keep, dh_t)  # a unit held at 0 takes no gradient (nor, then, its c)
             mul(pair_t, k_t, prod)
             add(p1, p2, dc_t)
             mul(dc1_t, cifg_t, da3_t)

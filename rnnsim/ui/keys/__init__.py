@@ -6,6 +6,10 @@ from .files import FileKeys
 from .generation import GenerationKeys
 from .model import ModelKeys
 from .stepping import PLAY_INTERVAL, SPEEDS, SteppingKeys
+from .surgery import SURGERY_BINDINGS, SurgeryKeys
 from .views import ViewKeys
 
-__all__ = ["PLAY_INTERVAL", "SPEEDS", "FileKeys", "GenerationKeys", "ModelKeys", "SteppingKeys", "ViewKeys"]
+__all__ = [
+    "PLAY_INTERVAL", "SPEEDS", "SURGERY_BINDINGS", "FileKeys", "GenerationKeys", "ModelKeys", "SteppingKeys",
+    "SurgeryKeys", "ViewKeys",
+]  # fmt: skip

@@ -104,5 +104,6 @@ def _key_name(key: str) -> str:
     return {
         "right": "→", "left": "←", "space": "space", "question_mark": "?", "f1": "F1",
         "home": "Home", "end": "End", "escape": "Esc", "plus": "+", "minus": "-", "equals_sign": "=",
-        "left_square_bracket": "[", "right_square_bracket": "]", "greater_than_sign": ">", "less_than_sign": "<",
+        "left_square_bracket": "[", "right_square_bracket": "]",
+        "left_curly_bracket": "{", "right_curly_bracket": "}", "less_than_sign": "<", "greater_than_sign": ">",
     }.get(key, key)  # fmt: skip

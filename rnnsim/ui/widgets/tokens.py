@@ -7,6 +7,7 @@ from rich.text import Text
 from textual import events
 
 from ..messages import TokenClicked
+from ..palette import bucket
 from .base import SimWidget, clip
 
 MAX_TOKEN_CELLS = 16
@@ -56,6 +57,8 @@ class TokenStrip(SimWidget):
         marks.append("  ")
         self._spans = []
         fwd, rev = sim.forward_pos, sim.reverse_pos
+        painted = sim.unit_values() if sim.phase == "forward" else None  # a watched unit, over the text
+        scale = max(1e-9, float(abs(painted).max())) if painted is not None else 1.0
         for t in range(start, end):
             s = shown[t]
             x0 = top.cell_len
@@ -78,15 +81,24 @@ class TokenStrip(SimWidget):
                 style = "dim"
             if unknown[t]:
                 style += " underline"
+            value = None
+            if painted is not None and sim.read_by("forward", t):
+                value = float(painted[t])  # the unit's colour replaces the reading colours; the
+                # current token keeps a mark of its own (underlined), readable on any colour
+                style = "bold underline" if t == fwd else "bold"
+                style += f" on {self.palette.diverging_color(bucket(value, -scale, scale)).name}"
             top.append(s, style=style.strip())
             top.append(" ")
             self._spans.append((x0, x0 + cell_len(s), t))
             tag = ""
-            if unknown[t]:
+            if value is not None:
+                tag = _short(value, cell_len(s))
+            elif unknown[t]:
                 tag = "<unk>"
             elif sim.model.bidirectional and sim.combined_ready(t):
                 tag = "✓"
-            marks.append(tag[: cell_len(s) + 1].ljust(cell_len(s) + 1), style="red" if unknown[t] else "green")
+            tag_style = "" if value is not None else "red" if unknown[t] else "green"
+            marks.append(tag[: cell_len(s) + 1].ljust(cell_len(s) + 1), style=tag_style)
         if end < sim.T:
             top.append("…", style="dim")
         return Text("\n").join([top, marks])
@@ -96,3 +108,17 @@ class TokenStrip(SimWidget):
             if x0 <= event.x < x1 + 1:
                 self.post_message(TokenClicked(t))
                 return
+
+
+def _short(v: float, width: int) -> str:
+    """The value under its token, as precise as the token's width allows (at least 2 cells)."""
+    if v == 0:  # a knocked-out unit: exactly zero, not a rounded -0.00
+        return "0"
+    if abs(v) >= 0.95:  # rounds to ±1: the short forms would read "+1.0" or "+1"
+        options = (f"{v:+.2f}", f"{v:+.1f}", f"{v:+.0f}")
+    else:  # "+.9": the leading zero goes first, so a three-letter word keeps a digit
+        options = (f"{v:+.2f}", f"{v:+.2f}".replace("0.", ".", 1), f"{v:+.1f}".replace("0.", ".", 1))
+    for text in options:
+        if len(text) <= max(2, width):
+            return text
+    return "+" if v >= 0 else "-"  # a one-letter word: the sign; its colour shows the size
