@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rnnsim.cli import format_trace  # noqa: E402
+from rnnsim.cli_trace import format_trace  # noqa: E402
 from rnnsim.core import ModelError, Vocab, load_model, random_model  # noqa: E402
 
 

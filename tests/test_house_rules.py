@@ -9,9 +9,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MAX_LINES = 450
 MAX_METHODS = 30
-# Each exception has its own, higher ceiling, so that it cannot grow without a look.
-LINE_EXCEPTIONS: dict[str, int] = {"rnnsim/cli.py": 510, "rnnsim/scene/checks.py": 485, "rnnsim/ui/app.py": 525}
-METHOD_EXCEPTIONS = {"rnnsim/ui/app.py::RnnsimApp": 50}
+# Each exception has its own, higher ceiling, so that it cannot grow without a look. None
+# is needed now: the app, the command line and the scene checks were split (see the README).
+LINE_EXCEPTIONS: dict[str, int] = {}
+METHOD_EXCEPTIONS: dict[str, int] = {}
 
 
 def _modules() -> list[Path]:
@@ -44,6 +45,8 @@ def test_counting_sees_the_modules_and_classes():
     lines, methods = _lines(), _methods()
     assert "rnnsim/sim/session.py" in lines and not any("/core/" in k for k in lines)
     assert methods["rnnsim/sim/cursor.py::Cursor"] >= 10
+    # the app's keys are written in parts (ui/keys/), and each part is counted on its own
+    assert methods["rnnsim/ui/app.py::RnnsimApp"] >= 10 and methods["rnnsim/ui/keys/stepping.py::SteppingKeys"] >= 5
 
 
 def test_no_module_over_the_line_limit():

@@ -1,65 +1,37 @@
 """The expect checks: what a step may assert about the live numbers (top prediction,
 probabilities, hidden-state norms, gate means, gradient ratios, the compare view, ...).
-CHECKS maps each name to its value checker and its run(ctx, value), which returns a
-failure message or None and raises _Invalid when the check cannot be evaluated in this
-state; Ctx is what a check reads (the Simulation, the position, the direction), and
-CHECK_MODIFIERS are the `at` and `direction` keys beside the checks.
+CHECKS, the one table of every check, maps each name to its value checker and its
+run(ctx, value), which returns a failure message or None and raises _Invalid when the
+check cannot be evaluated in this state. The runs written here read predictions, states
+and the session; the gradient measures are in measure_checks.py, the layer and classifier
+checks in layer_checks.py, and what they share (Ctx, Check, the wording) in
+check_context.py. CHECK_MODIFIERS are the `at` and `direction` keys beside the checks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from ..core.cells import CELLS, GATES
 from ..sim import MAX_TOKENS, PHASES, Simulation
-from ..sim.measures import MEASURES, MeasureError, per_step, steps_between
+from .check_context import Check, Ctx, _c, _cmp, _equal, _fmt
 from .errors import _Invalid, _show
+from .layer_checks import LAYER_CHECKS, _class_prob
+from .measure_checks import (
+    _compare,
+    _compare_step,
+    _compare_v,
+    _grad,
+    _long_range,
+    _long_range_v,
+    _per_step,
+    _per_step_v,
+    _ratio,
+    _ratio_v,
+)
 from .value_checkers import _bool, _choice, _int, _num, _pos, _position, _positive, _str, _tuple
-
-
-@dataclass(frozen=True)
-class Ctx:
-    """What a check reads: the Simulation, the position (`at`), the direction."""
-
-    sim: Simulation
-    at: int | None
-    direction: str
-
-    def position(self) -> int:
-        if self.at is not None:
-            return _pos(self.sim, self.at)
-        t = self.sim.focus_position()
-        if t is None:
-            raise _Invalid("nothing is read yet, so there is no current position: add at = <position>")
-        return t
-
-    def dtrace(self):
-        d = self.sim.layer_directions().get(self.direction)  # the shown layer's (`layer = k`)
-        if d is None:
-            raise _Invalid('direction "reverse" needs a bidirectional model')
-        return d
-
-    def word(self, w: str) -> int:
-        vocab = self.sim.model.vocab
-        i = vocab.lookup(w)
-        if i == vocab.unk_id and w != vocab.tokens[vocab.unk_id]:
-            raise _Invalid(f"{w!r} is not in the model's vocabulary")
-        return i
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.3g}" if 1e-3 <= abs(x) < 1e4 or x == 0 else f"{x:.2e}"
-
-
-def _cmp(name: str, value: float, limit: float, what: str) -> str | None:
-    above = name.endswith("_above")
-    ok = value > limit if above else value < limit
-    if ok:
-        return None
-    return f"{what} = {_fmt(value)}, not {'above' if above else 'below'} {_fmt(limit)}"
 
 
 def _top(ctx: Ctx, word: str):
@@ -126,135 +98,6 @@ def _gate_held(ctx: Ctx, v):
         f"no unit's {gate} gate stays above {_fmt(limit)} from t={a} to t={b} "
         f"(best: unit {best}, lowest {_fmt(float(held[best]))})"
     )
-
-
-def _norms(ctx: Ctx, of: str = "h") -> np.ndarray:
-    """Gradient norms per position: at the state h, the LSTM's cell c, or the word's
-    embedding x (both directions together, so `direction` does not apply)."""
-    if of == "x":
-        return ctx.sim.input_grad_norms()
-    d = ctx.dtrace()
-    if of == "c":
-        if d.dc is None:
-            raise _Invalid("only an LSTM has a memory cell (∂L/∂c)")
-        return d.cell_grad_norms()
-    return d.grad_norms()
-
-
-def _grad(name):
-    def check(ctx: Ctx, v):
-        t, limit = v
-        t = _pos(ctx.sim, t)
-        return _cmp(name, float(_norms(ctx)[t]), limit, f"|∂L/∂h[{t}]|")
-
-    return check
-
-
-def _ratio(name, of="h", per_step=False):
-
-    def check(ctx: Ctx, v):
-        a, b, limit = v
-        a, b = _pos(ctx.sim, a), _pos(ctx.sim, b)
-        if a == b:
-            raise _Invalid("the two positions must differ")
-        n = _norms(ctx, of)
-        if n[b] == 0:
-            raise _Invalid(f"|∂L/∂{of}[{b}]| is 0 (no loss reaches it): compare with a scored position")
-        r = float(n[a] / n[b])
-        what = f"|∂L/∂{of}[{a}]| / |∂L/∂{of}[{b}]|"
-        if per_step:
-            r = r ** (1 / abs(b - a))
-            what = f"({what}) per step"
-        return _cmp(name, r, limit, what)
-
-    return check
-
-
-def _compare_figures(sim: Simulation, cell: str) -> tuple[float, float]:
-    """(first/last, per step) of the compare view's row for `cell`: as the screen shows them."""
-    _, norms = sim.compare()[cell]
-    nz = [(t, float(x)) for t, x in enumerate(norms) if x > 0]
-    if len(nz) < 2:
-        raise _Invalid("the text is too short to compare gradients: give it at least 3 tokens")
-    (t0, a), (t1, b) = nz[0], nz[-1]
-    return a / b, (a / b) ** (1 / (t1 - t0))
-
-
-def _compare(name, per_step=False):
-    def check(ctx: Ctx, v):
-        cell, limit = v
-        ratio, factor = _compare_figures(ctx.sim, cell)
-        x = factor if per_step else ratio
-        what = f"compare {cell}: " + ("×per step back" if per_step else "first/last")
-        return _cmp(name, x, limit, what)
-
-    return check
-
-
-def _per_step(name):
-    """The smallest or largest value of a per-step measure (rnnsim.measures) over the steps
-    between two positions: "shrinks at every step" is max factor < 1, not a mean."""
-    use_max = "_max_" in name
-
-    def check(ctx: Ctx, v):
-        measure, a, b, limit = v
-        a, b = _pos(ctx.sim, a), _pos(ctx.sim, b)
-        if a == b:
-            raise _Invalid("the two positions must differ")
-        try:
-            series = per_step(ctx.dtrace(), ctx.sim.model.cell, measure)
-        except MeasureError as e:
-            raise _Invalid(str(e)) from None
-        steps = steps_between(ctx.direction, a, b)
-        undefined = [t for t in steps if not np.isfinite(series[t])]
-        if undefined:
-            raise _Invalid(f"{measure} is undefined at t={undefined[0]} (no gradient or no memory there)")
-        pick = max if use_max else min
-        t = pick(steps, key=lambda t: series[t])
-        what = f"{'largest' if use_max else 'smallest'} {measure} per step from t={min(a, b)} to t={max(a, b)}"
-        return _cmp(name, float(series[t]), limit, f"{what} (at t={t})")
-
-    return check
-
-
-def _compare_step(name):
-    """The smallest or largest single-step factor in the compare view's row for a cell."""
-    use_max = "_max_" in name
-
-    def check(ctx: Ctx, v):
-        cell, limit = v
-        _, norms = ctx.sim.compare()[cell]
-        nz = [t for t, x in enumerate(norms) if x > 0]
-        if len(nz) < 2:
-            raise _Invalid("the text is too short to compare gradients: give it at least 3 tokens")
-        steps = range(nz[0] + 1, nz[-1] + 1)
-        factors = {t: float(norms[t - 1] / norms[t]) for t in steps}
-        t = (max if use_max else min)(factors, key=factors.get)
-        what = f"compare {cell}: {'largest' if use_max else 'smallest'} single-step factor (at t={t})"
-        return _cmp(name, factors[t], limit, what)
-
-    return check
-
-
-def _long_range(name):
-    def check(ctx: Ctx, v):
-        from .longrange import accuracy
-
-        cell, lo, hi, limit = v
-        acc, n = accuracy(cell, min(lo, hi), max(lo, hi))
-        if n == 0:
-            raise _Invalid(f"no long-range probe has its cue {lo} to {hi} words back (they have 5 and 15..35)")
-        return _cmp(name, acc, limit, f"trained {cell}: long-range accuracy at {lo}..{hi} words ({n} probes)")
-
-    return check
-
-
-def _equal(what: str, get: Callable):
-    def check(ctx: Ctx, v):
-        have = get(ctx.sim)
-        return None if have == v else f"{what} is {_show(have)}, not {_show(v)}"
-
-    return check
 
 
 def _loss_value(name):
@@ -329,20 +172,6 @@ def _row(which: str):
     return check
 
 
-def _class_prob(name):
-    def check(ctx: Ctx, v):
-        label, limit = v
-        labels = ctx.sim.model.labels
-        if not labels:
-            raise _Invalid("only a classifier has class probabilities")
-        if label not in labels:
-            raise _Invalid(f"unknown label {label!r}: the model's labels are {', '.join(labels)}")
-        p = float(ctx.sim.trace.probs[labels.index(label)])
-        return _cmp(name, p, limit, f"p({label!r}) after the last word")
-
-    return check
-
-
 def _prefix_prob(name):
     """A one-direction classifier's head applied to the state after word t: the decision
     it would take if the text stopped there (trained only at the end: a peek)."""
@@ -366,22 +195,6 @@ def _prefix_prob(name):
 
 _word = _str
 _prob_v = _num(0, 1)
-_ratio_v = _tuple(_position, _position, _positive, form="[position, position, number > 0]")
-_per_step_v = _tuple(_choice(*MEASURES), _position, _position, _positive, form="[measure, position, position, x]")
-_compare_v = _tuple(_choice(*CELLS), _positive, form="[cell, x]")
-_long_range_v = _tuple(_choice(*CELLS), _int(1, 1000), _int(1, 1000), _num(0, 1), form="[cell, from, to, x]")
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    check: Callable  # validates the TOML value
-    run: Callable  # run(ctx, value) -> failure message or None; may raise _Invalid
-    help: str
-
-
-def _c(name, check, run, help):
-    return name, Check(name, check, run, help)
 
 
 CHECKS: dict[str, Check] = dict([
@@ -471,8 +284,7 @@ CHECK_MODIFIERS: dict[str, Callable] = {
     "direction": _choice("forward", "reverse"),  # of h_norm, gate_mean, grad*, cell_grad*, per_step*
 }
 
-# ------------------------------------------------------------ stacked layers, classifiers
-# Written in layer_checks.py (their own block); registered here, after CHECKS exists.
-from .layer_checks import LAYER_CHECKS  # noqa: E402
+# Spellings a check had before; a scene that still uses one is told the name it has now.
+RENAMED_CHECKS = {"label_prob_above": "class_prob_above", "label_prob_below": "class_prob_below"}
 
-CHECKS.update(LAYER_CHECKS)
+CHECKS.update(LAYER_CHECKS)  # stacked layers and classifiers (layer_checks.py)

@@ -1,12 +1,12 @@
 """The checks about stacked layers and classifiers, kept apart from the lesson checks in
 checks.py (which registers them): the shown layer, the model's depth, the predicted class
-and a class's probability after the last token."""
+and a class's probability after the last token (class_prob_*, in checks.py's table)."""
 
 from __future__ import annotations
 
-from .checks import Check, Ctx, _c, _cmp, _equal
+from .check_context import Check, Ctx, _c, _cmp, _equal
 from .errors import _Invalid, _suggest
-from .value_checkers import _int, _num, _str, _tuple
+from .value_checkers import _int, _str
 
 MAX_LAYERS = 8  # as the core loads
 
@@ -33,12 +33,17 @@ def _top_label(ctx: Ctx, name: str):
     return None if top == name else f"the classifier decides {top!r} ({p:.1%}), not {name!r}"
 
 
-def _label_prob(name):
+def _class_prob(name):
+    """p(label) after the last word. It reads the decision on the whole text, which exists
+    at any cursor (a lesson may state it before stepping there); top_label waits for it."""
+
     def check(ctx: Ctx, v):
         label, limit = v
-        _classifier(ctx)
-        p = dict(ctx.sim.class_probs())[_label(ctx, label)]
-        return _cmp(name, p, limit, f"p({label!r})")
+        sim = ctx.sim
+        if not sim.is_classifier:
+            raise _Invalid(f"only a classifier has labels; this model's task is {sim.model.task}")
+        p = dict(sim.class_probs())[_label(ctx, label)]
+        return _cmp(name, p, limit, f"p({label!r}) after the last word")
 
     return check
 
@@ -52,12 +57,9 @@ def _shown_layer(ctx: Ctx, n: int):
 
 
 _layer_v = _int(1, MAX_LAYERS)
-_label_p = _tuple(_str, _num(0, 1), form="[label, p]")
 
 LAYER_CHECKS: dict[str, Check] = dict([
     _c("layer", _layer_v, _shown_layer, "the layer the panels show (1 = the bottom)"),
     _c("layers", _layer_v, _equal("the number of layers", lambda s: s.num_layers), "the model's recurrent layers"),
     _c("top_label", _str, _top_label, "classifier: the predicted class after the last token"),
-    _c("label_prob_above", _label_p, _label_prob("label_prob_above"), "classifier: p(label) > p"),
-    _c("label_prob_below", _label_p, _label_prob("label_prob_below"), "classifier: p(label) < p"),
 ])  # fmt: skip

@@ -16,7 +16,7 @@ from ..core.naming import split_model_name
 from ..sim import DEFAULT_TEXT, Settings, settings_from
 from .actions import ACTIONS
 from .captions import CAPTION_LINES, caption_fits, caption_lines
-from .checks import CHECK_MODIFIERS, CHECKS
+from .checks import CHECK_MODIFIERS, CHECKS, RENAMED_CHECKS
 from .errors import SceneError, _Bad, _show, _suggest
 from .schema import DEFAULT_SIZE, RANDOM_ONLY, SCENE_KEYS, SHIPPED_MODELS, STEP_KEYS
 from .steps import Scene, Step
@@ -305,6 +305,12 @@ class _Validator:
                 else:
                     direction = y
                 continue
+            if name in RENAMED_CHECKS:
+                raise self.fail(
+                    f"step {i + 1}: the check '{name}' is now called '{RENAMED_CHECKS[name]}' "
+                    "(the same value): rename it in expect",
+                    line,
+                )
             if name not in CHECKS:
                 raise self.fail(
                     f"step {i + 1}: unknown check '{_show(name, 30).strip(chr(39))}' in expect"

@@ -4,39 +4,31 @@ commands into Simulation commands, and pushes the result down to the widgets."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
-from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.css.scalar import Unit
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..explain import explain
 from ..sim import SimError, Simulation
-from ..textsafe import printable
+from .keys import PLAY_INTERVAL, FileKeys, GenerationKeys, ModelKeys, SteppingKeys
+from .layout import check_size, fit_panels, title_layer_panels, topbar
 from .messages import TokenClicked
 from .screens.compare import CompareScreen
 from .screens.edit import EditScreen
 from .screens.help import HelpScreen, key_names
 from .widgets.base import SimWidget
 from .widgets.cell import CellPanel
-from .widgets.chain import SHORT, Chain
+from .widgets.chain import Chain
 from .widgets.generation import GENERATION_BINDINGS, GenerationPanel
 from .widgets.gradient import GradientPanel
 from .widgets.heatmap import Heatmap, StateLine
 from .widgets.prediction import Prediction
 from .widgets.tokens import TokenStrip
-
-MIN_SIZE = (60, 20)
-PLAY_INTERVAL = 0.6  # seconds per step while playing, at speed 1
-SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0)  # play speeds the + and - keys step through
-NARROW = 110  # columns: below this the gradient view takes the prediction's place
-EXPLAIN_LINES = 4  # at most; the explanation wraps and its area grows to hold it
 
 
 def _b(key, action, description, id, tooltip, show=True):
@@ -45,7 +37,10 @@ def _b(key, action, description, id, tooltip, show=True):
     return Binding(key, action, description, show=show, id=id, tooltip=tooltip)
 
 
-class RnnsimApp(App[None]):
+class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, App[None]):
+    """The main screen; its keys' actions are written by concern in ui/keys/ and its
+    layout fitting in ui/layout.py."""
+
     TITLE = "rnnsim"
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
     BINDINGS = [
@@ -104,7 +99,6 @@ class RnnsimApp(App[None]):
         super().__init__(**kw)
         self.sim = sim
         self.theme = "textual-dark"
-        self._timer = None
         self._shape = self._model_shape()  # the keys shown change only when this does
 
     # ------------------------------------------------------------ layout
@@ -146,10 +140,8 @@ class RnnsimApp(App[None]):
         self.query_one("#pred-box").border_title = "prediction"  # a classifier's: see show_sim
         self.query_one("#grad-box").border_title = "gradient through time"
         self._timer = self.set_interval(PLAY_INTERVAL / self.speed, self._tick, pause=True)
-        self._check_size()
+        check_size(self, self.size)
         self.show_sim()
-
-    speed = 1.0  # play speed: steps per PLAY_INTERVAL
 
     def watch_theme(self, theme: str) -> None:
         # Cached pictures carry the old theme's colours: draw them again, once the new
@@ -172,13 +164,13 @@ class RnnsimApp(App[None]):
         sim = self.sim
         for w in (TokenStrip, Chain, Heatmap, StateLine, CellPanel, Prediction, GradientPanel, GenerationPanel):
             self.query_one(w).show(sim)
-        self._title_layer_panels()
+        title_layer_panels(self)
         shape = self._model_shape()
         if shape != self._shape:  # the layer and label keys show only where they act
             self._shape = shape
             self.refresh_bindings()
         # Bars of a fitted height: a layout pass only when the number of lines changes
-        self.query_one("#topbar", Static).update(self._topbar(), layout=False)
+        self.query_one("#topbar", Static).update(topbar(sim, self.speed, self.size.width - 2), layout=False)
         self.query_one("#explain", Static).update(explain(sim), layout=False)
         self.fit_layout()
         if sim.notice:
@@ -190,41 +182,6 @@ class RnnsimApp(App[None]):
             else:
                 self._timer.pause()
 
-    PANEL_TITLES = {"#chain-box": "the chain: one cell applied at every step", "#cell-box": "inside the cell"}
-
-    def _title_layer_panels(self) -> None:
-        """The panels that show one layer of a stacked model say which ("layer 2 of 3");
-        a one-layer model's titles stay as they are."""
-        where = self.sim.layer_caption()
-        titles = {box: f"{title} · {where}" if where else title for box, title in self.PANEL_TITLES.items()}
-        titles["#pred-box"] = "decision after the last token" if self.sim.is_classifier else "prediction"
-        for box, title in titles.items():
-            widget = self.query_one(box)
-            if widget.border_title != title:  # an unchanged title costs no refresh
-                widget.border_title = title
-
-    def _topbar(self) -> Text:
-        """Where the session is first (step, loss, playing), then the model; a shorter
-        description of the model when the full one does not fit."""
-        sim = self.sim
-        phase = f"gradient at t={sim.grad_cursor}" if sim.phase == "backward" else f"step {sim.cursor}/{sim.T}"
-        mode = sim.loss_mode if isinstance(sim.loss_mode, str) else f"t={sim.loss_mode}"
-        t = Text(no_wrap=True, overflow="ellipsis")
-        t.append(f"{phase}  ·  loss {mode}  ·  ", style="bold")
-        if sim.playing:
-            t.append(f"▶ playing ×{self.speed:g} (+/−)  ·  ", style="bold green")
-        elif self.speed != 1.0:
-            t.append(f"play speed ×{self.speed:g}  ·  ", style="dim")
-        full = f"{sim.model.describe()} ({printable(sim.origin)})"  # origin: maybe a file name
-        width = self.size.width - 2
-        if t.cell_len + len(full) > width:
-            m = sim.model
-            kind = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[m.cell]
-            origin = printable(sim.origin)
-            full = f"{'bi' if m.bidirectional else ''}{kind} H={m.hidden} E={m.embed} V={len(m.vocab)} ({origin})"
-        t.append(full)
-        return t
-
     # ------------------------------------------------------------ fitting the screen
 
     def fixed_rows(self, width: int, height: int) -> int:
@@ -232,37 +189,10 @@ class RnnsimApp(App[None]):
         return 0
 
     def fit_layout(self) -> None:
-        """Give every area the rows it needs, by priority: the bars and the explanation
-        (wrapped, never cut), then the cell panel and the gradient table; what still
-        does not fit scrolls, and its panel says so on its lower border."""
+        """Share the rows out among the areas (ui/layout.py says how)."""
         if not self.is_running or not self.screen_stack:
             return
-        screen = self.screen_stack[0]  # the panels' screen, under any help or compare screen
-        w, h = self.size
-        sim = self.sim
-        short = h < SHORT
-        screen.set_class(w < NARROW and sim.phase == "backward", "-narrow-backward")
-        screen.set_class(short, "-short")
-        explain_box = screen.query_one("#explain", Static)
-        explain_rows = 0
-        if not self.hide_explain(short):
-            explain_rows = min(EXPLAIN_LINES, wrapped_lines(explain(sim), w - 2, self.console))
-        _set_height(explain_box, explain_rows)
-        chain_rows = 2 * len(sim.model.directions) if (short or sim.model.bidirectional) else 4
-        chain = screen.query_one(Chain)
-        _set_height(chain, chain_rows)
-        tokens = screen.query_one(TokenStrip)
-        token_rows = 2 if (not short or sim.model.bidirectional or any(sim.unknown)) else 1
-        _set_height(tokens, token_rows)
-        rows = h - 1 - 1 - token_rows - (chain_rows + 2) - explain_rows - self.fixed_rows(w, h)
-        middle = 2 + max(screen.query_one(CellPanel).wanted_height, 4)
-        bottom = 2 + max(screen.query_one(Prediction).wanted_height, screen.query_one(GradientPanel).wanted_height)
-        share = 0.5 if sim.phase == "backward" else 0.4
-        if middle + bottom <= rows:
-            give = bottom
-        else:
-            give = min(bottom, max(5, round(rows * share), rows - middle))
-        _set_height(screen.query_one("#bottom"), max(5, give))
+        fit_panels(self)
 
     def hide_explain(self, short: bool) -> bool:
         """Whether the explanation line gives its rows to the panels (a scene's caption
@@ -276,23 +206,11 @@ class RnnsimApp(App[None]):
     # ------------------------------------------------------------ size
 
     def on_resize(self, event) -> None:
-        self._check_size(event.size)
+        check_size(self, event.size)
         if self.is_mounted:
-            self.query_one("#topbar", Static).update(self._topbar(), layout=False)
+            self.query_one("#topbar", Static).update(topbar(self.sim, self.speed, self.size.width - 2), layout=False)
             # the panels draw again at their new widths first, then the rows are shared out
             self.call_after_refresh(self.fit_layout)
-
-    def _check_size(self, size=None) -> None:
-        w, h = size or self.size
-        small = w < MIN_SIZE[0] or h < MIN_SIZE[1]
-        # Every screen, not only the one on top: a resize while help is open must reach
-        # the main screen under it too (it kept "make the terminal larger" after help closed).
-        for screen in self.screen_stack:
-            screen.set_class(small, "-too-small")
-        if small:
-            self.screen_stack[0].query_one("#too-small", Static).update(
-                f"Make the terminal larger: rnnsim needs {MIN_SIZE[0]}×{MIN_SIZE[1]}, this one is {w}×{h}."
-            )
 
     # ------------------------------------------------------------ commands
 
@@ -317,120 +235,12 @@ class RnnsimApp(App[None]):
             return self._on_main_screen()
         return True
 
-    def _model_shape(self) -> tuple[bool, bool]:
-        """(stacked, classifier): what decides which of the model-specific keys show."""
-        return self.sim.num_layers > 1, self.sim.is_classifier
-
-    def _applies(self, action: str) -> bool:
-        """Keys that act only on some models: the layer keys on a stacked one, the label
-        key on a classifier (elsewhere they are neither shown nor offered)."""
-        if action in ("layer_up", "layer_down"):
-            return self.sim.num_layers > 1
-        if action == "cycle_label":
-            return self.sim.is_classifier
-        return True
-
-    def action_layer_up(self) -> None:
-        self.run_command(self.sim.layer_up)
-
-    def action_layer_down(self) -> None:
-        self.run_command(self.sim.layer_down)
-
-    def action_cycle_layers(self) -> None:
-        self.run_command(self.sim.cycle_layers)
-
-    def action_cycle_label(self) -> None:
-        self.run_command(self.sim.cycle_label)
-
-    def action_step(self) -> None:
-        self.run_command(self.sim.step)
-
-    def action_back(self) -> None:
-        self.run_command(self.sim.back)
-
-    def action_start(self) -> None:
-        self.run_command(self.sim.to_start)
-
-    def action_end(self) -> None:
-        self.run_command(self.sim.to_end)
-
-    def action_play(self) -> None:
-        self.run_command(self.sim.toggle_play)
-
-    def action_speed(self, direction: int) -> None:
-        """Step through SPEEDS; the play timer (and a scene's pauses) follow."""
-        i = min(range(len(SPEEDS)), key=lambda k: abs(SPEEDS[k] - self.speed))
-        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, i + direction))]
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_interval(PLAY_INTERVAL / self.speed, self._tick, pause=not self.sim.playing)
-        self.notify(f"play speed ×{self.speed:g}: {self.speed / PLAY_INTERVAL:.2g} steps a second", timeout=2)
-        self.show_sim()
-
-    def _tick(self) -> None:
-        if not self.is_running:  # a tick that fires while the app shuts down finds no screen
-            return
-        self.run_command(self.sim.tick)
-
-    def action_backward(self) -> None:
-        self.run_command(self.sim.backward)
-
-    def action_leave_backward(self) -> None:
-        self.run_command(self.sim.leave_backward)
-
-    def action_loss_mode(self) -> None:
-        self.run_command(self.sim.cycle_loss_mode)
-
-    def action_cycle_cell(self) -> None:
-        self.run_command(self.sim.cycle_cell)
-
-    def action_bidirectional(self) -> None:
-        self.run_command(self.sim.toggle_bidirectional)
-
-    def action_forget(self, delta: float) -> None:
-        if self.sim.model.cell != "lstm":
-            self.notify("only an LSTM has a forget gate: press c to switch cells", severity="warning")
-            return
-        self.run_command(self.sim.set_forget_bias, self.sim.model.forget_bias() + delta)
-
-    def action_reseed(self) -> None:
-        self.run_command(self.sim.reseed)
-
     def action_edit(self) -> None:
         def done(text: str | None) -> None:
             if text is not None:
                 self.run_command(self.sim.set_text, text)
 
         self.push_screen(EditScreen(self.sim.text, Simulation._check_text), done)
-
-    def action_train(self) -> None:
-        from ..core.corpus import CorpusError
-        from ..sim.training import LiveTraining
-        from .screens.train import TrainScreen
-
-        sim = self.sim
-        try:
-            live = LiveTraining(
-                sim.tokens, cell=sim.model.cell, bidirectional=sim.model.bidirectional,
-                hidden=max(4, min(64, sim.model.hidden)), seed=sim.settings.seed,
-            )  # fmt: skip
-        except (CorpusError, ValueError) as e:
-            self.notify(f"cannot train: {e}", severity="error")
-            return
-
-        def use(model, origin: str) -> None:
-            self.run_command(sim.set_model, model, origin)
-
-        self.push_screen(TrainScreen(live, use))
-
-    def action_sample(self) -> None:
-        self.run_command(self.sim.sample_next)
-
-    def action_temperature(self, direction: int) -> None:
-        self.run_command(self.sim.temperature_up if direction > 0 else self.sim.temperature_down)
-
-    def action_free_run(self) -> None:
-        self.run_command(self.sim.toggle_free_run)
 
     def action_compare(self) -> None:
         self.push_screen(CompareScreen(self.sim))
@@ -440,36 +250,6 @@ class RnnsimApp(App[None]):
             self.screen.action_close()
             return
         self.push_screen(HelpScreen([b for b in self.BINDINGS if self._applies(b.action)]))
-
-    def action_record(self) -> None:
-        """Write sim.history as a scene file, atomically (to `record_path` if set, as by
-        `rnnsim record FILE`; else a new rnnsim-session-*.toml here)."""
-        from ..scene import SceneError, save_session
-
-        try:
-            path = save_session(self.sim, getattr(self, "record_path", None), size=tuple(self.size))
-        except SceneError as e:
-            self.notify(str(e), severity="error", timeout=6)
-            return
-        self.notify(f"saved this session as a scene: {path}", timeout=5)
-
-    def action_save_model(self) -> None:
-        """Write the model in use to a new rnnsim-model-*.safetensors here, atomically."""
-        import time
-
-        from ..core.modelfile import save_model
-
-        stem = f"rnnsim-model-{time.strftime('%Y%m%d-%H%M%S')}"
-        path, n = Path(f"{stem}.safetensors"), 1
-        while path.exists():  # two saves in one second keep both
-            n += 1
-            path = Path(f"{stem}-{n}.safetensors")
-        try:
-            save_model(self.sim.model, path)
-        except OSError as e:
-            self.notify(f"could not save the model to {path}: {e.strerror or e}", severity="error", timeout=6)
-            return
-        self.notify(f"saved the model: {path} (open it with rnnsim --model {path})", timeout=6)
 
     def on_token_clicked(self, message: TokenClicked) -> None:
         self.run_command(self.sim.goto_position, message.position)
@@ -499,22 +279,3 @@ class RnnsimApp(App[None]):
 
 _MAIN_ACTIONS = {b.action.split("(")[0] for b in RnnsimApp.BINDINGS}
 STACK_COMMAND = "Stack layers  (1 → 2 → 3)"
-
-
-def wrapped_lines(text: str | Text, width: int, console) -> int:
-    """Lines `text` takes when wrapped at `width` cells."""
-    if isinstance(text, str):
-        return _wrapped_str_lines(text, width, console)
-    return max(1, len(text.wrap(console, max(1, width))))
-
-
-@lru_cache(maxsize=256)
-def _wrapped_str_lines(text: str, width: int, console) -> int:
-    return max(1, len(Text(text).wrap(console, max(1, width))))
-
-
-def _set_height(widget, rows: int) -> None:
-    """Set a fixed height; only a change asks for a layout pass."""
-    height = widget.styles.height
-    if height is None or height.unit != Unit.CELLS or height.value != rows:
-        widget.styles.height = rows

@@ -24,7 +24,8 @@ from textual.widgets import Footer, Static
 
 from ..core.safe_text import safe_text, xml_safe
 from ..scene import Failure, Scene, SceneError, ScenePlayer, Step
-from .app import RnnsimApp, wrapped_lines
+from .app import RnnsimApp
+from .layout import wrapped_lines
 from .screens.compare import CompareScreen, CompareView
 from .screens.edit import EditScreen
 from .screens.help import HelpScreen

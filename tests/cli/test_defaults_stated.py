@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from rnnsim import cli
+from rnnsim import cli, cli_trace
 from rnnsim.sim import DEFAULTS
 
 
@@ -42,7 +42,7 @@ def test_the_help_names_the_app_s_default_model_and_its_sizes():
     sim = app_session()
     assert sim.origin == f"trained: {DEFAULTS.cell}"
     stated = f"By default the trained {sim.model.cell} that ships with rnnsim (hidden {sim.model.hidden}, embed "
-    for parser in (cli.app_parser(), cli.trace_parser()):
+    for parser in (cli.app_parser(), cli_trace.trace_parser()):
         text = help_text(parser)
         assert stated in text
         embed = int(re.search(re.escape(stated) + r"(\d+)\)", text).group(1))
@@ -50,7 +50,7 @@ def test_the_help_names_the_app_s_default_model_and_its_sizes():
         assert f"(default: {DEFAULTS.cell})" in text
 
 
-@pytest.mark.parametrize("parser", [cli.app_parser, cli.trace_parser])
+@pytest.mark.parametrize("parser", [cli.app_parser, cli_trace.trace_parser])
 def test_the_random_model_defaults_in_the_help_are_the_ones_used(parser, capsys):
     text = help_text(parser())
     for option, value in [
@@ -69,7 +69,7 @@ def test_the_random_model_defaults_in_the_help_are_the_ones_used(parser, capsys)
 
 def test_the_trace_help_states_the_app_s_default_loss(capsys):
     assert "(default: as in the app, the last prediction of a word; all when bidirectional)" in help_text(
-        cli.trace_parser()
+        cli_trace.trace_parser()
     )
     # one direction: the prediction of the last word ("mat" at t=4), not the full stop
     assert app_session().loss_mode == 4 == trace_json(capsys)["loss_mode"]

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rnnsim.cli import main
 from rnnsim.core.shipped import load_shipped
 from rnnsim.core.tokenizer import tokenize
 
-
-def call(argv, capsys):
-    try:
-        code = main(argv)
-    except SystemExit as e:
-        code = e.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from ..cli_run import run_main as call
 
 
 def test_prints_prompt_and_greedy_continuation(capsys):

@@ -11,19 +11,10 @@ import numpy as np
 import pytest
 
 import rnnsim
-from rnnsim.cli import main
+
+from ..cli_run import run_main as call
 
 TEXT = "The cat sat on the mat."
-
-
-def call(argv, capsys):
-    """(exit code, stdout, stderr) of rnnsim.cli.main, whether it returns or exits."""
-    try:
-        code = main(argv)
-    except SystemExit as e:  # argparse
-        code = e.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def trace_json(argv, capsys):

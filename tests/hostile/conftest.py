@@ -15,18 +15,6 @@ def _default_limits():
         setattr(LIMITS, f.name, getattr(saved, f.name))
 
 
-def run_main(argv, capsys):
-    """(exit code, stdout, stderr) of rnnsim.cli.main."""
-    from rnnsim.cli import main
-
-    try:
-        code = main(argv)
-    except SystemExit as e:
-        code = e.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def one_clear_line(err: str) -> str:
     """The error is one line: no traceback, no exception class name."""
     lines = err.strip().splitlines()

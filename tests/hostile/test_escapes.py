@@ -13,7 +13,7 @@ import pytest
 from rnnsim.core import Vocab, random_model, save_model
 from rnnsim.core.safe_text import safe_json, safe_text, xml_safe
 
-from .conftest import run_main
+from ..cli_run import run_main
 
 # Title hijack (OSC 0), screen wipe (CSI 2J), a link (OSC 8), a C1 CSI, a bidi override, BEL.
 HOSTILE = ["\x1b]0;pwned\x07", "\x1b[2J", "\x1b]8;;http://evil\x1b\\x\x1b]8;;\x1b\\", "\x9b31m", "\u202eevil", "\x07"]

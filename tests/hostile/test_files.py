@@ -16,7 +16,8 @@ from rnnsim.core.corpus import CorpusError, read_corpus
 from rnnsim.core.limits import LIMITS
 from rnnsim.core.modelfile import model_file_bytes
 
-from .conftest import one_clear_line, run_main
+from ..cli_run import run_main
+from .conftest import one_clear_line
 
 ZERO = "/dev/zero"
 

@@ -8,7 +8,8 @@ import os
 
 import pytest
 
-from .conftest import one_clear_line, run_main
+from ..cli_run import run_main
+from .conftest import one_clear_line
 
 SCENE = '[scene]\ncell = "rnn"\nhidden = 4\ntext = "a b c"\n[[step]]\nstep = 1\nsnapshot = "one"\n'
 

@@ -12,7 +12,7 @@ import pytest
 
 from rnnsim.core import Vocab, random_model, save_model
 
-from .conftest import run_main
+from ..cli_run import run_main
 
 TEXT = " ".join(["a b"] * 40)
 

@@ -17,7 +17,7 @@ from rnnsim.core.modelfile import model_file_bytes, save_model
 from rnnsim.core.safe_text import safe_json, safe_text
 from rnnsim.scene import SceneError, parse_scene
 
-from .conftest import run_main
+from ..cli_run import run_main
 
 RAW = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

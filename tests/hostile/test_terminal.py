@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from .conftest import one_clear_line, run_main
+from ..cli_run import run_main
+from .conftest import one_clear_line
 from .ptyrun import PtyProcess
 
 LEAVE_ALT_SCREEN = b"\x1b[?1049l"

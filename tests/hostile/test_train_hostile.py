@@ -13,7 +13,8 @@ import pytest
 from rnnsim import cli_train
 from rnnsim.core import load_model
 
-from .conftest import one_clear_line, run_main
+from ..cli_run import run_main
+from .conftest import one_clear_line
 
 SENTENCES = ["the cat sat on the mat .", "the dog slept on the rug .", "a bird sang in the tree ."] * 6
 

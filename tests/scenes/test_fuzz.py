@@ -91,14 +91,12 @@ VALID_CHECKS = {
     "cell_params": st.integers(1, 5000), "forget_bias": st.floats(-3, 3), "explain_contains": st.text(max_size=5),
     "text_is": st.text(max_size=5), "temperature": st.floats(0, 5), "next_entropy_above": st.floats(0.01, 5),
     "next_entropy_below": st.floats(0.01, 5), "teacher_row": st.text(max_size=5), "free_row": st.text(max_size=5),
-    "class_prob_above": st.tuples(st.sampled_from(["negative", "positive"]), st.floats(0, 1)).map(list),
-    "class_prob_below": st.tuples(st.sampled_from(["negative", "positive"]), st.floats(0, 1)).map(list),
+    "class_prob_above": st.tuples(st.sampled_from(["negative", "positive", "pos", "x"]), st.floats(0, 1)).map(list),
+    "class_prob_below": st.tuples(st.sampled_from(["negative", "positive", "neg"]), st.floats(0, 1)).map(list),
     "prefix_prob_above": st.tuples(st.integers(-1, 3), st.just("positive"), st.floats(0, 1)).map(list),
     "prefix_prob_below": st.tuples(st.integers(-1, 3), st.just("positive"), st.floats(0, 1)).map(list),
     "at": positions, "direction": st.sampled_from(["forward", "reverse"]),
     "layer": st.integers(1, 4), "layers": st.integers(1, 3), "top_label": st.sampled_from(["pos", "neg"]),
-    "label_prob_above": st.tuples(st.sampled_from(["pos", "x"]), st.floats(0, 1)),
-    "label_prob_below": st.tuples(st.sampled_from(["neg"]), st.floats(0, 1)),
 }  # fmt: skip
 measures = st.sampled_from(["factor", "cell_factor", "carried", "inflow", "kept", "nope"])
 for name in CHECKS:

@@ -1,5 +1,5 @@
 """Scenes that choose a layer of a stacked model and a classifier's label: the actions
-(layer, layers, label), the checks (layer, layers, top_label, label_prob_above/_below),
+(layer, layers, label), the checks (layer, layers, top_label, class_prob_above/_below),
 the [scene] key `layers`, and one clear line for every mistake, found before playing."""
 
 from __future__ import annotations
@@ -69,8 +69,8 @@ def test_a_classifier_scene_checks_its_decision_and_a_chosen_label(classifier):
     loss_other = -math.log(1 - p_top)  # two classes: p(other) = 1 - p(top)
     scene = parse(
         head + "[[step]]\nend = true\n"
-        f'expect = {{ top_label = "{top}", label_prob_above = ["{top}", {p_top - 0.01!r}], '
-        f'label_prob_below = ["{other}", {1 - p_top + 0.01!r}] }}\n'
+        f'expect = {{ top_label = "{top}", class_prob_above = ["{top}", {p_top - 0.01!r}], '
+        f'class_prob_below = ["{other}", {1 - p_top + 0.01!r}] }}\n'
         f'[[step]]\nlabel = "{other}"\nexpect = {{ loss_above = {loss_other * (1 - 1e-9)!r}, '
         f"loss_below = {loss_other * (1 + 1e-9)!r} }}\n"
         "[[step]]\nlabel = false\n",
@@ -110,8 +110,8 @@ def test_wrong_values_of_the_layer_and_label_actions(step, words):
         ("layer = 0", "expect layer must be from 1 to 8, not 0"),
         ("layers = 10", "expect layers must be from 1 to 8, not 10"),
         ("top_label = 1", "expect top_label must be a string in quotes"),
-        ('label_prob_above = ["pos"]', "expect label_prob_above must be a list [label, p], not ['pos']"),
-        ('label_prob_below = ["pos", 2]', "must be from 0 to 1, not 2"),
+        ('class_prob_above = ["pos"]', "expect class_prob_above must be a list [label, p], not ['pos']"),
+        ('class_prob_below = ["pos", 2]', "must be from 0 to 1, not 2"),
     ],
 )
 def test_wrong_values_of_the_layer_and_label_checks(check, words):
@@ -137,7 +137,7 @@ def test_layers_in_the_scene_table_is_checked_and_random_only():
         ("[[step]]\nstep = 1\nexpect = { layer = 5 }\n", "expect layer: the model has 3 layers: there is no layer 5"),
         ('[[step]]\nlabel = "pos"\n', "only a classifier has labels; this model's task is next"),
         ('[[step]]\nend = true\nexpect = { top_label = "pos" }\n', "only a classifier has labels"),
-        ('[[step]]\nend = true\nexpect = { label_prob_above = ["pos", 0.5] }\n', "only a classifier has labels"),
+        ('[[step]]\nend = true\nexpect = { class_prob_above = ["pos", 0.5] }\n', "only a classifier has labels"),
     ],
 )
 def test_what_the_model_cannot_do_is_caught_before_playing(steps, words):
@@ -156,7 +156,7 @@ def test_a_one_layer_model_has_no_second_layer():
     [
         ('[[step]]\nlabel = "maybe"\n', "unknown label 'maybe': choose one of neg, pos"),
         ('[[step]]\nend = true\nexpect = { top_label = "pso" }\n', "unknown label 'pso'; did you mean 'pos'?"),
-        ('[[step]]\nend = true\nexpect = { label_prob_above = ["meh", 0.5] }\n', "unknown label 'meh'; choose one of"),
+        ('[[step]]\nend = true\nexpect = { class_prob_above = ["meh", 0.5] }\n', "unknown label 'meh'; choose one of"),
         ('[[step]]\nstep = 1\nexpect = { top_label = "pos" }\n', "decides after the last token: add a step with end"),
         ("[[step]]\nlayer = 3\n", "there is no layer 3: choose 1 to 2"),
     ],
@@ -192,3 +192,13 @@ def test_a_recorded_stacked_random_model_keeps_its_depth():
     text = session_scene(sim)
     assert "layers = 3" in text and "layers = 2" in text  # the start, then the step
     assert parse(text).new_sim().model.num_layers == 3
+
+
+@pytest.mark.parametrize(
+    "old, new", [("label_prob_above", "class_prob_above"), ("label_prob_below", "class_prob_below")]
+)
+def test_the_old_spelling_of_the_class_probability_check_names_the_kept_one(classifier, old, new):
+    base, head = classifier
+    e = error(head + f'[[step]]\nend = true\nexpect = {{ {old} = ["pos", 0.5] }}\n', base_dir=base)
+    assert str(e).endswith(f"step 1: the check '{old}' is now called '{new}' (the same value): rename it in expect")
+    assert e.line == head.count("\n") + 3

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from rnnsim import cli
+from rnnsim import cli, cli_trace
 from rnnsim.scene import parse_scene
 from rnnsim.sim import DEFAULT_TEXT, DEFAULTS, Settings, build_model, settings_from
 
@@ -26,7 +26,7 @@ def test_the_app_command_line_takes_the_defaults():
 
 
 def test_trace_builds_the_same_random_model_as_the_session():
-    args = cli.trace_parser().parse_args(["--seed", "0", DEFAULT_TEXT])
+    args = cli_trace.trace_parser().parse_args(["--seed", "0", DEFAULT_TEXT])
     traced = cli.build_model(args, DEFAULT_TEXT)
     session, _, _ = build_model(RANDOM, DEFAULT_TEXT)
     assert traced.params.keys() == session.params.keys()

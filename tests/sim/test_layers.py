@@ -198,11 +198,12 @@ def test_the_explanation_speaks_of_the_shown_layer_and_the_decision(tmp_path):
 
 def test_the_app_trace_and_scenes_read_one_set_of_defaults():
     import rnnsim.cli as cli
+    import rnnsim.cli_trace as cli_trace
     import rnnsim.scene as scene
     from rnnsim.sim import build
 
     assert cli.DEFAULT_TEXT is build.DEFAULT_TEXT is scene.DEFAULT_TEXT
-    app = cli.random_settings(cli.trace_parser().parse_args([]), "random")
+    app = cli.random_settings(cli_trace.trace_parser().parse_args([]), "random")
     assert app == build.settings_from("random") == Settings(source="random")
     head = scene.parse_scene('[scene]\ncell = "lstm"\n[[step]]\nstep = 1\n', file="s.toml")
     assert head.settings == Settings(source="random") and head.text == build.DEFAULT_TEXT

@@ -7,7 +7,8 @@ import pytest
 from textual import events
 
 from rnnsim.sim import Settings, Simulation
-from rnnsim.ui.app import MIN_SIZE, RnnsimApp
+from rnnsim.ui.app import RnnsimApp
+from rnnsim.ui.layout import MIN_SIZE
 from rnnsim.ui.screens.compare import CompareScreen
 from rnnsim.ui.screens.edit import EditScreen
 from rnnsim.ui.screens.help import HelpScreen, key_names
@@ -339,7 +340,7 @@ async def test_f1_opens_and_closes_the_help():
 
 
 async def test_plus_and_minus_change_the_play_speed_and_the_top_bar_shows_it():
-    from rnnsim.ui.app import PLAY_INTERVAL, SPEEDS
+    from rnnsim.ui.keys import PLAY_INTERVAL, SPEEDS
 
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:

@@ -16,6 +16,8 @@ from rnnsim.sim import Settings, Simulation
 from rnnsim.ui.app import STACK_COMMAND, RnnsimApp
 from rnnsim.ui.screens.help import HelpScreen
 
+from ..waiting import until
+
 TEXT = "The cat sat on the mat."
 REVIEW = "the film was not good at all ."
 SIZES = [(120, 36), (80, 24)]
@@ -94,7 +96,8 @@ async def test_the_bracket_keys_walk_the_layers_and_the_panels_say_which():
 async def test_layer_keys_show_in_the_footer_help_and_palette_only_for_stacked_models():
     app = stacked_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
+        # the Footer fills in its keys after the first frame; on a busy machine, later
+        await until(pilot, lambda: footer(app).strip() != "", "the footer's keys")
         assert "[ Layer↓" in footer(app) and "] Layer↑" in footer(app)
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert "Layer↓  ([)" in titles and "Layer↑  (])" in titles and "Label  (a)" not in titles

@@ -1,0 +1,126 @@
+"""Fitting the main screen to the terminal: the rows each area gets, the top bar's
+text at the width there is, the panels' titles, and the notice on a terminal too small.
+
+Plain functions of the app (or its screen) and the Simulation: the app calls them after
+every command and on every resize; they set heights and titles, never model numbers.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rich.text import Text
+from textual.css.scalar import Unit
+from textual.widgets import Static
+
+from ..explain import explain
+from ..textsafe import printable
+from .widgets.cell import CellPanel
+from .widgets.chain import SHORT, Chain
+from .widgets.gradient import GradientPanel
+from .widgets.prediction import Prediction
+from .widgets.tokens import TokenStrip
+
+MIN_SIZE = (60, 20)
+NARROW = 110  # columns: below this the gradient view takes the prediction's place
+EXPLAIN_LINES = 4  # at most; the explanation wraps and its area grows to hold it
+PANEL_TITLES = {"#chain-box": "the chain: one cell applied at every step", "#cell-box": "inside the cell"}
+
+
+def fit_panels(app) -> None:
+    """Give every area the rows it needs, by priority: the bars and the explanation
+    (wrapped, never cut), then the cell panel and the gradient table; what still
+    does not fit scrolls, and its panel says so on its lower border. The app's
+    fixed_rows and hide_explain let a subclass (a scene's caption) take its share."""
+    screen = app.screen_stack[0]  # the panels' screen, under any help or compare screen
+    w, h = app.size
+    sim = app.sim
+    short = h < SHORT
+    screen.set_class(w < NARROW and sim.phase == "backward", "-narrow-backward")
+    screen.set_class(short, "-short")
+    explain_box = screen.query_one("#explain", Static)
+    explain_rows = 0
+    if not app.hide_explain(short):
+        explain_rows = min(EXPLAIN_LINES, wrapped_lines(explain(sim), w - 2, app.console))
+    _set_height(explain_box, explain_rows)
+    chain_rows = 2 * len(sim.model.directions) if (short or sim.model.bidirectional) else 4
+    chain = screen.query_one(Chain)
+    _set_height(chain, chain_rows)
+    tokens = screen.query_one(TokenStrip)
+    token_rows = 2 if (not short or sim.model.bidirectional or any(sim.unknown)) else 1
+    _set_height(tokens, token_rows)
+    rows = h - 1 - 1 - token_rows - (chain_rows + 2) - explain_rows - app.fixed_rows(w, h)
+    middle = 2 + max(screen.query_one(CellPanel).wanted_height, 4)
+    bottom = 2 + max(screen.query_one(Prediction).wanted_height, screen.query_one(GradientPanel).wanted_height)
+    share = 0.5 if sim.phase == "backward" else 0.4
+    if middle + bottom <= rows:
+        give = bottom
+    else:
+        give = min(bottom, max(5, round(rows * share), rows - middle))
+    _set_height(screen.query_one("#bottom"), max(5, give))
+
+
+def title_layer_panels(app) -> None:
+    """The panels that show one layer of a stacked model say which ("layer 2 of 3");
+    a one-layer model's titles stay as they are."""
+    where = app.sim.layer_caption()
+    titles = {box: f"{title} · {where}" if where else title for box, title in PANEL_TITLES.items()}
+    titles["#pred-box"] = "decision after the last token" if app.sim.is_classifier else "prediction"
+    for box, title in titles.items():
+        widget = app.query_one(box)
+        if widget.border_title != title:  # an unchanged title costs no refresh
+            widget.border_title = title
+
+
+def topbar(sim, speed: float, width: int) -> Text:
+    """Where the session is first (step, loss, playing), then the model; a shorter
+    description of the model when the full one does not fit in `width` cells."""
+    phase = f"gradient at t={sim.grad_cursor}" if sim.phase == "backward" else f"step {sim.cursor}/{sim.T}"
+    mode = sim.loss_mode if isinstance(sim.loss_mode, str) else f"t={sim.loss_mode}"
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append(f"{phase}  ·  loss {mode}  ·  ", style="bold")
+    if sim.playing:
+        t.append(f"▶ playing ×{speed:g} (+/−)  ·  ", style="bold green")
+    elif speed != 1.0:
+        t.append(f"play speed ×{speed:g}  ·  ", style="dim")
+    full = f"{sim.model.describe()} ({printable(sim.origin)})"  # origin: maybe a file name
+    if t.cell_len + len(full) > width:
+        m = sim.model
+        kind = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[m.cell]
+        origin = printable(sim.origin)
+        full = f"{'bi' if m.bidirectional else ''}{kind} H={m.hidden} E={m.embed} V={len(m.vocab)} ({origin})"
+    t.append(full)
+    return t
+
+
+def check_size(app, size) -> None:
+    """Below MIN_SIZE every screen shows one line asking for a larger terminal."""
+    w, h = size
+    small = w < MIN_SIZE[0] or h < MIN_SIZE[1]
+    # Every screen, not only the one on top: a resize while help is open must reach
+    # the main screen under it too (it kept "make the terminal larger" after help closed).
+    for screen in app.screen_stack:
+        screen.set_class(small, "-too-small")
+    if small:
+        app.screen_stack[0].query_one("#too-small", Static).update(
+            f"Make the terminal larger: rnnsim needs {MIN_SIZE[0]}×{MIN_SIZE[1]}, this one is {w}×{h}."
+        )
+
+
+def wrapped_lines(text: str | Text, width: int, console) -> int:
+    """Lines `text` takes when wrapped at `width` cells."""
+    if isinstance(text, str):
+        return _wrapped_str_lines(text, width, console)
+    return max(1, len(text.wrap(console, max(1, width))))
+
+
+@lru_cache(maxsize=256)
+def _wrapped_str_lines(text: str, width: int, console) -> int:
+    return max(1, len(Text(text).wrap(console, max(1, width))))
+
+
+def _set_height(widget, rows: int) -> None:
+    """Set a fixed height; only a change asks for a layout pass."""
+    height = widget.styles.height
+    if height is None or height.unit != Unit.CELLS or height.value != rows:
+        widget.styles.height = rows
