@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from ..explain import explain
 from ..textsafe import printable
+from .widgets.base import fitting, title_width
 from .widgets.cell import CellPanel
 from .widgets.chain import SHORT, Chain
 from .widgets.gradient import GradientPanel
@@ -41,7 +42,7 @@ def fit_panels(app) -> None:
     explain_box = screen.query_one("#explain", Static)
     explain_rows = 0
     if not app.hide_explain(short):
-        explain_rows = min(EXPLAIN_LINES, wrapped_lines(explain(sim), w - 2, app.console))
+        explain_rows = min(EXPLAIN_LINES, wrapped_lines(explanation(sim), w - 2, app.console))
     _set_height(explain_box, explain_rows)
     chain_rows = 2 * len(sim.model.directions) if (short or sim.model.bidirectional) else 4
     chain = screen.query_one(Chain)
@@ -60,14 +61,30 @@ def fit_panels(app) -> None:
     _set_height(screen.query_one("#bottom"), max(5, give))
 
 
+_explained: tuple = (None, "")
+
+
+def explanation(sim) -> str:
+    """The explain line for the Simulation as it is now, written once per command (the
+    app shows it and fits its rows to it). Keyed by the version stamp, unique across
+    Simulations."""
+    global _explained
+    if _explained[0] != sim.version:
+        _explained = (sim.version, explain(sim))
+    return _explained[1]
+
+
 def title_layer_panels(app) -> None:
     """The panels that show one layer of a stacked model say which ("layer 2 of 3");
     a one-layer model's titles stay as they are."""
-    where = app.sim.layer_caption()
-    titles = {box: f"{title} · {where}" if where else title for box, title in PANEL_TITLES.items()}
-    titles["#pred-box"] = "decision after the last token" if app.sim.is_classifier else "prediction"
-    for box, title in titles.items():
+    sim = app.sim
+    where = sim.layer_caption()
+    short = f"layer {sim.shown_layer + 1}/{sim.num_layers}"
+    titles = {box: [f"{t} · {where}", f"{t} · {short}"] if where else [t] for box, t in PANEL_TITLES.items()}
+    titles["#pred-box"] = ["decision after the last token" if sim.is_classifier else "prediction"]
+    for box, candidates in titles.items():
         widget = app.query_one(box)
+        title = fitting(candidates, title_width(widget))  # a narrow box: "layer 2/3", not cut
         if widget.border_title != title:  # an unchanged title costs no refresh
             widget.border_title = title
 
