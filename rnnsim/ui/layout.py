@@ -81,7 +81,8 @@ def title_layer_panels(app) -> None:
     where = sim.layer_caption()
     short = f"layer {sim.shown_layer + 1}/{sim.num_layers}"
     titles = {box: [f"{t} · {where}", f"{t} · {short}"] if where else [t] for box, t in PANEL_TITLES.items()}
-    titles["#pred-box"] = ["decision after the last token" if sim.is_classifier else "prediction"]
+    decision = ["decision after the last token", "decision at the end"]
+    titles["#pred-box"] = decision if sim.is_classifier else ["prediction"]
     for box, candidates in titles.items():
         widget = app.query_one(box)
         title = fitting(candidates, title_width(widget))  # a narrow box: "layer 2/3", not cut

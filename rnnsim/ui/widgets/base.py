@@ -237,5 +237,6 @@ def fitting(candidates: list[str], width: int) -> str:
 
 def title_width(box) -> int:
     """Cells a bordered box has for its title: its width less two corners and a space
-    on each side of the title (as Textual draws it)."""
-    return box.outer_size.width - 6
+    on each side of the title (as Textual draws it); 0 before the first layout."""
+    width = box.outer_size.width
+    return max(1, width - 6) if width else 0
