@@ -8,6 +8,10 @@ figures; asserts nothing.
 - a vocabulary's duplicate-word search over 2,000 .. 20,000 words with the repeat at the end:
   before, tokens.count(t) per word (quadratic; 1,000,000 words took about 4 hours); now one pass.
 - a .npz whose header claims 4 TiB: refused from its header, without reading data.
+- Ctrl-C in the first epoch of training with a 200,000-word vocabulary: seconds from the
+  interrupt to the result. Before, the current weights were scored on the whole held-out
+  part (a row of 200,000 logits per token: minutes on a real corpus); now until
+  INTERRUPT_EVAL_LOGITS logits are done. "before" is that whole evaluation, timed here.
 """
 
 from __future__ import annotations
@@ -85,6 +89,36 @@ def main() -> None:
             load_model(path)
         except ModelError as e:
             print(f"\n.npz claiming 4 TiB: refused in {time.perf_counter() - t0:.4f} s: {e}")
+    interrupt_in_first_epoch()
+
+
+def interrupt_in_first_epoch(vocab_size: int = 200_000, heldout_lines: int = 200) -> None:
+    from rnnsim.core import trainer as trainer_module
+    from rnnsim.core.corpus import Corpus
+    from rnnsim.core.train import TrainConfig, Trainer, new_model
+
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(vocab_size)]
+    n = heldout_lines * 5  # holdout 0.2
+    corpus = Corpus.from_lines(" ".join(words[i] for i in rng.integers(0, vocab_size, 12)) for _ in range(n))
+    model = new_model("lstm", Vocab(["<unk>", *words]), hidden=32, embed=16, seed=0)
+    stamp: dict = {}
+
+    def callback(ev):
+        if ev.kind == "batch" and ev.batch == 2:
+            stamp["t"] = time.perf_counter()
+            raise KeyboardInterrupt
+
+    trainer = Trainer(model, corpus, TrainConfig(epochs=1, batch_size=4, holdout=0.2), callback=callback)
+    res = trainer.run()
+    after = time.perf_counter() - stamp["t"]
+    before = timed(trainer.evaluate)  # what the interrupt used to wait for: every held-out token
+    done, total = res.heldout_partial or (0, 0)
+    print(f"\nCtrl-C in the first epoch, vocabulary {len(model.vocab):,}, {len(trainer.held_idx)} held-out lines "
+          f"({total:,} tokens), seconds from the interrupt to the result")  # fmt: skip
+    print(f"{'before':>8} {'after':>8}   (after: scored {done:,} of {total:,} held-out tokens, "
+          f"budget {trainer_module.INTERRUPT_EVAL_LOGITS:,} logits)")  # fmt: skip
+    print(f"{before:>8.2f} {after:>8.2f}")
 
 
 if __name__ == "__main__":

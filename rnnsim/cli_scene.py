@@ -267,7 +267,7 @@ def _save_recording(app, out: Path) -> int:
     """Save the session to `out`; when that fails (the folder went away, the disk is full),
     keep it in a recovery file and say where. Returns the exit status."""
     from .core.safe_text import safe_text
-    from .scene import SceneError, history_steps, save_session
+    from .scene import SceneError, history_steps, model_file_names, save_session
 
     n = len(history_steps(app.sim.history))
     try:
@@ -277,8 +277,11 @@ def _save_recording(app, out: Path) -> int:
         where = f"the session is kept in {kept}" if kept else "and no recovery file could be written either"
         print(safe_text(f"rnnsim: error: {e}; {where}"), file=sys.stderr)
         return 1
+    models = model_file_names(app.sim, path)  # the scene does not play without them: say so
+    which = "the model trained here" if len(models) == 1 else f"the {len(models)} models trained here"
+    beside = f" and {which} to {', '.join(models)} beside it" if models else ""
     print(
-        safe_text(f"rnnsim: saved {n} step{'s' * (n != 1)} to {path}; play it with: rnnsim play {path}"),
+        safe_text(f"rnnsim: saved {n} step{'s' * (n != 1)} to {path}{beside}; play it with: rnnsim play {path}"),
         file=sys.stderr,
     )
     return 0

@@ -190,6 +190,17 @@ def _state_heading(m) -> str:
     return head
 
 
+def _fit(x: float, width: int) -> str:
+    """x in `width` characters: three decimals, or as 1.2e+69 when a huge (finite) state
+    would push every later column out of line; a number is never cut."""
+    s = f"{x:>{width}.3f}"
+    for digits in (2, 1, 0):
+        if len(s) <= width:
+            break
+        s = f"{x:>{width}.{digits}e}"
+    return s
+
+
 def _state_row(m, layer, t: int) -> str:
     import numpy as np
 
@@ -197,7 +208,7 @@ def _state_row(m, layer, t: int) -> str:
         return f"{np.linalg.norm(x[t]):>9.2e}" if x is not None else f"{'-':>9}"
 
     fwd = layer["forward"]
-    row = f"{np.linalg.norm(fwd.h[t]):>6.3f} {grad(fwd.dh)}"
+    row = f"{_fit(np.linalg.norm(fwd.h[t]), 6)} {grad(fwd.dh)}"
     if m.cell == "lstm":
         row += f" {grad(fwd.dc)} {fwd.gates['f'][t].mean():>6.3f}"
     if m.cell == "gru":
@@ -205,5 +216,5 @@ def _state_row(m, layer, t: int) -> str:
     if m.bidirectional:
         rev = layer["reverse"]
         rg = f"{np.linalg.norm(rev.dh[t]):>11.2e}" if rev.dh is not None else f"{'-':>11}"
-        row += f" {np.linalg.norm(rev.h[t]):>7.3f} {rg}"
+        row += f" {_fit(np.linalg.norm(rev.h[t]), 7)} {rg}"
     return row

@@ -312,6 +312,10 @@ def summary(result, corpus_name: str, out: Path | None) -> str:
         f"{where} loss {result.heldout_loss:.3f} nats/token (perplexity {result.perplexity:.2f}), "
         f"{task} accuracy {result.heldout_accuracy:.1%}"
     )
+    if result.heldout_partial is not None:
+        done, total = result.heldout_partial
+        lines.append(f"held-out figures from the first {done:,} of {total:,} held-out tokens: "
+                     "the rest was skipped to answer the interrupt at once")  # fmt: skip
     if out is not None:
         size = out.stat().st_size if out.exists() else len(model_file_bytes(m))
         lines.append(f"wrote {out} ({size / 1024:.1f} KB)")

@@ -83,9 +83,15 @@ def _cell_step(sim: Simulation, t: int) -> str:
             f"(|(1−z)⊙n|/|n|); mean reset gate r {float(d.gates['r'][t].mean()):.2f}."
         )
     h = d.h[t]
+    nl = sim.model.nonlinearity
+    where = (  # what saturates: tanh near ±1; relu is cut at 0
+        f"{int((h == 0).sum())} of {len(h)} units at 0"
+        if nl == "relu"
+        else f"{int((np.abs(h) > 0.9).sum())} of {len(h)} units near ±1"
+    )
     return (
-        f"Read {tok}: h[{t}] = tanh(W_ih x + b_ih + W_hh h + b_hh), x the embedding of {tok}, h the old "
-        f"state; |h[{t}]| = {np.linalg.norm(h):.2f}, {int((np.abs(h) > 0.9).sum())} of {len(h)} units near ±1."
+        f"Read {tok}: h[{t}] = {nl}(W_ih x + b_ih + W_hh h + b_hh), x the embedding of {tok}, h the old "
+        f"state; |h[{t}]| = {np.linalg.norm(h):.2f}, {where}."
     )
 
 

@@ -8,7 +8,8 @@ float16, bfloat16, float32 or float64; rnnsim computes in float64.
 Metadata (string -> string): rnnsim.cell, rnnsim.bidirectional ("true"/"false"),
 rnnsim.task (next|cloze|classify), rnnsim.vocab (a JSON list of tokens, index = id, with
 <unk>), rnnsim.labels (classify: a JSON list of names), optional rnnsim.nonlinearity
-(tanh|relu) and rnnsim.tokenizer (word|char). In an .npz the metadata is a JSON string
+(tanh|relu), rnnsim.tokenizer (word|char) and rnnsim.origin (where the model came
+from, in words; shown by the app). In an .npz the metadata is a JSON string
 stored under the entry "__metadata__". Pickles are never loaded.
 """
 
@@ -153,7 +154,9 @@ def _parse_meta(meta: dict[str, str] | None, where: str) -> dict:
             raise ModelError(f"{where}: metadata 'rnnsim.labels' must be a JSON list of strings")
     task = meta.get("rnnsim.task", "classify" if labels is not None else "cloze" if bidirectional else "next")
     tokenizer = meta.get("rnnsim.tokenizer", "word")
-    extra = {k: v for k, v in meta.items() if not k.startswith("rnnsim.")}
+    # kept as it came: other programs' metadata, and rnnsim.origin (where the model came
+    # from, in words: "trained here: 3 epochs"), which the app shows in its top bar
+    extra = {k: v for k, v in meta.items() if not k.startswith("rnnsim.") or k == "rnnsim.origin"}
     return dict(
         cell=meta["rnnsim.cell"], vocab=vocab, bidirectional=bidirectional, task=task,
         nonlinearity=meta.get("rnnsim.nonlinearity", "tanh"), meta=extra, labels=labels, tokenizer=tokenizer,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .model import Model, ModelError
@@ -27,7 +28,8 @@ def resolve_model(spec: str) -> Model:
     """A shipped model's name, or a path to a model file."""
     if "/" not in spec and "." not in spec and (DATA_DIR / f"{spec}.safetensors").is_file():
         return load_shipped(spec)
-    if not Path(spec).exists() and "/" not in spec and "." not in spec:
+    # (a link that loops or points nowhere is a file the user meant: load_model says why)
+    if not os.path.lexists(spec) and "/" not in spec and "." not in spec:
         known = ", ".join(shipped_names()) or "none yet"
         raise ModelError(f"{spec!r} is neither a model file nor a shipped model (shipped: {known})")
     return load_model(spec)

@@ -31,7 +31,16 @@ from .checks import CHECK_MODIFIERS, CHECKS, Check, Ctx
 from .errors import SceneError
 from .parse import LESSONS, SHIPPED_DIR, load_scene, parse_scene, resolve_scene_path, shipped_scenes
 from .player import ScenePlayer
-from .record import default_session_path, history_steps, save_session, session_scene, toml_str, toml_value, write_atomic
+from .record import (
+    default_session_path,
+    history_steps,
+    model_file_names,
+    save_session,
+    session_scene,
+    toml_str,
+    toml_value,
+    write_atomic,
+)
 from .schema import DEFAULT_SIZE, RANDOM_ONLY, SCENE_KEYS, SHIPPED_MODELS, STEP_KEYS
 from .steps import Failure, Scene, Step, apply_step, check_step, dry_run
 from .value_checkers import SIZE_RANGE, SNAPSHOT_NAME
@@ -71,6 +80,7 @@ __all__ = [
     "parse_scene",
     "reading_time",
     "resolve_scene_path",
+    "model_file_names",
     "save_session",
     "session_scene",
     "shipped_scenes",

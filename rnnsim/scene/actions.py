@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..core.cells import CELLS
 from .errors import _Bad, _show
-from .value_checkers import _bool, _choice, _int, _loss, _num, _pos, _position, _text, _true
+from .value_checkers import _bool, _choice, _int, _loss, _num, _pos, _position, _str, _text, _true
 
 MAX_N = 100_000  # largest step count an action accepts
 
@@ -73,5 +73,8 @@ ACTIONS: dict[str, Action] = dict([
        "the generation temperature: 0 picks the likeliest token, higher is wilder"),
     _a("free_run", _bool, lambda s, b: s.set_free_run(b),
        "show (true) or hide the teacher-forcing and free-running rows of guesses"),
+    _a("model", _str, lambda s, path: s.use_model_file(path),
+       "use the model in this file (relative paths start at the scene's folder): what w writes for a "
+       "model trained here"),
     _a("compare", _bool, None, "show (true) or close (false) RNN vs LSTM vs GRU", sim_change=False),
 ])  # fmt: skip

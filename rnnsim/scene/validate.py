@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..core import tokenize
+from ..core import Model, tokenize
 from ..core.naming import split_model_name
 from ..sim import DEFAULT_TEXT, Settings, settings_from
 from .actions import ACTIONS
@@ -203,26 +203,7 @@ class _Validator:
         if spec in SHIPPED_MODELS:
             cell, bi = split_model_name(spec)
             return Settings(source="trained", cell=cell, bidirectional=bi)
-        path = Path(spec).expanduser()
-        if not path.is_absolute():
-            path = self.base_dir / path
-        if not path.is_file():
-            near = sorted(p.name for p in self.base_dir.glob("*") if p.suffix in (".safetensors", ".npz"))
-            close = difflib.get_close_matches(spec, [*SHIPPED_MODELS, *near], n=1, cutoff=0.6)
-            tail = (
-                f"; did you mean '{close[0]}'?"
-                if close
-                else f"; give a file, or a shipped model: {', '.join(SHIPPED_MODELS)}"
-            )
-            raise self.fail(
-                f"model file {_show(spec)} not found (relative paths start at the scene's folder){tail}", line
-            )
-        from ..core import load_model
-
-        try:
-            model = load_model(path)
-        except Exception as e:  # any file at all may be named here: never a traceback
-            raise self.fail(f"model {_show(spec)} cannot be loaded: {e}", line) from None
+        path, model = self._model_file(spec, line, shipped=True)
         return Settings(
             source="file",
             path=str(path),
@@ -231,6 +212,34 @@ class _Validator:
             hidden=model.hidden,
             embed=model.embed,
         )
+
+    def _model_file(self, spec: str, line, shipped: bool) -> tuple[Path, Model]:
+        """The model file a scene names, found from the scene's folder (an absolute path
+        as it is), and loaded; a missing or broken file is one line."""
+        path = Path(spec).expanduser()
+        if not path.is_absolute():
+            path = self.base_dir / path
+        if not path.is_file():
+            near = sorted(p.name for p in self.base_dir.glob("*") if p.suffix in (".safetensors", ".npz"))
+            names = [*SHIPPED_MODELS, *near] if shipped else near
+            close = difflib.get_close_matches(spec, names, n=1, cutoff=0.6)
+            if close:
+                tail = f"; did you mean '{close[0]}'?"
+            elif shipped:
+                tail = f"; give a file, or a shipped model: {', '.join(SHIPPED_MODELS)}"
+            else:
+                tail = "; give the path of a .safetensors or .npz file"
+            where = _show(str(self.base_dir), 60)
+            raise self.fail(
+                f"model file {_show(spec)} not found (relative paths start at the scene's folder, {where}){tail}", line
+            )
+        from ..core import load_model
+
+        try:
+            model = load_model(path)
+        except Exception as e:  # any file at all may be named here: never a traceback
+            raise self.fail(f"model {_show(spec)} cannot be loaded: {e}", line) from None
+        return path, model
 
     def _step(self, i: int, st: dict) -> Step:
         L = self.lines
@@ -251,6 +260,8 @@ class _Validator:
                     )
                 action, action_line = key, line
                 value = self.value(ACTIONS[key].check, v, f"step {i + 1}: {key}", line)
+                if key == "model":  # a file, found from the scene's folder wherever it is played
+                    value = str(self._model_file(value, line, shipped=False)[0])
             elif key in STEP_KEYS:
                 kw[key] = self.value(STEP_KEYS[key], v, f"step {i + 1}: {key}", line)
             elif key == "expect":

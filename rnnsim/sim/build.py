@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -103,6 +104,18 @@ def set_forget_bias(model: Model, value: float) -> Model:
     return m
 
 
+def file_origin(path, model: Model) -> str:
+    """Where a model read from a file came from, in words: what the file says of itself
+    (rnnsim.origin, written when a session saves a model it trained, "trained here: 3
+    epochs"), else the file's name. The name, not the path: a scene names its model files
+    relative to its own folder, and its replay from any folder must show what the
+    recorded session showed."""
+    return model.meta.get(ORIGIN_KEY) or f"file {Path(path).name}"
+
+
+ORIGIN_KEY = "rnnsim.origin"  # model-file metadata: where the model came from, in words
+
+
 def build_model(settings: Settings, text: str) -> tuple[Model, str, str]:
     """The model these settings describe, where it came from (for the screen), and a
     notice if it is not quite what was asked."""
@@ -112,7 +125,7 @@ def build_model(settings: Settings, text: str) -> tuple[Model, str, str]:
         from ..core import load_model
 
         model = load_model(settings.path)
-        origin = f"file {settings.path}"
+        origin = file_origin(settings.path, model)
     elif settings.source == "trained" and settings.layers == 1 and name in shipped_names():
         model = load_shipped(name)
         origin = f"trained: {name}"
@@ -197,13 +210,27 @@ class ModelCommands:
         self.settings = replace(self.settings, forget_bias=value)
         self._changed(data=True)
 
+    @command
     def set_model(self, model: Model, origin: str, settings: Settings | None = None) -> None:
-        """Use this model (e.g. one just trained, or loaded from a file)."""
+        """Use this model (e.g. one just trained). Recorded with the model itself: saving
+        the session as a scene writes the model to a file beside it (scene/record.py)."""
         self.model, self.origin = model, origin
         if settings is not None:
             self.settings = settings
         self.cursor = min(self.cursor, self.T)
         self._reset_view()
+
+    @command
+    def use_model_file(self, path: str) -> None:
+        """Use the model in this file (a scene's `model = "file"` step), keeping the
+        settings, as the training screen's model does."""
+        from ..core import load_model
+
+        try:
+            model = load_model(path)
+        except ModelError as e:
+            raise SimError(str(e)) from None
+        self.set_model(model, file_origin(path, model))
 
     def _portable_source(self) -> str:
         return "trained" if self.settings.source == "file" else self.settings.source

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -78,6 +79,8 @@ class Simulation(Cursor, GradientView, LayerView, ClassifyView, ModelCommands, C
         settings = settings or Settings()
         model, origin, notice = build_model(settings, text)
         settings = replace(settings, cell=model.cell, bidirectional=model.bidirectional, layers=model.num_layers)
+        if settings.path is not None:  # the file that was read, whatever folder the session moves to
+            settings = replace(settings, path=str(Path(settings.path).absolute()))
         sim = cls(model=model, text=text, settings=settings, origin=origin)
         sim.notice = notice
         return sim

@@ -70,6 +70,18 @@ def test_symlink_loop_is_not_no_such_file(tmp_path, capsys):
         load_model(loop)
     with pytest.raises(CorpusError, match="loops back on itself"):
         read_corpus(loop)
+
+
+@pytest.mark.parametrize("name", ["loop", "dangling"])
+def test_a_model_named_by_a_bad_link_says_so_not_that_it_is_no_model(tmp_path, capsys, monkeypatch, name):
+    """`rnnsim --model loop`: a name without a dot or slash may be a shipped model, but a
+    link of that name is a file the user meant; say what is wrong with it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "loop").symlink_to("loop")
+    (tmp_path / "dangling").symlink_to("gone.safetensors")
+    code, _, err = run_main(["trace", "--model", name, "The cat"], capsys)
+    said = one_clear_line(err)
+    assert code == 2 and ("loops back on itself" if name == "loop" else "file that does not exist") in said
     dangling = tmp_path / "dangling.safetensors"
     dangling.symlink_to(tmp_path / "gone")
     with pytest.raises(ModelError, match="a symbolic link to a file that does not exist"):

@@ -61,3 +61,22 @@ def test_trace_reports_the_overflow(overflowing, capsys):
     code, out, _ = run_main(["trace", "--json", "--model", str(overflowing), TEXT], capsys)
     d = json.loads(out)  # strict JSON: null where the number overflowed
     assert None in d["forward"]["h"][-1]
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_trace_keeps_its_columns_when_a_state_is_huge_but_finite(tmp_path, capsys, cell):
+    """|h| of 1e69 was printed as a 70-digit fixed-point number that pushed every later
+    column out of line; a number too wide for its column is written as 1.23e+69."""
+    m = random_model(cell, vocab=Vocab(["<unk>", "a", "b"]), hidden=4, embed=3, seed=0, bidirectional=True)
+    if cell == "rnn":
+        m.nonlinearity = "relu"
+        for name in ("rnn.weight_hh_l0", "rnn.weight_hh_l0_reverse"):
+            m.params[name][:] = 1e3  # the state grows ~4,000x per word: 1e60 and more by word 17
+    path = tmp_path / "m.safetensors"
+    save_model(m, path)
+    code, out, _ = run_main(["trace", "--model", str(path), " ".join(["a b"] * 10)], capsys)
+    assert code == 0
+    table = out.splitlines()[2:]
+    assert len({len(row) for row in table}) == 1, "\n".join(table)
+    if cell == "rnn":
+        assert "e+" in table[-1]

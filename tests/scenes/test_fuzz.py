@@ -74,6 +74,7 @@ VALID_ACTIONS = {
     "reseed": st.just(True), "forget_bias": st.floats(-4, 4), "compare": st.booleans(),
     "layer": st.integers(1, 4), "layers": st.integers(1, 3), "label": st.sampled_from(["pos", False, "x"]),
     "sample": st.integers(1, 3), "temperature": st.floats(0, 5), "free_run": st.booleans(),
+    "model": st.sampled_from(["gone.safetensors", "/no/such/m.safetensors", ""]),
 }  # fmt: skip
 gates = st.sampled_from(["i", "f", "g", "o", "r", "z", "n", "x"])
 cells = st.sampled_from(["rnn", "lstm", "gru"])

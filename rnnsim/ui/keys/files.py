@@ -31,14 +31,16 @@ class FileKeys:
     def action_record(self) -> None:
         """Write sim.history as a scene file, atomically (to `record_path` if set, as by
         `rnnsim record FILE`; else a new rnnsim-session-*.toml here)."""
-        from ...scene import SceneError, save_session
+        from ...scene import SceneError, model_file_names, save_session
 
         try:
             path = save_session(self.sim, getattr(self, "record_path", None), size=tuple(self.size))
         except SceneError as e:
             self.notify(str(e), severity="error", timeout=6)
             return
-        self.notify(f"saved this session as a scene: {path}", timeout=5)
+        models = model_file_names(self.sim, path)  # written beside it: the scene plays with them
+        beside = f", with the model trained here beside it: {', '.join(models)}" if models else ""
+        self.notify(f"saved this session as a scene: {path}{beside}", timeout=5)
 
     def action_save_model(self) -> None:
         """Write the model in use to a new rnnsim-model-*.safetensors here, atomically."""

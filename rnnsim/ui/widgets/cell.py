@@ -17,7 +17,7 @@ from ..palette import BAR, LEVELS, bucket, glyph
 from .base import SimWidget, clip
 
 EQUATIONS = {
-    "rnn": [
+    "rnn": [  # (tanh, or relu for a model saved with nonlinearity relu: see _rnn_named)
         "h' = tanh(W_ih x + b_ih + W_hh h + b_hh)",
         "one squashing of the word and the old state together",
     ],
@@ -53,6 +53,14 @@ ROWS = {
 }
 NAME_W = 15
 STAT_W = 9  # after each direction's bars: " μ+0.86" or " 9.1e-03", then a space before the next column
+
+
+def _rnn_named(text: str, model) -> str:
+    """An Elman RNN's line with its own nonlinearity: relu models are drawn as relu."""
+    if model.cell == "rnn" and model.nonlinearity != "tanh":
+        nl = model.nonlinearity
+        text = text.replace("σ/tanh", nl).replace("tanh", nl).replace("one squashing", "one rectifying")
+    return text
 
 
 def _values(sim, direction: str, key: str, t: int) -> np.ndarray:
@@ -111,7 +119,7 @@ class CellPanel(SimWidget):
         lines: list[Text | list[Segment]] = [head]
         if backward:
             # Gates at their pre-activations; the c and h rows at c and h themselves.
-            at = "gates before σ/tanh, c, h" if cell == "lstm" else "before σ/tanh, and h'"
+            at = "gates before σ/tanh, c, h" if cell == "lstm" else _rnn_named("before σ/tanh, and h'", sim.model)
             note = f"|∂L/∂·|: {at}; log scale"
             parts = [note] if len(note) <= width else [f"|∂L/∂·|: {at};", "log scale"]
             lines += [Text(part, style=pal.grad) for part in parts]  # wrapped, not cut
@@ -121,7 +129,7 @@ class CellPanel(SimWidget):
         gate_styles = [pal.gate_style(level) for level in range(LEVELS + 1)]
         cell_styles = {b: pal.cell_style(b) for b in range(-LEVELS, LEVELS + 1)}
         for key, label, kind in ROWS[cell]:
-            segs = [Segment(label.ljust(NAME_W)[:NAME_W])]
+            segs = [Segment(_rnn_named(label, sim.model).ljust(NAME_W)[:NAME_W])]
             for d, t in cols:
                 if t is None:
                     segs.append(Segment("·" * units + " " * STAT_W, dim))
@@ -147,7 +155,7 @@ class CellPanel(SimWidget):
                 segs.append(Segment(f" μ{float(np.mean(v)):+.2f}".ljust(STAT_W)))
             lines.append(segs)
         lines.append(Text())
-        lines += [Text(line, style="italic") for line in EQUATIONS[cell]]
+        lines += [Text(_rnn_named(line, sim.model), style="italic") for line in EQUATIONS[cell]]
         if cell == "lstm":
             fb = sim.model.forget_bias()
             lines.append(Text(f"forget-gate bias b_f = {fb:+.2f}  (f/F: ±0.5)", style="dim"))
