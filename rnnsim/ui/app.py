@@ -11,15 +11,17 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..sim import SimError, Simulation
+from .footer import FittedFooter
 from .keys import PLAY_INTERVAL, FileKeys, GenerationKeys, ModelKeys, SteppingKeys
 from .layout import check_size, explanation, fit_panels, title_layer_panels, topbar
 from .messages import TokenClicked
 from .screens.compare import CompareScreen
 from .screens.edit import EditScreen
 from .screens.help import HelpScreen, key_names
+from .titles import TitledBox
 from .widgets.base import SimWidget
 from .widgets.cell import CellPanel
 from .widgets.chain import Chain
@@ -45,8 +47,8 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, App[None]):
     BINDINGS = [
         _b("right,l", "step", "Step", "step", "read the next token (in the gradient view: one step back in time)"),
         _b("left,h", "back", "Back", "back", "undo one step"),
-        # ? and q come next: the Footer lists keys in this order and cuts the last ones on a
-        # narrow terminal, and help and quit must stay in reach at 80 columns.
+        # The Footer shows the keys in this order, as many whole ones as the width holds (help
+        # and quit always: ui/footer.py); the rest stay in help and the palette.
         _b("question_mark,f1", "help", "Help", "help", "keys and panels"),
         _b("q", "quit", "Quit", "quit", "quit rnnsim"),
         _b(
@@ -107,23 +109,23 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, App[None]):
             yield Static(id="topbar", markup=False)
             with Vertical(id="tokens-box"):
                 yield TokenStrip(id="tokens")
-            with Vertical(id="chain-box"):
+            with TitledBox(id="chain-box"):
                 yield Chain(id="chain")
             with Horizontal(id="middle"):
-                with Vertical(id="heat-box", classes="panel"):
+                with TitledBox(id="heat-box", classes="panel"):
                     yield Heatmap(id="heatmap")
                     yield StateLine(id="state")
-                with Vertical(id="cell-box", classes="panel"):
+                with TitledBox(id="cell-box", classes="panel"):
                     yield CellPanel(id="cell")
             with Horizontal(id="bottom"):
-                with Vertical(id="pred-box", classes="panel"):
+                with TitledBox(id="pred-box", classes="panel"):
                     yield Prediction(id="prediction")
-                with Vertical(id="grad-box", classes="panel"):
+                with TitledBox(id="grad-box", classes="panel"):
                     yield GradientPanel(id="gradient")
             yield GenerationPanel(id="generation")
             yield Static(id="explain", markup=False)
         yield Static(id="too-small", markup=False)
-        yield Footer()
+        yield FittedFooter()
 
     async def on_event(self, event: events.Event) -> None:
         # Keys typed just before quitting can still sit in the queue when the screens are
@@ -208,7 +210,8 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, App[None]):
     def on_resize(self, event) -> None:
         check_size(self, event.size)
         if self.is_mounted:
-            self.query_one("#topbar", Static).update(topbar(self.sim, self.speed, self.size.width - 2), layout=False)
+            # (self.size is still the old size here)
+            self.query_one("#topbar", Static).update(topbar(self.sim, self.speed, event.size.width - 2), layout=False)
             # the panels draw again at their new widths first, then the rows are shared out
             self.call_after_refresh(self.fit_layout)
 

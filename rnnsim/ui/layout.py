@@ -15,17 +15,17 @@ from textual.widgets import Static
 
 from ..explain import explain
 from ..textsafe import printable
-from .widgets.base import fitting, title_width
+from .titles import layer_forms, set_title
 from .widgets.cell import CellPanel
 from .widgets.chain import SHORT, Chain
+from .widgets.generation import GenerationPanel
 from .widgets.gradient import GradientPanel
 from .widgets.prediction import Prediction
 from .widgets.tokens import TokenStrip
 
 MIN_SIZE = (60, 20)
 NARROW = 110  # columns: below this the gradient view takes the prediction's place
-EXPLAIN_LINES = 4  # at most; the explanation wraps and its area grows to hold it
-PANEL_TITLES = {"#chain-box": "the chain: one cell applied at every step", "#cell-box": "inside the cell"}
+PANELS_LEAST = (6, 5)  # rows: #middle's and #bottom's min-height in app.tcss
 
 
 def fit_panels(app) -> None:
@@ -39,18 +39,23 @@ def fit_panels(app) -> None:
     short = h < SHORT
     screen.set_class(w < NARROW and sim.phase == "backward", "-narrow-backward")
     screen.set_class(short, "-short")
-    explain_box = screen.query_one("#explain", Static)
-    explain_rows = 0
-    if not app.hide_explain(short):
-        explain_rows = min(EXPLAIN_LINES, wrapped_lines(explanation(sim), w - 2, app.console))
-    _set_height(explain_box, explain_rows)
     chain_rows = 2 * len(sim.model.directions) if (short or sim.model.bidirectional) else 4
     chain = screen.query_one(Chain)
     _set_height(chain, chain_rows)
     tokens = screen.query_one(TokenStrip)
     token_rows = 2 if (not short or sim.model.bidirectional or any(sim.unknown)) else 1
     _set_height(tokens, token_rows)
-    rows = h - 1 - 1 - token_rows - (chain_rows + 2) - explain_rows - app.fixed_rows(w, h)
+    generation = screen.query_one(GenerationPanel)
+    generation_rows = generation.wanted_height if generation.display else 0  # (its height is auto)
+    explain_box = screen.query_one("#explain", Static)
+    explain_rows = 0
+    if not app.hide_explain(short):
+        # every line it needs while the panels keep their least rows (at 80x24: 6 lines);
+        # past that it scrolls, with a scrollbar that says so (app.tcss)
+        spare = h - 1 - 1 - token_rows - (chain_rows + 2) - generation_rows - app.fixed_rows(w, h) - sum(PANELS_LEAST)
+        explain_rows = min(max(1, spare), wrapped_lines(explanation(sim), w - 2, app.console))
+    _set_height(explain_box, explain_rows)
+    rows = h - 1 - 1 - token_rows - (chain_rows + 2) - generation_rows - explain_rows - app.fixed_rows(w, h)
     middle = 2 + max(screen.query_one(CellPanel).wanted_height, 4)
     bottom = 2 + max(screen.query_one(Prediction).wanted_height, screen.query_one(GradientPanel).wanted_height)
     share = 0.5 if sim.phase == "backward" else 0.4
@@ -58,7 +63,9 @@ def fit_panels(app) -> None:
         give = bottom
     else:
         give = min(bottom, max(5, round(rows * share), rows - middle))
-    _set_height(screen.query_one("#bottom"), max(5, give))
+    # never more than leaves #middle its least rows: past that the screen runs over and the
+    # explanation's last line went under the footer (a bidirectional gradient view at 80x24)
+    _set_height(screen.query_one("#bottom"), max(5, min(give, rows - PANELS_LEAST[0])))
 
 
 _explained: tuple = (None, "")
@@ -75,19 +82,15 @@ def explanation(sim) -> str:
 
 
 def title_layer_panels(app) -> None:
-    """The panels that show one layer of a stacked model say which ("layer 2 of 3");
-    a one-layer model's titles stay as they are."""
-    sim = app.sim
-    where = sim.layer_caption()
-    short = f"layer {sim.shown_layer + 1}/{sim.num_layers}"
-    titles = {box: [f"{t} · {where}", f"{t} · {short}"] if where else [t] for box, t in PANEL_TITLES.items()}
-    decision = ["decision after the last token", "decision at the end"]
-    titles["#pred-box"] = decision if sim.is_classifier else ["prediction"]
-    for box, candidates in titles.items():
-        widget = app.query_one(box)
-        title = fitting(candidates, title_width(widget))  # a narrow box: "layer 2/3", not cut
-        if widget.border_title != title:  # an unchanged title costs no refresh
-            widget.border_title = title
+    """The panels that show one layer of a stacked model say which ("layer 2 of 3"); every
+    title in the shortest of its forms its border needs (ui/titles.py)."""
+    full, short = layer_forms(app.sim)
+    set_title(app.query_one("#chain-box"), f"the chain: one cell applied at every step{full}", f"the chain{short}")
+    set_title(app.query_one("#cell-box"), f"inside the cell{full}", f"inside the cell{short}", f"cell{short}")
+    if app.sim.is_classifier:
+        set_title(app.query_one("#pred-box"), "decision after the last token", "decision after last token", "decision")
+    else:
+        set_title(app.query_one("#pred-box"), "prediction")
 
 
 def topbar(sim, speed: float, width: int) -> Text:

@@ -225,18 +225,3 @@ def clip(text: str, width: int) -> str:
         out.append(ch)
         used += w
     return "".join(out) + "…"
-
-
-def fitting(candidates: list[str], width: int) -> str:
-    """The first of `candidates` (longest first) that fits in `width` cells, else the last;
-    all of them when the width is not known yet (before the first layout)."""
-    if width <= 0:
-        return candidates[0]
-    return next((c for c in candidates if cell_len(c) <= width), candidates[-1])
-
-
-def title_width(box) -> int:
-    """Cells a bordered box has for its title: its width less two corners and a space
-    on each side of the title (as Textual draws it); 0 before the first layout."""
-    width = box.outer_size.width
-    return max(1, width - 6) if width else 0

@@ -106,8 +106,28 @@ class CellPanel(SimWidget):
                 t = sim.forward_pos if d == "forward" else sim.reverse_pos
             cols.append((d, t))
         width = self.content_width
+        if len(cols) > 1 and NAME_W + len(cols) * (6 + STAT_W) > width:
+            # one block per direction, one under the other: side by side the reverse
+            # direction's bars and means ran past the panel's edge at 80 columns
+            lines = self._rows(sim, cols[:1], width, with_note=True) + self._rows(sim, cols[1:], width, with_note=False)
+        else:
+            lines = self._rows(sim, cols, width, with_note=True)
+        # the equations wrap (a line cut with … lost the end of the GRU's first equation)
+        console = self.app.console
+        tail = [Text(_rnn_named(line, sim.model), style="italic") for line in EQUATIONS[cell]]
+        if cell == "lstm":
+            fb = sim.model.forget_bias()
+            tail.append(Text(f"forget-gate bias b_f = {fb:+.2f}  (f/F: ±0.5)", style="dim"))
+        lines.append(Text())
+        lines += [part for text in tail for part in text.wrap(console, max(1, width))]
+        return lines
+
+    def _rows(self, sim, cols: list[tuple[str, int | None]], width: int, with_note: bool) -> list[Text | list[Segment]]:
+        """The head line and a bar row per gate for the directions in `cols`, side by side."""
+        cell = sim.model.cell
+        backward = sim.phase == "backward"
         pal = self.palette
-        per_dir = max(6, (width - NAME_W) // len(dirs) - STAT_W)  # each column ends in a space
+        per_dir = max(6, (width - NAME_W) // len(cols) - STAT_W)  # each column ends in a space
         H = sim.model.hidden
         units = min(H, per_dir)
         # the first column says how many units the bars show, when not all of them fit
@@ -117,7 +137,7 @@ class CellPanel(SimWidget):
             where = "—" if t is None else f"{clip(sim.tokens[t], 8)} t={t}"
             head.append(f"{arrow} {where}".ljust(units + STAT_W)[: units + STAT_W], style="bold")
         lines: list[Text | list[Segment]] = [head]
-        if backward:
+        if backward and with_note:
             # Gates at their pre-activations; the c and h rows at c and h themselves.
             at = "gates before σ/tanh, c, h" if cell == "lstm" else _rnn_named("before σ/tanh, and h'", sim.model)
             note = f"|∂L/∂·|: {at}; log scale"
@@ -154,11 +174,6 @@ class CellPanel(SimWidget):
                     segs += [Segment(" ", cell_styles[b]) for b in _buckets(v[:units]).tolist()]
                 segs.append(Segment(f" μ{float(np.mean(v)):+.2f}".ljust(STAT_W)))
             lines.append(segs)
-        lines.append(Text())
-        lines += [Text(_rnn_named(line, sim.model), style="italic") for line in EQUATIONS[cell]]
-        if cell == "lstm":
-            fb = sim.model.forget_bias()
-            lines.append(Text(f"forget-gate bias b_f = {fb:+.2f}  (f/F: ±0.5)", style="dim"))
         return lines
 
 

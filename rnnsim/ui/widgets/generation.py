@@ -10,6 +10,11 @@ from textual.binding import Binding
 from .base import SimWidget, clip, window
 
 LABEL_W = 10  # "teacher" / "free run" column
+KEYS_FORMS = (  # the keys line, full to short
+    "g: write on   < >: temperature   o: teacher forcing vs free running",
+    "g: write on  < >: temperature  o: forced vs free",
+    "g write  < > temp  o forced/free",
+)
 
 # The app's generation keys (its actions sample, temperature(±1), free_run). Not in the
 # footer: the row they open shows them. [ and ] are the layer keys, hence < and >.
@@ -44,7 +49,9 @@ class GenerationPanel(SimWidget):
         out.append("generate ", style="bold")
         out.append(f"T={T:g}", style="bold magenta")
         out.append(" (the likeliest)" if T == 0 else " (surer)" if T < 1 else " (wilder)" if T > 1 else "")
-        out.append("   g: write on   < >: temperature   o: teacher forcing vs free running", style="dim")
+        # the keys in the first form the line holds whole (the full one was cut at 80 columns)
+        room = self.content_width - out.cell_len - 3
+        out.append("   " + next((k for k in KEYS_FORMS if len(k) <= room), KEYS_FORMS[-1]), style="dim")
         why = sim.can_generate()
         if why:
             out.append("\n" + why, style="yellow")
@@ -58,9 +65,17 @@ class GenerationPanel(SimWidget):
         targets = sim.trace.targets
         n = sim.T
         col = 8
-        start, end = window(n, max(0, sim.cursor - 1), max(1, (self.size.width - LABEL_W) // col))
         k = rows.prompt_len
         prompt = " ".join(sim.tokens[:k])
+        # what each row reads, beside it: in full where the columns leave room, else shorter
+        # (the full words ran past the panel's edge at 80 columns)
+        says = [("reads the real words", f"reads “{clip(prompt, 16)}”, then its own guesses")]
+        says += [("reads the real words", "reads its own guesses"), ("real words", "own guesses")]
+        for teacher, free in says:
+            columns = (self.content_width - LABEL_W - 2 - max(len(teacher), len(free))) // col
+            if columns >= min(n, 4):
+                break
+        start, end = window(n, max(0, sim.cursor - 1), max(1, columns))
         lines = {
             "read": Text(f"{'reads':<{LABEL_W}}"),
             "teacher": Text(f"{'teacher':<{LABEL_W}}"),
@@ -77,8 +92,8 @@ class GenerationPanel(SimWidget):
         out.append_text(lines["read"])
         out.append("\n")
         out.append_text(lines["teacher"])
-        out.append("  reads the real words", style="dim")
+        out.append("  " + teacher, style="dim")
         out.append("\n")
         out.append_text(lines["free"])
-        out.append(f"  reads “{clip(prompt, 16)}”, then its own guesses", style="dim")
+        out.append("  " + free, style="dim")
         return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import numpy as np
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -21,7 +22,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..palette import bucket, glyph, palette_for
-from .base import SimWidget, clip, fitting, title_width, window
+from ..titles import layer_forms, set_title
+from .base import SimWidget, clip, window
 
 COL = 3  # cells per time step
 LABEL_W = 5
@@ -49,25 +51,13 @@ class Heatmap(ScrollView, can_focus=False):
     def show(self, sim) -> None:
         self.sim = sim
         self._layout()
-        self._title()
+        scale = sim.state_scale()
+        if self.parent is not None:
+            full, short = layer_forms(sim)
+            legend = f"blue<0<red ±{scale:.2f}"
+            forms = (f"hidden state{full}, {legend}", f"hidden state{short}, {legend}", f"h{short}, {legend}")
+            set_title(self.parent, *forms)
         self.refresh()
-
-    def _title(self) -> None:
-        """The box's title: what the panel shows, the layer and the colour scale, shortened
-        to fit the box (at 80 columns the full one lost the scale after the layer's name)."""
-        sim = self.sim
-        if sim is None or self.parent is None:
-            return
-        scale = f"blue<0<red ±{sim.state_scale():.2f}"
-        where = sim.layer_caption()
-        if where:
-            layer = f"layer {sim.shown_layer + 1}/{sim.num_layers}"
-            titles = [f"hidden state · {where}, {scale}", f"hidden state · {layer}, {scale}", f"h · {layer}, {scale}"]
-        else:
-            titles = [f"hidden state, {scale}", f"h, {scale}"]
-        title = fitting(titles, title_width(self.parent))
-        if self.parent.border_title != title:
-            self.parent.border_title = title
 
     def redraw(self) -> None:
         """Forget every cached row (the theme changed: the colours with it)."""
@@ -76,7 +66,6 @@ class Heatmap(ScrollView, can_focus=False):
 
     def on_resize(self) -> None:
         self._layout()
-        self._title()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -119,7 +108,11 @@ class Heatmap(ScrollView, can_focus=False):
                 where = f"u{units[0]}–u{units[-1]}" if units else "none"
                 parts.append(where if len(dirs) == 1 else f"{'→' if d == 'forward' else '←'} {where}")
             arrows = ("↑" if top > 0 else "") + ("↓" if top + self.size.height < len(self._rows) + 1 else "")
-            hint = f"{', '.join(parts)} of {H} units {arrows} scroll"
+            shown = ", ".join(parts)
+            # whole on the border: without "scroll" where it does not fit (cut at 80 columns)
+            forms = (f"{shown} of {H} units {arrows} scroll", f"{shown} of {H} units {arrows}")
+            room = self.parent.outer_size.width - 6  # corners and a blank either side
+            hint = next((f for f in forms if cell_len(f) <= room), forms[-1]) if room > 0 else forms[0]
         if self.parent.border_subtitle != hint:
             self.parent.border_subtitle = hint
 
@@ -241,20 +234,21 @@ class StateLine(SimWidget):
             if t is None:
                 out.append(f"{name}: zeros (nothing read yet)", style="dim")
                 continue
-            out.append(f"{name}[{t}] ", style="bold")
-            out.append(state_numbers(sim.layer_directions()[d].h[t], width - 8))
+            label = f"{name}[{t}] "
+            out.append(label, style="bold")
+            out.append(state_numbers(sim.layer_directions()[d].h[t], width - cell_len(label)))
         return out
 
 
 def state_numbers(values: np.ndarray, width: int) -> str:
-    """As many of a state's values as fit in `width` cells, as signed numbers."""
-    parts = []
-    used = 0
-    for i, v in enumerate(values):
-        s = f"{v:+.2f}"
-        if used + len(s) + 1 > width - 6:
-            parts.append(f"… +{len(values) - i}")
-            break
-        parts.append(s)
-        used += len(s) + 1
-    return " ".join(parts)
+    """As many of a state's values as fit in `width` cells, as signed numbers, then how
+    many are left out in words ("… 29 more": "+29" read as one more value)."""
+    numbers = [f"{v:+.2f}" for v in values]
+    n = len(numbers)
+    if len(" ".join(numbers)) <= width:
+        return " ".join(numbers)
+    shown, used = 0, 0  # used: cells of the first `shown` numbers, each with its space
+    while shown < n and used + len(numbers[shown]) + 1 + len(f"… {n - shown - 1} more") <= width:
+        used += len(numbers[shown]) + 1
+        shown += 1
+    return " ".join([*numbers[:shown], f"… {n - shown} more"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from ..palette import hbar
@@ -26,10 +27,8 @@ class Prediction(SimWidget):
             return out
         word = clip(sim.tokens[t], 12)
         if cloze:
-            left = " ".join(clip(w, 8) for w in sim.tokens[max(0, t - 2) : t])
-            right = " ".join(clip(w, 8) for w in sim.tokens[t + 1 : t + 3])
             out.append(f"Blank at t={t}: ", style="bold")
-            out.append(f"{left} ___ {right}\n")
+            out.append(self._blank_context(sim, t, self.content_width - cell_len(f"Blank at t={t}: ")) + "\n")
             if not sim.prediction_ready(t):
                 need = []
                 if t > 0 and not sim.read_by("forward", t - 1):
@@ -39,9 +38,7 @@ class Prediction(SimWidget):
                 out.append("Needs h_fwd[t-1] and h_rev[t+1]: waiting for " + ", ".join(need), style="dim")
                 return out
         else:
-            out.append("Next word after ", style="bold")
-            out.append(f"“{word}”", style="bold cyan")
-            out.append(f" (t={t})\n", style="bold")
+            self._heading(out, ("Next word after ", "Next after ", "After "), word, t)
         want = sim.target_token(t)
         pal = self.palette
         bar_w = max(4, self.content_width - 26)
@@ -71,9 +68,7 @@ class Prediction(SimWidget):
         pal = self.palette
         top, _ = sim.top_label()
         target = sim.target_label()
-        out.append("Class after ", style="bold")
-        out.append(f"“{clip(sim.tokens[last], 12)}”", style="bold cyan")
-        out.append(f" (t={last})\n", style="bold")
+        self._heading(out, ("Class after ", "After "), clip(sim.tokens[last], 12), last)
         bar_w = max(2, self.content_width - 25)  # name 10, bar, " 52.8%", " ✓", " loss"
         for name, p in sim.class_probs():
             win = name == top
@@ -89,3 +84,25 @@ class Prediction(SimWidget):
         out.append(f"loss at “{clip(target, 10)}”: {loss:.2f}\n", style="dim")
         out.append(f"= −log p, the {chosen} label;\na scores another label", style="dim")
         return out
+
+    def _heading(self, out: Text, openings: tuple[str, ...], word: str, t: int) -> None:
+        """'Next word after “the” (t=17)' in the first of its shorter openings that fits the
+        panel whole (the line's end, t, was cut with … in a lesson at 80 columns)."""
+        width = self.content_width
+        tail = f"“{word}” (t={t})"
+        opening = next((o for o in openings if cell_len(o + tail) <= width), openings[-1])
+        out.append(opening, style="bold")
+        out.append(f"“{word}”", style="bold cyan")
+        out.append(f" (t={t})\n", style="bold")
+
+    @staticmethod
+    def _blank_context(sim, t: int, width: int) -> str:
+        """'cat sat ___ the mat': up to two words either side of the blank, fewer where the
+        panel is narrow (the line was cut after "___" at 80 columns), never cut mid-word."""
+        for n in (2, 1, 0):
+            left = " ".join(clip(w, 8) for w in sim.tokens[max(0, t - n) : t])
+            right = " ".join(clip(w, 8) for w in sim.tokens[t + 1 : t + 1 + n])
+            context = f"{left} ___ {right}".strip()
+            if cell_len(context) <= width:
+                break
+        return context
