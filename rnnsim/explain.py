@@ -10,7 +10,6 @@ import numpy as np
 
 from .core.safe_text import safe_text
 from .sim import Simulation
-from .sim.measures import per_step
 from .sim.saturation import SATURATED
 
 
@@ -44,11 +43,12 @@ def _share(part: np.ndarray, whole: np.ndarray) -> float:
     return float(np.linalg.norm(part)) / n if n > 0 else 0.0
 
 
-def _kept(d, cell: str, t: int) -> str:
+def _kept(sim: Simulation, t: int) -> str:
     """How much of the old memory survived the step into t: |f⊙c[t-1]|/|c[t-1]| (GRU:
     |z⊙h[t-1]|/|h[t-1]|), not the plain mean of the gate, where a unit holding almost
     nothing counts as much as one holding the sentence."""
-    kept = per_step(d, cell, "kept")[t]
+    cell = sim.model.cell
+    kept = sim.step_measure("kept")[t]  # the forward direction's, of the layer on screen
     gate, mem, sym = ("f", "memory", "f⊙c") if cell == "lstm" else ("z", "state", "z⊙h")
     if not np.isfinite(kept):
         return f"no old {mem} to keep yet"
@@ -85,13 +85,13 @@ def _cell_step(sim: Simulation, t: int) -> str:
     if cell == "lstm":
         i, g, o, tanh_c = d.gates["i"][t], d.gates["g"][t], d.gates["o"][t], np.tanh(d.c[t])
         return (
-            f"Read {tok}: {_kept(d, cell, t)}, i wrote {_pct(_share(i * g, g))} of the candidate "
+            f"Read {tok}: {_kept(sim, t)}, i wrote {_pct(_share(i * g, g))} of the candidate "
             f"(|i⊙g|/|g|), o showed {_pct(_share(o * tanh_c, tanh_c))} of tanh(c)."
         )
     if cell == "gru":
         z, n = d.gates["z"][t], d.gates["n"][t]
         return (
-            f"Read {tok}: {_kept(d, cell, t)}, took {_pct(_share((1 - z) * n, n))} of the candidate n "
+            f"Read {tok}: {_kept(sim, t)}, took {_pct(_share((1 - z) * n, n))} of the candidate n "
             f"(|(1−z)⊙n|/|n|); mean reset gate r {float(d.gates['r'][t].mean()):.2f}."
         )
     h = d.h[t]
@@ -188,12 +188,12 @@ def _explain_backward(sim: Simulation) -> str:
     if cell in ("lstm", "gru") and t < start:
         # What the gate's own path hands back, weighted by where the gradient is: the plain
         # mean of the gate counts units that carry no gradient at all.
-        carried = per_step(d, cell, "carried")[t + 1]
+        carried = sim.step_measure("carried")[t + 1]
         if np.isfinite(carried):
             g, of = ("f", "c") if cell == "lstm" else ("z", "h")
             line += f" {g} hands back {_pct(carried)} of ∂L/∂{of}[{t + 1}] (|{g}⊙∂L/∂{of}|/|∂L/∂{of}|)"
             if cell == "lstm":
                 # The rest of ∂L/∂c[t] comes from h[t]: what makes the cell's gradient grow.
-                line += f", h adds {_pct(per_step(d, cell, 'inflow')[t + 1])}"
+                line += f", h adds {_pct(sim.step_measure('inflow')[t + 1])}"
             line += f"; mean {g} {float(d.gates[g][t + 1].mean()):.2f}."
     return line

@@ -61,10 +61,15 @@ class LayerView:
 
     def stack_grad_totals(self) -> list[float] | None:
         """Bottom to top: the norm of dL/d(input) of each layer over the whole text (how
-        much gradient reaches it); None without a loss."""
+        much gradient reaches it); None without a loss. Once per trace: the gradient view
+        shows it on every frame, and over a long text it is a norm of [T, E] per layer."""
         if self.trace.dx is None:
             return None
-        return [float(np.linalg.norm(self.layer_input_grads(k))) for k in range(self.num_layers)]
+        return self._cached(
+            "stack_totals",
+            lambda: [float(np.linalg.norm(self.layer_input_grads(k))) for k in range(self.num_layers)],
+            per_layer=False,
+        )
 
     # ------------------------------------------------------------ commands
 

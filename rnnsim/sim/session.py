@@ -36,6 +36,7 @@ from .generation import GenerationView
 from .gradient import GradientView
 from .layers import LayerView
 from .learning import LearningReplay
+from .measures import per_step
 from .recording import command
 from .saturation import SaturationView
 from .surgery import SurgeryCommands
@@ -138,6 +139,13 @@ class Simulation(
     def state_norms(self, direction: str = "forward") -> np.ndarray:
         """||h_t|| per position."""
         return self._cached(("h", direction), lambda: np.linalg.norm(self.layer_directions()[direction].h, axis=1))
+
+    def step_measure(self, name: str, direction: str = "forward") -> np.ndarray:
+        """A measure of sim/measures.py (kept, carried, ...) per position of the shown
+        layer, computed once per trace: the explain line reads one position every frame."""
+        return self._cached(
+            ("measure", name, direction), lambda: per_step(self.layer_directions()[direction], self.model.cell, name)
+        )
 
     def state_scale(self) -> float:
         """The largest |h| anywhere in the shown layer: one colour scale for the whole heatmap."""

@@ -13,7 +13,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ..explain import explain
 from ..sim import SimError, Simulation
 from .footer import FittedFooter
 from .keys import (
@@ -26,7 +25,7 @@ from .keys import (
     SurgeryKeys,
     ViewKeys,
 )
-from .layout import check_size, fit_panels, title_layer_panels, topbar
+from .layout import check_size, explanation, fit_panels, title_layer_panels, topbar
 from .messages import TokenClicked
 from .screens.compare import CompareScreen
 from .screens.edit import EditScreen
@@ -203,7 +202,7 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, Sur
             self.refresh_bindings()
         # Bars of a fitted height: a layout pass only when the number of lines changes
         self.query_one("#topbar", Static).update(topbar(sim, self.speed, self.size.width - 2), layout=False)
-        self.query_one("#explain", Static).update(explain(sim), layout=False)
+        self.query_one("#explain", Static).update(explanation(sim), layout=False)
         self.fit_layout()
         if sim.notice:
             self.notify(sim.notice, timeout=4)
@@ -225,6 +224,7 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, Sur
         if not self.is_running or not self.screen_stack:
             return
         fit_panels(self)
+        title_layer_panels(self)  # again at the boxes' new widths (a title is fitted to its box)
 
     def hide_explain(self, short: bool) -> bool:
         """Whether the explanation line gives its rows to the panels (a scene's caption

@@ -58,7 +58,7 @@ def fit_panels(app) -> None:
         # every line it needs while the panels keep their least rows (at 80x24: 6 lines);
         # past that it scrolls, with a scrollbar that says so (app.tcss)
         spare = h - above - sum(PANELS_LEAST)
-        explain_rows = min(max(1, spare), wrapped_lines(explain(sim), w - 2, app.console))
+        explain_rows = min(max(1, spare), wrapped_lines(explanation(sim), w - 2, app.console))
     _set_height(explain_box, explain_rows)
     rows = h - above - explain_rows
     middle = 2 + max(screen.query_one(CellPanel).wanted_height, 4)
@@ -71,6 +71,19 @@ def fit_panels(app) -> None:
     # never more than leaves #middle its least rows: past that the screen runs over and the
     # explanation's last line went under the footer (a bidirectional gradient view at 80x24)
     _set_height(screen.query_one("#bottom"), max(5, min(give, rows - PANELS_LEAST[0])))
+
+
+_explained: tuple = (None, "")
+
+
+def explanation(sim) -> str:
+    """The explain line for the Simulation as it is now, written once per command (the
+    app shows it and fits its rows to it). Keyed by the version stamp, unique across
+    Simulations."""
+    global _explained
+    if _explained[0] != sim.version:
+        _explained = (sim.version, explain(sim))
+    return _explained[1]
 
 
 def title_layer_panels(app) -> None:

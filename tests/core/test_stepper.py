@@ -211,3 +211,49 @@ def test_stacked_stepper_matches_the_whole_sequence(cell, layers, bidirectional,
     else:  # a classifier decides once, after the top layer's last step
         assert list(outputs) == [T - 1] and records[-1].outputs
         np.testing.assert_allclose(outputs[T - 1], trace.probs, rtol=0, atol=TOL)
+
+
+# ------------------------------------------------------------------ reading ahead
+
+
+def _all_numbers(records) -> list[tuple]:
+    out = []
+    for r in records:
+        for layer, dirs in sorted(r.layers.items()):
+            for d, s in sorted(dirs.items()):
+                arrays = [s.pre, s.h, s.candidate, *(v for _, v in sorted(s.gates.items()))]
+                arrays += [s.c] if s.c is not None else []
+                out.append((r.step, layer, d, s.position, [a.tobytes() for a in arrays]))
+        out.append((r.step, sorted((t, p.tobytes()) for t, p in r.outputs.items())))
+    return out
+
+
+@pytest.mark.parametrize(
+    "cell, kw",
+    [
+        ("lstm", {"num_layers": 2}),
+        ("gru", {"num_layers": 3}),
+        ("rnn", {}),
+        ("lstm", {"bidirectional": True, "task": "cloze"}),
+        ("gru", {"bidirectional": True, "num_layers": 2, "task": "classify", "labels": ["a", "b"]}),
+    ],
+    ids=["lstm-2-layers", "gru-3-layers", "rnn", "bilstm-cloze", "bigru-2-layers-classify"],
+)
+def test_reading_ahead_gives_the_numbers_of_one_token_at_a_time(cell, kw):
+    """The stepper runs the cell over blocks of AHEAD tokens: every record, bit for bit,
+    is what stepping one token at a time (AHEAD = 1) gives, across the blocks' edges."""
+    model = rnnsim.random_model(cell, hidden=8, embed=4, seed=2, **kw)
+    text = " ".join(["the cat sat on the mat and the dog slept"] * 8)  # 80 tokens: 3 blocks of 32
+    ahead = Stepper(model, text)
+    one = Stepper(model, text)
+    one.AHEAD = 1
+    assert len(ahead) > 2 * Stepper.AHEAD
+    got, want = [], []
+    while not ahead.done:
+        got.append(ahead.advance())
+        want.append(one.advance())
+    assert _all_numbers(got) == _all_numbers(want)
+    for r in got:  # views of the block's arrays, which nobody may change
+        for dirs in r.layers.values():
+            assert not any(s.h.flags.writeable or s.pre.flags.writeable for s in dirs.values())
+        assert not any(p.flags.writeable for p in r.outputs.values())

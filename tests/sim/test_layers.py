@@ -207,3 +207,15 @@ def test_the_app_trace_and_scenes_read_one_set_of_defaults():
     assert app == build.settings_from("random") == Settings(source="random")
     head = scene.parse_scene('[scene]\ncell = "lstm"\n[[step]]\nstep = 1\n', file="s.toml")
     assert head.settings == Settings(source="random") and head.text == build.DEFAULT_TEXT
+
+
+def test_stack_grad_totals_are_kept_per_trace():
+    """The gradient view shows the totals on every frame: computed once per trace, again
+    when the numbers change."""
+    sim = Simulation.from_settings("The cat sat on the mat.", Settings(source="random", cell="gru", layers=2))
+    first = sim.stack_grad_totals()
+    assert sim.stack_grad_totals() is first
+    sim.set_loss_mode("all" if sim.loss_mode != "all" else "last")
+    assert sim.stack_grad_totals() is not first
+    want = [float(np.linalg.norm(sim.layer_input_grads(k))) for k in range(2)]
+    assert sim.stack_grad_totals() == want

@@ -307,3 +307,23 @@ def test_rich_markup_and_control_characters_are_tokens_not_markup():
     sim = random_sim(text="[bold]cat[/] \x1b[31m sat 🐱 猫")
     assert "[" in sim.tokens and "bold" in sim.tokens and "🐱" in sim.tokens and "猫" in sim.tokens
     assert "\x1b" in sim.tokens
+
+
+def test_step_measure_is_the_measure_of_the_shown_layer_kept_per_trace():
+    """The explain line reads one position of a per-step measure every frame: the
+    Simulation computes it once per trace, for the layer on screen, and drops it when the
+    numbers change."""
+    from rnnsim.sim.measures import per_step
+
+    sim = random_sim(cell="lstm", layers=2)
+    sim.step()
+    for layer in (2, 1):
+        sim.set_layer(layer)
+        d = sim.layer_directions()["forward"]
+        for name in ("kept", "carried", "inflow"):
+            np.testing.assert_array_equal(sim.step_measure(name), per_step(d, "lstm", name))
+    first = sim.step_measure("kept")
+    assert sim.step_measure("kept") is first  # kept, not computed again
+    sim.set_forget_bias(2.0)
+    assert sim.step_measure("kept") is not first  # new weights: measured again
+    np.testing.assert_array_equal(sim.step_measure("kept"), per_step(sim.layer_directions()["forward"], "lstm", "kept"))

@@ -90,7 +90,7 @@ class SimWidget(ScrollView, can_focus=False):
                     segments = [Segment(line.plain, line.style)]
                 used = line.cell_len
             else:  # segments built by the panel
-                segments = list(Segment.apply_style(line, base))
+                segments = self._on_base(line, base)
                 used = Segment.get_line_length(segments)
                 if used > width:
                     segments = Segment.adjust_line_length(segments, width - 1) + [Segment("…", base)]
@@ -115,6 +115,23 @@ class SimWidget(ScrollView, can_focus=False):
             self._scroll_update(size)
         self._update_hint()
 
+    def _on_base(self, segments: list[Segment], base: Style) -> list[Segment]:
+        """Segment.apply_style(segments, base), with each combined style looked up in a
+        dict kept while the base stays (a panel has a few dozen styles and hundreds of
+        segments: rich's own cache of Style sums costs more per segment)."""
+        if self._styled_base is not base:
+            self._styled_base, self._styled = base, {}
+        styled = self._styled
+        out = []
+        for text, style, control in segments:
+            combined = styled.get(style)
+            if combined is None:
+                combined = styled[style] = base + style
+            out.append(Segment(text, None if control else combined, control))
+        return out
+
+    _styled_base: Style | None = None
+    _styled: dict = {}  # (replaced, never filled, on the first use: see _on_base)
     _base: Style | None = None
 
     def _base_style(self) -> Style:

@@ -13,7 +13,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from ..palette import LEVELS, bar_char, bucket, glyph
+from ..palette import BAR, LEVELS, bucket, glyph
 from .base import SimWidget, clip
 
 EQUATIONS = {
@@ -145,6 +145,9 @@ class CellPanel(SimWidget):
             lines += [Text(part, style=pal.grad) for part in parts]  # wrapped, not cut
         mono = self.app.no_color
         dim, grad = _style("dim"), _style(pal.grad)
+        # the palette's styles by level, looked up once per picture (not once per unit)
+        gate_styles = [pal.gate_style(level) for level in range(LEVELS + 1)]
+        cell_styles = {b: pal.cell_style(b) for b in range(-LEVELS, LEVELS + 1)}
         for key, label, kind in ROWS[cell]:
             segs = [Segment(_rnn_named(label, sim.model).ljust(NAME_W)[:NAME_W])]
             for d, t in cols:
@@ -159,25 +162,37 @@ class CellPanel(SimWidget):
                     mag = np.abs(v[:units])
                     peak = sim.grad_peak(d) or 1.0
                     lv = np.clip((np.log10(np.maximum(mag, 1e-300) / peak) + 8) / 8, 0, 1)
-                    segs += [Segment(bar_char(x), pal.gate_style(_level(x))) for x in lv.tolist()]
+                    segs += _bars(lv, gate_styles)
                     segs.append(Segment(f" {np.linalg.norm(v):7.1e}".ljust(STAT_W), grad))
                     continue
                 v = _values(sim, d, key, t)
-                xs = v[:units].tolist()
                 if kind == "gate":
-                    segs += [Segment(bar_char(x), pal.gate_style(_level(x))) for x in xs]
+                    segs += _bars(v[:units], gate_styles)
                 elif mono:
-                    segs.append(Segment("".join(glyph(bucket(x)) for x in xs)))
+                    segs.append(Segment("".join(glyph(bucket(x)) for x in v[:units].tolist())))
                 else:
-                    segs += [Segment(" ", pal.cell_style(bucket(x))) for x in xs]
+                    segs += [Segment(" ", cell_styles[b]) for b in _buckets(v[:units]).tolist()]
                 segs.append(Segment(f" μ{float(np.mean(v)):+.2f}".ljust(STAT_W)))
             lines.append(segs)
         return lines
 
 
-def _level(x: float) -> int:
-    """The colour level of a gate value in [0, 1]; NaN (an overflowed state) is level 0."""
-    return 0 if x != x else max(0, min(LEVELS, int(round(x * LEVELS))))
+def _bars(xs: np.ndarray, styles: list[Style]) -> list[Segment]:
+    """One eighth-block per value in [0, 1], coloured by its level: what bar_char and the
+    gate level give one value at a time (rounded half to even, as round() does), for the
+    whole row at once. NaN (an overflowed state) is a blank at level 0."""
+    with np.errstate(invalid="ignore"):
+        k = np.clip(np.rint(xs * LEVELS), 0, LEVELS)
+    levels = np.where(np.isnan(k), -1, k).astype(int).tolist()
+    return [Segment(BAR[i], styles[i]) if i >= 0 else Segment(" ", styles[0]) for i in levels]
+
+
+def _buckets(xs: np.ndarray) -> np.ndarray:
+    """palette.bucket of every value at once: -LEVELS..LEVELS on [-1, 1], NaN at 0."""
+    with np.errstate(invalid="ignore"):
+        k = np.minimum(LEVELS, np.rint(LEVELS * np.minimum(np.abs(xs), 1.0)))
+    k = np.where(np.isnan(k), 0, k).astype(int)
+    return np.where(xs >= 0, k, -k)
 
 
 @cache

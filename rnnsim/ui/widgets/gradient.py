@@ -173,8 +173,10 @@ class GradientPanel(SimWidget):
     def _stack_line(self, sim) -> list[Text]:
         """A stacked model: how much gradient reaches each layer's input over the whole
         text, from the top layer down to the words (the shown layer in bold)."""
+        if sim.num_layers == 1:
+            return []
         totals = sim.stack_grad_totals()
-        if sim.num_layers == 1 or totals is None:
+        if totals is None:
             return []
         line = Text("into layer ", style="dim")
         for k in range(sim.num_layers - 1, -1, -1):

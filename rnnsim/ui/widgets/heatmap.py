@@ -41,7 +41,12 @@ class Heatmap(ScrollView, can_focus=False):
         self._rows: list[tuple] = []
         self._cache: OrderedDict = OrderedDict()
         self._key = None
+        self._cells: dict[int, list[Segment]] = {}  # row -> styled segments, every position read
+        self._cells_key = None
+        self._blank_cell: Segment | None = None
+        self._read: dict[str, list[bool]] = {}
         self._scale = 1.0
+        self._frame: tuple[int, int, int] | None = None  # (width, first, last + 1 column) while drawing
 
     def show(self, sim) -> None:
         self.sim = sim
@@ -56,7 +61,7 @@ class Heatmap(ScrollView, can_focus=False):
 
     def redraw(self) -> None:
         """Forget every cached row (the theme changed: the colours with it)."""
-        self._key = None
+        self._key = self._cells_key = None
         self.refresh()
 
     def on_resize(self) -> None:
@@ -117,20 +122,30 @@ class Heatmap(ScrollView, can_focus=False):
         focus = sim.focus_position()
         return window(sim.T, 0 if focus is None else focus, cap)
 
+    def render_lines(self, crop):
+        # What every line of this frame shares, worked out once (not once per line)
+        self._frame = (self.scrollable_content_region.width, *self._columns()) if self.sim is not None else None
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         sim = self.sim
-        width = self.scrollable_content_region.width
-        if sim is None:
-            return Strip.blank(width, self.rich_style)
-        start, end = self._columns()
-        key = (sim.data_version, sim.cursor, sim.phase, sim.grad_steps, start, end, width, self.app.no_color)
+        if sim is None or self._frame is None:
+            return Strip.blank(self.scrollable_content_region.width, self.rich_style)
+        width, start, end = self._frame
+        cells_key = (sim.data_version, start, end, width, self.app.no_color)
+        if cells_key != self._cells_key:
+            # The coloured cells of every row in the window: they change with the numbers,
+            # the window or the theme, not with the cursor (a step only uncovers a column).
+            self._cells.clear()
+            self._cells_key = cells_key
+            self._scale = sim.state_scale()  # one colour scale for the whole run
+            self._base = self.rich_style  # (Line API strips carry no widget style: lay it under them)
+            self._palette = palette_for(self.app)
+        key = (cells_key, sim.cursor, sim.phase, sim.grad_steps)
         if key != self._key:
             self._cache.clear()
             self._key = key
-            # one colour scale for the whole run, so a colour means the same value everywhere
-            self._scale = sim.state_scale()
-            self._base = self.rich_style  # (Line API strips carry no widget style: lay it under them)
-            self._palette = palette_for(self.app)
+            self._read = {d: [sim.read_by(d, t) for t in range(start, end)] for d in sim.model.directions}
         top = int(self.scroll_offset.y)
         axis_y = min(self.size.height - 1, len(self._rows) - top)  # under the last row, or pinned
         if y > axis_y:
@@ -139,11 +154,35 @@ class Heatmap(ScrollView, can_focus=False):
         strip = self._cache.get(row_index)
         if strip is None:
             row = ("axis",) if row_index == len(self._rows) else self._rows[row_index]
-            strip = self._draw(row, start, end).crop_extend(0, width, self._base).apply_style(self._base)
+            if row[0] == "units":
+                strip = self._units_strip(row_index, row, start, end, width)
+            else:
+                strip = self._draw(row, start, end).crop_extend(0, width, self._base).apply_style(self._base)
             self._cache[row_index] = strip
         return strip
 
-    def _draw(self, row: tuple, start: int, end: int) -> Strip:
+    def _units_strip(self, row_index: int, row: tuple, start: int, end: int, width: int) -> Strip:
+        """One row of units: its cached cells where the direction has read the position,
+        blank where it has not, in the panel's colours, padded to the width."""
+        cells = self._cells.get(row_index)
+        if cells is None:
+            base = self._base
+            segs = self._draw(row, start, end, every=True)
+            cells = self._cells[row_index] = list(Segment.apply_style(segs, base))
+        blank = self._blank_cell
+        if blank is None or blank.style != self._base:
+            blank = self._blank_cell = Segment(" " * COL, self._base)
+        segs = [cells[0], *(c if read else blank for c, read in zip(cells[1:], self._read[row[1]], strict=True))]
+        used = LABEL_W + COL * (end - start)
+        if used > width:  # (the window is chosen to fit; never wider than the panel)
+            return Strip(segs).crop_extend(0, width, self._base)
+        if used < width:
+            segs.append(Segment(" " * (width - used), self._base))
+        return Strip(segs, width)
+
+    def _draw(self, row: tuple, start: int, end: int, every: bool = False) -> Strip | list[Segment]:
+        """A row's picture from start to end; `every`: a units row's segments as if every
+        position were read (the caller blanks the unread ones)."""
         sim = self.sim
         kind = row[0]
         if kind == "title":
@@ -162,7 +201,7 @@ class Heatmap(ScrollView, can_focus=False):
         segs = [Segment(f"u{u:<3} "[:LABEL_W], _DIM)]
         mono = self.app.no_color
         for t in range(start, end):
-            if not sim.read_by(d, t):
+            if not every and not sim.read_by(d, t):
                 segs.append(Segment(" " * COL))  # not read yet: no state exists
                 continue
             top = bucket(float(h[t, u]) / self._scale)
@@ -171,7 +210,7 @@ class Heatmap(ScrollView, can_focus=False):
                 segs.append(Segment((glyph(top) + glyph(bot)).ljust(COL)))
             else:
                 segs.append(Segment("▀" * COL, self._palette.halfblock_style(top, bot)))
-        return Strip(segs)
+        return segs if every else Strip(segs)
 
 
 class StateLine(SimWidget):
