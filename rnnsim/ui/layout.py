@@ -26,7 +26,8 @@ from .widgets.tokens import TokenStrip
 
 MIN_SIZE = (60, 20)
 NARROW = 110  # columns: below this the gradient view takes the prediction's place
-PANELS_LEAST = (6, 5)  # rows: #middle's and #bottom's min-height in app.tcss
+PANELS_LEAST = (6, 5)  # rows: #middle's and #bottom's least height while the explanation fits
+PANELS_SQUEEZED = (5, 4)  # ... and what they give up to it when it does not (min-height in app.tcss)
 
 
 def fit_panels(app) -> None:
@@ -44,7 +45,8 @@ def fit_panels(app) -> None:
     chain = screen.query_one(Chain)
     _set_height(chain, chain_rows)
     tokens = screen.query_one(TokenStrip)
-    token_rows = 2 if (not short or sim.model.bidirectional or any(sim.unknown)) else 1
+    marks = sim.model.bidirectional or any(sim.unknown) or sim.watched_unit is not None  # a line under the words
+    token_rows = 2 if (not short or marks) else 1
     _set_height(tokens, token_rows)
     said = surgery_text(sim)  # while surgery is on, its bar says so, whole, at any size
     surgery_rows = 0 if said is None else wrapped_lines(said, w - 2, app.console)
@@ -53,24 +55,46 @@ def fit_panels(app) -> None:
     generation_rows = generation.wanted_height if generation.display else 0  # (its height is auto)
     explain_box = screen.query_one("#explain", Static)
     explain_rows = 0
+    least = PANELS_LEAST
     above = 1 + 1 + token_rows + (chain_rows + 2) + generation_rows + surgery_rows + app.fixed_rows(w, h)
     if not app.hide_explain(short):
         # every line it needs while the panels keep their least rows (at 80x24: 6 lines);
-        # past that it scrolls, with a scrollbar that says so (app.tcss)
-        spare = h - above - sum(PANELS_LEAST)
-        explain_rows = min(max(1, spare), wrapped_lines(explanation(sim), w - 2, app.console))
+        # when that is too few (free running open at 80x24), the panels give it a row each
+        # (they scroll and say so); past that it is cut, and its last line says so
+        said = explanation(sim)
+        need = wrapped_lines(said, w - 2, app.console)
+        if need > h - above - sum(least):
+            least = PANELS_SQUEEZED
+        explain_rows = min(max(1, h - above - sum(least)), need)
+        _show_explanation(explain_box, said, w - 2, explain_rows, need, app.console)
     _set_height(explain_box, explain_rows)
     rows = h - above - explain_rows
-    middle = 2 + max(screen.query_one(CellPanel).wanted_height, 4)
+    middle = 2 + max(screen.query_one(CellPanel).wanted_height, least[0] - 2)
     bottom = 2 + max(screen.query_one(Prediction).wanted_height, screen.query_one(GradientPanel).wanted_height)
     share = 0.5 if sim.phase == "backward" else 0.4
     if middle + bottom <= rows:
         give = bottom
     else:
-        give = min(bottom, max(5, round(rows * share), rows - middle))
+        give = min(bottom, max(least[1], round(rows * share), rows - middle))
     # never more than leaves #middle its least rows: past that the screen runs over and the
     # explanation's last line went under the footer (a bidirectional gradient view at 80x24)
-    _set_height(screen.query_one("#bottom"), max(5, min(give, rows - PANELS_LEAST[0])))
+    _set_height(screen.query_one("#bottom"), max(least[1], min(give, rows - least[0])))
+
+
+def _show_explanation(box, said: str, width: int, rows: int, need: int, console) -> None:
+    """The explanation whole, or, when `rows` cannot hold it, the lines that fit with the
+    last one ending in what is left out (never a silent cut)."""
+    if rows < need:
+        lines = Text(said).wrap(console, max(1, width))
+        note = f" ({need - rows} more line{'s' * (need - rows > 1)} in a taller terminal)"
+        last = lines[rows - 1]
+        last.truncate(max(0, width - len(note)), overflow="ellipsis")
+        last.rstrip()
+        box.update("\n".join([*(line.plain for line in lines[: rows - 1]), last.plain + note]), layout=False)
+        box.cut = True  # (the app writes the whole explanation on every command; a resize may not)
+    elif getattr(box, "cut", False):
+        box.update(said, layout=False)
+        box.cut = False
 
 
 _explained: tuple = (None, "")

@@ -78,7 +78,11 @@ async def test_the_footer_keeps_help_and_quit(make, size):
         assert "? Help" in line and "q Quit" in line, line
 
 
-@pytest.mark.parametrize("keys", [["right"] * 3, ["b", "right"], ["c", "right"]], ids=["lstm", "gradient", "gru"])
+@pytest.mark.parametrize(
+    "keys",
+    [["right"] * 3, ["b", "right"], ["c", "right"], ["right", "o"], ["right", "o", "b"]],
+    ids=["lstm", "gradient", "gru", "free-run", "free-run-gradient"],  # free running: 5 rows more
+)
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
 async def test_the_explanation_is_shown_whole(size, keys):
     app = trained_app()
@@ -86,6 +90,24 @@ async def test_the_explanation_is_shown_whole(size, keys):
         await pilot.press(*keys)
         await pilot.pause()
         assert words(explain(app.sim)) in words(app.screen_text())
+
+
+async def test_an_explanation_too_long_for_the_terminal_says_what_is_cut():
+    """Free running and a surgery bar open at 80x24: even the squeezed panels leave it two
+    of its three lines, and the second says how much is left out instead of stopping
+    mid-sentence."""
+    app = trained_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("right", "o", "p")
+        await pilot.pause()
+        whole = words(explain(app.sim))
+        lines = app.screen_text().splitlines()
+        first = next(i for i, r in enumerate(lines) if r.strip().startswith("Read “The”"))
+        assert lines[first + 1].rstrip().endswith("… (1 more line in a taller terminal)"), lines[first + 1]
+        assert whole not in words(app.screen_text())
+        await pilot.resize_terminal(80, 26)  # taller: whole again, the note gone
+        await pilot.pause()
+        assert whole in words(app.screen_text()) and "taller terminal" not in app.screen_text()
 
 
 @pytest.mark.parametrize("size", SIZES, ids=IDS)

@@ -4,6 +4,8 @@ notice or an inline line, and the painted unit shows over the text."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from rnnsim.sim import Settings, Simulation
@@ -103,7 +105,36 @@ async def test_u_paints_a_unit_over_the_text():
         assert any("painting u13" in r for r in lines)
         tokens = next(i for i, r in enumerate(lines) if "The cat sat on" in r)
         marks = lines[tokens + 1].split()
-        assert marks == [_short(h[0], 3), _short(h[1], 3), _short(h[2], 3)]  # under The, cat, sat
+        # under The and cat as their width allows; under sat, the word read last, whole
+        assert marks == [_short(h[0], 3), _short(h[1], 3), f"{h[2]:+.2f}"]
+
+
+async def test_painted_values_under_short_words_never_run_together():
+    """One- and two-letter words have no room for an honest value: a dot (the colour and
+    the bar say the rest), and the word read last shows its value whole; every value
+    starts under its own word and a blank separates any two (they read "0 0 00" before)."""
+    app = app_for("I saw a cat on it , a dog .")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press(*["right"] * 5, "u", "2", "enter")  # read up to "on"
+        await pilot.pause()
+        lines = rows(app)
+        assert any("painting u2" in r and "· : step onto it" in r for r in lines)
+        i = next(i for i, r in enumerate(lines) if "I saw a cat on it" in r)
+        words, marks = lines[i], lines[i + 1]
+        h = app.sim.trace.forward.h[:, 2]
+        starts = [m.start() for m in re.finditer(r"\S+", marks)]
+        tags = marks.split()
+        assert len(tags) == 5  # I saw a cat on: the five words read
+        for t, (x, tag) in enumerate(zip(starts, tags, strict=True)):
+            word = app.sim.tokens[t]
+            assert words[x : x + len(word)] == word  # under its own word
+            if t == 4:
+                assert tag == f"{h[4]:+.2f}"  # the word read last: whole, past its width
+            elif len(word) < 3:
+                assert tag == "·", (word, tag)
+            else:
+                assert tag == _short(h[t], len(word)) and len(tag) <= len(word)
+        assert _short(0.0, 1) == "0" and _short(-0.97, 2) == "-1" and _short(0.42, 2) == "·"
 
 
 async def test_palette_lists_surgery_with_keys():

@@ -25,7 +25,8 @@ from ..palette import bucket, glyph, palette_for
 from ..titles import layer_forms, set_title
 from .base import SimWidget, clip, window
 
-COL = 3  # cells per time step
+COL = 3  # cells per time step, at least: wider where every word in view then fits whole
+MAX_COL = 10  # (a longer word is cut, with …)
 LABEL_W = 5
 _DIM = Style(dim=True)
 
@@ -47,6 +48,7 @@ class Heatmap(ScrollView, can_focus=False):
         self._read: dict[str, list[bool]] = {}
         self._scale = 1.0
         self._frame: tuple[int, int, int] | None = None  # (width, first, last + 1 column) while drawing
+        self._col = COL  # cells per position in this frame
 
     def show(self, sim) -> None:
         self.sim = sim
@@ -116,15 +118,25 @@ class Heatmap(ScrollView, can_focus=False):
         if self.parent.border_subtitle != hint:
             self.parent.border_subtitle = hint
 
-    def _columns(self) -> tuple[int, int]:
+    def _columns(self) -> tuple[int, int, int]:
+        """(first, last + 1 position in view, cells per position). Three cells a position
+        where the text is long (its labels then cut to a letter and …); where the panel has
+        room to spare, each position gets the cells its longest word in view needs, so the
+        axis names every column with its whole word."""
         sim = self.sim
-        cap = max(1, (self.scrollable_content_region.width - LABEL_W) // COL)
+        room = self.scrollable_content_region.width - LABEL_W
         focus = sim.focus_position()
-        return window(sim.T, 0 if focus is None else focus, cap)
+        start, end = window(sim.T, 0 if focus is None else focus, max(1, room // COL))
+        longest = max((cell_len(clip(sim.tokens[t], MAX_COL - 1)) for t in range(start, end)), default=0)
+        col = max(COL, min(longest + 1, room // max(1, end - start)))
+        return start, end, col
 
     def render_lines(self, crop):
         # What every line of this frame shares, worked out once (not once per line)
-        self._frame = (self.scrollable_content_region.width, *self._columns()) if self.sim is not None else None
+        self._frame = None
+        if self.sim is not None:
+            start, end, self._col = self._columns()
+            self._frame = (self.scrollable_content_region.width, start, end)
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
@@ -132,7 +144,7 @@ class Heatmap(ScrollView, can_focus=False):
         if sim is None or self._frame is None:
             return Strip.blank(self.scrollable_content_region.width, self.rich_style)
         width, start, end = self._frame
-        cells_key = (sim.data_version, start, end, width, self.app.no_color)
+        cells_key = (sim.data_version, start, end, width, self._col, self.app.no_color)
         if cells_key != self._cells_key:
             # The coloured cells of every row in the window: they change with the numbers,
             # the window or the theme, not with the cursor (a step only uncovers a column).
@@ -170,10 +182,10 @@ class Heatmap(ScrollView, can_focus=False):
             segs = self._draw(row, start, end, every=True)
             cells = self._cells[row_index] = list(Segment.apply_style(segs, base))
         blank = self._blank_cell
-        if blank is None or blank.style != self._base:
-            blank = self._blank_cell = Segment(" " * COL, self._base)
+        if blank is None or blank.style != self._base or len(blank.text) != self._col:
+            blank = self._blank_cell = Segment(" " * self._col, self._base)
         segs = [cells[0], *(c if read else blank for c, read in zip(cells[1:], self._read[row[1]], strict=True))]
-        used = LABEL_W + COL * (end - start)
+        used = LABEL_W + self._col * (end - start)
         if used > width:  # (the window is chosen to fit; never wider than the panel)
             return Strip(segs).crop_extend(0, width, self._base)
         if used < width:
@@ -191,9 +203,11 @@ class Heatmap(ScrollView, can_focus=False):
             segs = [Segment(" " * LABEL_W)]
             focus = sim.focus_position()
             for t in range(start, end):
-                label = clip(sim.tokens[t], COL - 1).ljust(COL)
+                col = self._col
+                label = clip(sim.tokens[t], col - 1)
                 style = Style(bold=True, reverse=True) if t == focus else _DIM
-                segs.append(Segment(label[:COL], style))
+                segs.append(Segment(label, style))
+                segs.append(Segment(" " * (col - cell_len(label)), _DIM))
             return Strip(segs)
         _, d, u = row
         h = sim.layer_directions()[d].h
@@ -202,14 +216,14 @@ class Heatmap(ScrollView, can_focus=False):
         mono = self.app.no_color
         for t in range(start, end):
             if not every and not sim.read_by(d, t):
-                segs.append(Segment(" " * COL))  # not read yet: no state exists
+                segs.append(Segment(" " * self._col))  # not read yet: no state exists
                 continue
             top = bucket(float(h[t, u]) / self._scale)
             bot = bucket(float(h[t, u + 1]) / self._scale) if u + 1 < H else 0
             if mono:
-                segs.append(Segment((glyph(top) + glyph(bot)).ljust(COL)))
+                segs.append(Segment((glyph(top) + glyph(bot)).ljust(self._col)))
             else:
-                segs.append(Segment("▀" * COL, self._palette.halfblock_style(top, bot)))
+                segs.append(Segment("▀" * self._col, self._palette.halfblock_style(top, bot)))
         return segs if every else Strip(segs)
 
 

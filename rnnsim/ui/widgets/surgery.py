@@ -25,7 +25,7 @@ def surgery_text(sim) -> Text | None:
     if sim.watched_unit is not None:
         if s.active:
             t.append("  ·  ")
-        t.append(f"painting u{sim.watched_unit} over the text (blue < 0 < red)", style="bold")
+        t.append(f"painting u{sim.watched_unit} over the text (blue < 0 < red, · : step onto it)", style="bold")
     return t
 
 

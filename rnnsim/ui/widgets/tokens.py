@@ -92,13 +92,18 @@ class TokenStrip(SimWidget):
             self._spans.append((x0, x0 + cell_len(s), t))
             tag = ""
             if value is not None:
-                tag = _short(value, cell_len(s))
+                # the current token's value whole, even past its word (the tags it covers go)
+                tag = _short(value, 5 if t == fwd else cell_len(s))
             elif unknown[t]:
                 tag = "<unk>"
             elif sim.model.bidirectional and sim.combined_ready(t):
                 tag = "✓"
             tag_style = "" if value is not None else "red" if unknown[t] else "green"
-            marks.append(tag[: cell_len(s) + 1].ljust(cell_len(s) + 1), style=tag_style)
+            if x0 >= marks.cell_len:  # (else the current token's whole value covers its place)
+                marks.append(" " * (x0 - marks.cell_len))
+                marks.append(tag if value is not None else tag[: cell_len(s) + 1], style=tag_style)
+                if value is not None:
+                    marks.append(" ")  # a blank between two values, always
         if end < sim.T:
             top.append("…", style="dim")
         return Text("\n").join([top, marks])
@@ -111,7 +116,10 @@ class TokenStrip(SimWidget):
 
 
 def _short(v: float, width: int) -> str:
-    """The value under its token, as precise as the token's width allows (at least 2 cells)."""
+    """The value under its token in at most `width` cells (the word's own: a blank always
+    separates two values), as precise as that allows; "·" under a word too short for any
+    honest form (a bare sign or a lone digit read as another number): the colour shows it,
+    and stepping onto the word shows its value whole."""
     if v == 0:  # a knocked-out unit: exactly zero, not a rounded -0.00
         return "0"
     if abs(v) >= 0.95:  # rounds to ±1: the short forms would read "+1.0" or "+1"
@@ -119,6 +127,6 @@ def _short(v: float, width: int) -> str:
     else:  # "+.9": the leading zero goes first, so a three-letter word keeps a digit
         options = (f"{v:+.2f}", f"{v:+.2f}".replace("0.", ".", 1), f"{v:+.1f}".replace("0.", ".", 1))
     for text in options:
-        if len(text) <= max(2, width):
+        if len(text) <= width:
             return text
-    return "+" if v >= 0 else "-"  # a one-letter word: the sign; its colour shows the size
+    return "·"
