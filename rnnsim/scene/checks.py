@@ -159,6 +159,27 @@ def _next_entropy(name):
     return check
 
 
+def _pick_prob(name):
+    """p(word) in the distribution g draws the next token from (the generate row's odds):
+    after the whole text, at the session's temperature, <unk> left out."""
+
+    def check(ctx: Ctx, v):
+        from ..core.generate import distribution
+
+        word, limit = v
+        sim = ctx.sim
+        why = sim.can_generate()
+        if why:
+            raise _Invalid(why)
+        i = sim.model.vocab.lookup(word)
+        if i == sim.model.vocab.unk_id:
+            raise _Invalid(f"{word!r} is not in the model's vocabulary")
+        p = distribution(sim.trace.logits[-1], sim.temperature, sim.model.vocab.unk_id)
+        return _cmp(name, float(p[i]), limit, f"p({word}) of the next pick at T={sim.temperature:g}")
+
+    return check
+
+
 def _row(which: str):
     """The teacher-forcing or free-running row of guesses (free_run = true), space-joined."""
 
@@ -269,6 +290,9 @@ CHECKS: dict[str, Check] = dict([
     _c("next_entropy_above", _positive, _next_entropy("next_entropy_above"),
        "bits of uncertainty in the next generated token, at the current temperature > x"),
     _c("next_entropy_below", _positive, _next_entropy("next_entropy_below"), "the same < x"),
+    _c("pick_prob_above", _tuple(_str, _prob_v, form="[word, p]"), _pick_prob("pick_prob_above"),
+       "p(word) in the odds g draws the next token from, at the current temperature > p"),
+    _c("pick_prob_below", _tuple(_str, _prob_v, form="[word, p]"), _pick_prob("pick_prob_below"), "the same < p"),
     _c("teacher_row", _str, _row("teacher"), "the guesses reading the real words, space-joined"),
     _c("free_row", _str, _row("free"), "the guesses reading its own from the cursor on, space-joined"),
     _c("prefix_prob_above", _tuple(_position, _str, _prob_v, form="[position, label, p]"),

@@ -12,9 +12,10 @@ import numpy as np
 from ..core.probes import load_probes
 from .check_context import Check, Ctx, _c, _cmp, _equal
 from .errors import _Invalid
-from .value_checkers import _int, _num, _positive, _str, _tuple
+from .value_checkers import _int, _num, _pos, _position, _positive, _str, _tuple
 
 MAX_UNIT = 4096
+_unit_cell_v = _tuple(_int(0, MAX_UNIT), _position, _position, _num(-1e6, 1e6), form="[unit, from, to, x]")
 
 
 def _grad_norm(ctx: Ctx) -> float:
@@ -47,6 +48,28 @@ def _unit_value(name: str):
         t = ctx.position()
         value = float(ctx.dtrace().h[t, unit])
         return _cmp(name, value, limit, f"h[{t}] of unit {unit}")
+
+    return check
+
+
+def _unit_cell(name: str):
+    """The smallest (or largest) memory cell c of one unit over the positions from a to b:
+    what an LSTM unit holds where its output gate hides it from h (the painting shows h)."""
+    use_max = "_max_" in name
+
+    def check(ctx: Ctx, v):
+        unit, a, b, limit = v
+        H = ctx.sim.model.hidden
+        if unit >= H:
+            raise _Invalid(f"unit {unit} is out of range: this model's units are 0..{H - 1}")
+        c = ctx.dtrace().c
+        if c is None:
+            raise _Invalid("only an LSTM has a memory cell c: use unit_value_* for h")
+        a, b = sorted((_pos(ctx.sim, a), _pos(ctx.sim, b)))
+        cells = c[a : b + 1, unit]
+        t = a + int(np.argmax(cells) if use_max else np.argmin(cells))
+        what = f"{'largest' if use_max else 'smallest'} c of unit {unit} from t={a} to t={b} (at t={t})"
+        return _cmp(name, float(c[t, unit]), limit, what)
 
     return check
 
@@ -90,6 +113,10 @@ SURGERY_CHECKS: dict[str, Check] = dict([
        _unit_value("unit_value_above"), "h of one unit at the position (shown layer) > x"),
     _c("unit_value_below", _tuple(_int(0, MAX_UNIT), _num(-1e6, 1e6), form="[unit, x]"),
        _unit_value("unit_value_below"), "the same < x"),
+    _c("unit_cell_min_above", _unit_cell_v, _unit_cell("unit_cell_min_above"),
+       "an LSTM unit's memory cell c: its smallest value from one position to another > x"),
+    _c("unit_cell_max_below", _unit_cell_v, _unit_cell("unit_cell_max_below"),
+       "the same, its largest value < x"),
     _c("accuracy_now_above", _num(0, 1), _number("accuracy_now_above", "long-range accuracy (this network)",
        lambda ctx: accuracy_now(ctx.sim)),
        "this session's network, with its surgery: accuracy on the 64 held-out long-range probes > x"),

@@ -96,7 +96,9 @@ VALID_CHECKS = {
     "bidirectional": st.booleans(), "both_read": st.integers(0, 9), "hidden": st.integers(1, 20),
     "cell_params": st.integers(1, 5000), "forget_bias": st.floats(-3, 3), "explain_contains": st.text(max_size=5),
     "text_is": st.text(max_size=5), "temperature": st.floats(0, 5), "next_entropy_above": st.floats(0.01, 5),
-    "next_entropy_below": st.floats(0.01, 5), "teacher_row": st.text(max_size=5), "free_row": st.text(max_size=5),
+    "next_entropy_below": st.floats(0.01, 5),
+    "pick_prob_above": st.tuples(words, st.floats(0, 1)), "pick_prob_below": st.tuples(words, st.floats(0, 1)),
+    "teacher_row": st.text(max_size=5), "free_row": st.text(max_size=5),
     "class_prob_above": st.tuples(st.sampled_from(["negative", "positive", "pos", "x"]), st.floats(0, 1)).map(list),
     "class_prob_below": st.tuples(st.sampled_from(["negative", "positive", "neg"]), st.floats(0, 1)).map(list),
     "prefix_prob_above": st.tuples(st.integers(-1, 3), st.just("positive"), st.floats(0, 1)).map(list),
@@ -128,6 +130,9 @@ VALID_CHECKS["history_best_epoch"] = st.tuples(st.sampled_from(["lstm", "rnn"]),
 VALID_CHECKS["epoch"] = st.integers(0, 45)
 VALID_CHECKS["surgery"] = st.sampled_from(["none", "pin f=1", "clip 1"])
 VALID_CHECKS["unit_value_above"] = VALID_CHECKS["unit_value_below"] = st.tuples(st.integers(0, 9), st.floats(-1, 1))
+VALID_CHECKS["unit_cell_min_above"] = VALID_CHECKS["unit_cell_max_below"] = st.tuples(
+    st.integers(0, 9), positions, positions, st.floats(-1, 1)
+)
 for name in ("grad_norm", "clip_scale", "clipped_grad_norm"):
     VALID_CHECKS[f"{name}_above"] = VALID_CHECKS[f"{name}_below"] = small
 VALID_CHECKS["accuracy_now_above"] = VALID_CHECKS["accuracy_now_below"] = st.floats(0, 1)

@@ -165,3 +165,36 @@ def test_the_long_range_accuracy_is_the_reports_from_a_forward_pass_only():
 
     report = long_range_report(load_shipped("rnn"), list(probes_at_every_distance()))
     assert _hits("rnn") == tuple(zip(report.gaps, report.hits, strict=True))
+
+
+def test_a_units_memory_cell_check_reads_c_over_the_range_it_names():
+    """unit_cell_min_above / _max_below: the painted h of an LSTM unit hides what its cell
+    holds where the output gate shuts (the surgery lesson's unit 2); the check reads c."""
+    c = Simulation.from_settings(LONG, Settings(cell="lstm")).trace.forward.c[:, 2]
+    low, high = float(c[1:19].min()), float(c[1:19].max())
+    ok = (
+        f"[[step]]\nstep = 1\nexpect = {{ unit_cell_min_above = [2, 1, 18, {low * 0.99}], "
+        f"unit_cell_max_below = [2, 18, 1, {high * 1.01}] }}\n"
+    )
+    assert failures(ok, "lstm") == []
+    (bad,) = failures(f"[[step]]\nstep = 1\nexpect = {{ unit_cell_min_above = [2, 1, 18, {low * 1.01}] }}\n", "lstm")
+    assert f"smallest c of unit 2 from t=1 to t=18 (at t={1 + int(np.argmin(c[1:19]))})" in bad
+    with pytest.raises(SceneError, match="only an LSTM has a memory cell c"):
+        parse_scene(scene("[[step]]\nstep = 1\nexpect = { unit_cell_max_below = [2, 1, 3, 1.0] }\n", "gru"))
+    with pytest.raises(SceneError, match="unit 40 is out of range"):
+        parse_scene(scene("[[step]]\nstep = 1\nexpect = { unit_cell_max_below = [40, 1, 3, 1.0] }\n", "lstm"))
+
+
+def test_the_pick_prob_check_reads_the_odds_g_draws_from():
+    """pick_prob_*: p(word) in the generate row's odds, at the temperature set (the plain
+    softmax's 89% for "mat" is 43% at T = 2: the generate lesson quotes both)."""
+    head = '[scene]\ntitle = "t"\nmodel = "lstm"\ntext = "The cat sat on the"\n\n[[step]]\ntemperature = 2\n'
+
+    def fails(expect: str) -> list[str]:
+        return [f.message for f in dry_run(parse_scene(head + f"expect = {expect}\n", dry=False))]
+
+    assert fails('{ pick_prob_above = ["mat", 0.42], pick_prob_below = ["mat", 0.44] }') == []
+    (bad,) = fails('{ pick_prob_above = ["mat", 0.5] }')
+    assert "p(mat) of the next pick at T=2" in bad
+    with pytest.raises(SceneError, match="'zzyzx' is not in the model's vocabulary"):
+        parse_scene(head + 'expect = { pick_prob_below = ["zzyzx", 0.5] }\n')
