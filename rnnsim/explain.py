@@ -166,7 +166,7 @@ def _explain_backward(sim: Simulation) -> str:
             f"|∂L/∂h_rev[{r}]| = {sim.grad_norms('reverse')[r]:.2e}."
         )
     line = f"{what[0].upper()}{what[1:]}: at {tok} |∂L/∂h[{t}]| = {norms[t]:.2e}"
-    if sim.loss_mode == "all":
+    if sim.loss_mode == "all" and not sim.is_classifier:  # (a classifier's one loss is at the end)
         # Every word adds its own loss here, so a ratio to the last word says nothing about
         # how much of one loss survives the way back.
         line += (

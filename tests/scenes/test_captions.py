@@ -303,3 +303,20 @@ def test_the_readme_says_which_loss_starves_the_early_words():
     assert np.exp(np.mean(np.log(factor))) < 0.3
     assert 0.045 < factor.min() < 0.055 and 1.145 < factor.max() < 1.155
     assert "to about a quarter per word *on average*" in readme and "from ×0.05 to ×1.15" in readme
+
+
+def test_a_classifiers_explanation_names_its_one_loss_not_each_words():
+    """A classifier scores one decision, after the last token: the summed-loss sentence
+    ("its own word's loss plus what flows back") was false there; it gets the ratio to
+    the gradient where its loss is, as a single loss does."""
+    import rnnsim
+
+    text = "the film was not good at all ."
+    model = rnnsim.random_model("gru", vocab=text.split(), hidden=8, embed=4, seed=3, labels=["negative", "positive"])
+    sim = Simulation(model=model, text=text)
+    sim.backward()
+    for _ in range(3):
+        sim.grad_step(1)
+    said = explain(sim)
+    assert "its own word's loss" not in said
+    assert "of |∂L/∂h[7]| (×" in said and "how much “good” moved the decision" in said
