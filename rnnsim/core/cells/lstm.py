@@ -22,14 +22,15 @@ from .common import Weights, add, dot, initial, mul, row_shape, seq_shape, sub, 
 
 @lru_cache(maxsize=16)
 def _scales(hidden: int):
-    """(s, a, b): act = tanh(pre * s) * a + b is sigmoid on i, f, o and tanh on g."""
+    """(s, a, b, 1/s): act = tanh(pre * s) * a + b is sigmoid on i, f, o and tanh on g."""
     s = np.full(4 * hidden, 0.5)
     b = np.full(4 * hidden, 0.5)
     s[2 * hidden : 3 * hidden] = 1.0
     b[2 * hidden : 3 * hidden] = 0.0
-    for v in (s, b):
+    inv = 1.0 / s  # exact: 2 or 1 (a product is cheaper than a division)
+    for v in (s, b, inv):
         v.flags.writeable = False  # cached and shared
-    return s, s, b
+    return s, s, b, inv
 
 
 class LSTMCell:
@@ -39,7 +40,7 @@ class LSTMCell:
     def forward(self, xp, w: Weights, h0=None, c0=None, overwrite_xp=False, surgery=None) -> dict[str, np.ndarray]:
         H = w.hidden
         pins, keep = surgery_parts(surgery, H)  # pinned gates, knocked-out units
-        s, a, b = _scales(H)
+        s, a, b, inv = _scales(H)
         ws = w.get("lstm", lambda: w.whh_t * s)  # sigmoid rows halved
         u = add(xp, w.b_hh, xp if overwrite_xp else None)
         u *= s  # u[t] = s * (input side), then s * pre-activation
@@ -70,7 +71,7 @@ class LSTMCell:
             tanh(c_t, tc_t)
             mul(o, tc_t, h_t)  # h' = o*tanh(c')
             h = h_t
-        u /= s  # exact: s is 0.5 or 1
+        u *= inv  # exact: back to the plain pre-activations
         return {"pre": u, "act": act, "c": c, "tanh_c": tanh_c, "h": hs}
 
     def backward(self, st, dh_direct, w: Weights, h0=None, c0=None, surgery=None) -> dict[str, np.ndarray]:
@@ -108,7 +109,8 @@ class LSTMCell:
         # is G's axis after any batch axis), so the end of row t and the start of row t+1
         # are the pair [dh_t, dc_{t+1}], one array.
         batch = c.shape[1:-1]
-        G = np.zeros((*batch, T + 1, 4 * H))
+        G = np.empty((*batch, T + 1, 4 * H))
+        G[..., T, :] = 0.0  # dc_T (every other row is written before it is read)
         pairs = G.reshape(*batch, -1)[..., 3 * H : 3 * H + T * 4 * H].reshape(*batch, T, 4 * H)[..., : 2 * H]
         G, pairs = np.moveaxis(G, -2, 0), np.moveaxis(pairs, -2, 0)  # time first, as everywhere
         dc3, dh = G[..., : 3 * H].reshape(*G.shape[:-1], 3, H), G[..., 3 * H :]
