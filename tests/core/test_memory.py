@@ -2,13 +2,14 @@
 takes (almost) no fresh pages from the OS, and a user's own malloc settings win."""
 
 import os
+import platform
 import subprocess
 import sys
 import textwrap
 
 import pytest
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+pytestmark = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's mallopt")
 
 RUNS = textwrap.dedent(
     """
