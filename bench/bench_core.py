@@ -137,31 +137,40 @@ def bench_a_layers(model, repeats: int, out: dict, key: str) -> None:
         runners["torch float64"] = torch_runner(model, ids, torch.float64)
         runners["torch float32"] = torch_runner(model, ids, torch.float32)
     times: dict[str, list[float]] = {k: [] for k in runners}
+    cpu: dict[str, list[float]] = {k: [] for k in runners}  # the process's CPU time (all its threads)
     page_faults, rounds = 0, 3
     for _ in range(rounds):  # blocks in turns: each side runs warm, all see the same machine
         for name, fn in runners.items():
             fn()
             for _ in range(max(1, repeats // rounds)):
                 f = faults()
-                t0 = time.perf_counter()
+                c0, t0 = time.process_time(), time.perf_counter()
                 fn()
                 times[name].append(time.perf_counter() - t0)
+                cpu[name].append(time.process_time() - c0)
                 if name == "rnnsim float64":
                     page_faults += faults() - f
     n_runs = len(times["rnnsim float64"])
     med = {k: statistics.median(v) for k, v in times.items()}
+    mcpu = {k: statistics.median(v) for k, v in cpu.items()}
     for name, v in times.items():
         threads = f"  (torch threads {torch.get_num_threads()})" if name.startswith("torch") else ""
-        log(f"    {name:<16} median {med[name] * 1e3:7.2f} ms   min {min(v) * 1e3:7.2f} ms{threads}")
+        log(f"    {name:<16} median {med[name] * 1e3:7.2f} ms   min {min(v) * 1e3:7.2f} ms   "
+            f"CPU median {mcpu[name] * 1e3:7.2f} ms{threads}")  # fmt: skip
     out[f"{key}_rnnsim_ms"] = med["rnnsim float64"] * 1e3
+    out[f"{key}_rnnsim_cpu_ms"] = mcpu["rnnsim float64"] * 1e3
     out[f"{key}_page_faults_per_run"] = page_faults / n_runs
     log(f"    rnnsim: {page_faults / n_runs:.0f} page faults per run (fresh memory from the OS)")
     if torch is not None:
         r64 = med["torch float64"] / med["rnnsim float64"]
         r32 = med["rnnsim float64"] / med["torch float32"]
         out[f"{key}_torch64_ms"], out[f"{key}_torch32_ms"] = med["torch float64"] * 1e3, med["torch float32"] * 1e3
+        out[f"{key}_torch64_cpu_ms"] = mcpu["torch float64"] * 1e3
+        out[f"{key}_torch32_cpu_ms"] = mcpu["torch float32"] * 1e3
         log(f"    rnnsim is {r64:5.2f}x faster than torch float64    (target >= 5x)")
         log(f"    rnnsim takes {r32:5.2f}x the time of torch float32  (target <= 2x)")
+        c64, c32 = mcpu["torch float64"] / mcpu["rnnsim float64"], mcpu["rnnsim float64"] / mcpu["torch float32"]
+        log(f"    in CPU time: {c64:5.2f}x faster than torch float64, {c32:5.2f}x torch float32's")
 
 
 def bench_b(repeats: int, out: dict) -> None:
@@ -235,7 +244,9 @@ def side_by_side() -> None:
     results: dict[str, list[dict]] = {"baseline": [], "current": []}
     for _ in range(ARGS.rounds):
         for side, path in (("baseline", base), ("current", str(HERE.parent))):
-            torch_flag = ["--no-torch"] if side == "baseline" or ARGS.no_torch else []  # torch: once per round
+            # torch runs in both sides' processes: its big blocks also move glibc's thresholds,
+            # so both sides see the same allocator
+            torch_flag = ["--no-torch"] if ARGS.no_torch else []
             proc = subprocess.run(
                 [*cmd, *torch_flag, "--rnnsim-path", path], capture_output=True, text=True, check=True
             )
@@ -250,14 +261,15 @@ def side_by_side() -> None:
         b = statistics.median(r[key] for r in results["baseline"])
         print(f"    {key:<28} {b:10.3f} {c:10.3f} {c / b if b else float('nan'):17.2f}")
     med = {side: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for side, rs in results.items()}
-    cur = med["current"]
     for key in ("a", "a_L2", "a_L3"):
-        if f"{key}_torch32_ms" in cur:
-            ours, t64, t32 = cur[f"{key}_rnnsim_ms"], cur[f"{key}_torch64_ms"], cur[f"{key}_torch32_ms"]
-            base = med["baseline"].get(f"{key}_rnnsim_ms")
-            before = f"; the baseline took {base / t32:.2f}x" if base else ""
-            print(f"    ({key}) rnnsim {t64 / ours:.2f}x faster than torch float64 (>= 5x); "
-                  f"{ours / t32:.2f}x the time of torch float32 (<= 2x){before}")  # fmt: skip
+        for side in ("baseline", "current"):
+            m = med[side]
+            if f"{key}_torch32_ms" not in m:
+                continue
+            for what, unit in (("time", "ms"), ("CPU time", "cpu_ms")):  # CPU: steadier on a shared machine
+                ours, t64, t32 = (m.get(f"{key}_{k}_{unit}", float("nan")) for k in ("rnnsim", "torch64", "torch32"))
+                print(f"    ({key}) {side:<8} in {what:<8}: {t64 / ours:5.2f}x faster than torch float64 (>= 5x), "
+                      f"{ours / t32:5.2f}x torch float32's (<= 2x)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -94,7 +94,9 @@ def cross_entropy(logits: np.ndarray, rows, targets):
     probs /= sums
     rows, targets = np.asarray(rows, dtype=np.intp), np.asarray(targets, dtype=np.intp)
     loss = float(np.sum(np.log(sums[rows, 0]) - z[rows, targets]))
-    dlogits = np.zeros_like(logits)
-    dlogits[rows] = probs[rows]
+    dlogits = probs.copy()  # then zero on the rows not scored (a copy and a mask: cheaper than fancy indexing)
+    unscored = np.ones(len(logits), dtype=bool)
+    unscored[rows] = False
+    dlogits[unscored] = 0.0
     dlogits[rows, targets] -= 1.0
     return probs, loss, dlogits

@@ -182,9 +182,10 @@ class Stepper:
 
     Speed: a cell's loop costs far more to set up than to run one more step, so each
     layer and direction reads up to AHEAD tokens in one call of the cell's loop and
-    hands them out a step at a time. The numbers are those of stepping one token at a
-    time (the same operations on the same rows); only every AHEAD-th step pays for the
-    read-ahead.
+    hands them out a step at a time, and the head's guesses of the positions those
+    tokens make ready (next word, or both sides' blank) with them, one softmax for all.
+    The numbers are those of stepping one token at a time (the same operations on the
+    same rows); only every AHEAD-th step pays for the read-ahead.
     """
 
     AHEAD = 32
@@ -208,7 +209,7 @@ class Stepper:
         self._state = {key: (np.zeros(H), np.zeros(H)) for key in self._keys}
         self._h = {key: [None] * T for key in self._keys}  # by position
         self._ahead: dict = {}  # (layer, direction) -> (first processing step, the cell's arrays)
-        self._guesses: tuple = (0, np.empty((0, 0)))  # (first position, next-word probabilities)
+        self._guesses: dict[int, np.ndarray] = {}  # position -> probabilities, read ahead
         self.layer_by_layer = model.bidirectional and model.num_layers > 1
         self.steps_done = 0
 
@@ -295,35 +296,36 @@ class Stepper:
             self._h[layer, d][s + i if d == "forward" else T - 1 - s - i] = hs[i]
         self._state[layer, d] = (hs[-1], st["c"][-1] if "c" in st else c)
         self._ahead[layer, d] = (s, st)
-        if self.model.task == "next" and layer == self.model.num_layers - 1:
-            # the next-word guesses of these positions too: one softmax for them all (the
-            # same numbers, row by row, as one position's)
-            head_w, head_b = self.model.params["head.weight"], self.model.params["head.bias"]
-            logits = np.empty((n, len(head_b)))
-            for i in range(n):
-                logits[i] = head_w @ hs[i] + head_b
-            probs = heads.softmax(logits)
-            probs.setflags(write=False)
-            self._guesses = (s, probs)
+        if layer == self.model.num_layers - 1 and d == self.model.directions[-1] and self.model.task != "classify":
+            # every direction has read these tokens: the guesses they make ready come now
+            self._guesses = self._guess([t for step in range(s, s + n) for t in self._ready_positions(step)])
         return s, st
 
-    def _predict(self, t: int) -> np.ndarray:
+    def _features(self, t: int) -> np.ndarray:
+        """What the head reads for position t (the layers have read far enough)."""
         H, T, top = self.model.hidden, len(self.ids), self.model.num_layers - 1
         hf = self._h[top, "forward"]
         if self.model.task == "next":
-            first, probs = self._guesses
-            if first <= t < first + len(probs):
-                return probs[t - first]
-            feat = hf[t]
-        elif self.model.task == "classify":
-            feat = (
+            return hf[t]
+        if self.model.task == "classify":
+            return (
                 hf[T - 1] if not self.model.bidirectional else np.concatenate([hf[T - 1], self._h[top, "reverse"][0]])
             )
-        else:
-            left = hf[t - 1] if t > 0 else np.zeros(H)
-            right = self._h[top, "reverse"][t + 1] if t < T - 1 else np.zeros(H)
-            feat = np.concatenate([left, right])
-        logits = self.model.params["head.weight"] @ feat + self.model.params["head.bias"]
+        left = hf[t - 1] if t > 0 else np.zeros(H)
+        right = self._h[top, "reverse"][t + 1] if t < T - 1 else np.zeros(H)
+        return np.concatenate([left, right])
+
+    def _guess(self, positions: list[int]) -> dict[int, np.ndarray]:
+        """The head's probabilities at these positions: a matrix-vector product per row (as
+        one position's, to the bit) and one softmax for all the rows."""
+        head_w, head_b = self.model.params["head.weight"], self.model.params["head.bias"]
+        logits = np.empty((len(positions), len(head_b)))
+        for i, t in enumerate(positions):
+            logits[i] = head_w @ self._features(t) + head_b
         probs = heads.softmax(logits)
         probs.setflags(write=False)
-        return probs
+        return dict(zip(positions, probs, strict=True))
+
+    def _predict(self, t: int) -> np.ndarray:
+        probs = self._guesses.get(t)
+        return self._guess([t])[t] if probs is None else probs

@@ -22,14 +22,15 @@ from .common import Weights, add, dot, initial, mul, row_shape, seq_shape, sub, 
 
 @lru_cache(maxsize=16)
 def _scales(hidden: int):
-    """(s, a, b): act = tanh(pre * s) * a + b is sigmoid on i, f, o and tanh on g."""
+    """(s, a, b, 1/s): act = tanh(pre * s) * a + b is sigmoid on i, f, o and tanh on g."""
     s = np.full(4 * hidden, 0.5)
     b = np.full(4 * hidden, 0.5)
     s[2 * hidden : 3 * hidden] = 1.0
     b[2 * hidden : 3 * hidden] = 0.0
-    for v in (s, b):
+    inv = 1.0 / s  # exact: 2 or 1 (a product is cheaper than a division)
+    for v in (s, b, inv):
         v.flags.writeable = False  # cached and shared
-    return s, s, b
+    return s, s, b, inv
 
 
 class LSTMCell:
@@ -39,7 +40,7 @@ class LSTMCell:
     def forward(self, xp, w: Weights, h0=None, c0=None, overwrite_xp=False, surgery=None) -> dict[str, np.ndarray]:
         H = w.hidden
         pins, keep = surgery_parts(surgery, H)  # pinned gates, knocked-out units
-        s, a, b = _scales(H)
+        s, a, b, inv = _scales(H)
         ws = w.get("lstm", lambda: w.whh_t * s)  # sigmoid rows halved
         u = add(xp, w.b_hh, xp if overwrite_xp else None)
         u *= s  # u[t] = s * (input side), then s * pre-activation
@@ -70,7 +71,7 @@ class LSTMCell:
             tanh(c_t, tc_t)
             mul(o, tc_t, h_t)  # h' = o*tanh(c')
             h = h_t
-        u /= s  # exact: s is 0.5 or 1
+        u *= inv  # exact: back to the plain pre-activations
         return {"pre": u, "act": act, "c": c, "tanh_c": tanh_c, "h": hs}
 
     def backward(self, st, dh_direct, w: Weights, h0=None, c0=None, surgery=None) -> dict[str, np.ndarray]:
@@ -79,9 +80,11 @@ class LSTMCell:
         pins, keep = surgery_parts(surgery, H)
         act, c, tc = st["act"], st["c"], st["tanh_c"]
         i, f, g, o = (act[..., k * H : (k + 1) * H] for k in range(4))
-        # da_{i,f,g} = dc * (g, c_prev, i) * (sigmoid', sigmoid', tanh'); da_o = dh * coef_o
-        coef = np.empty(act.shape)
-        ci, cf, cg, coef_o = (coef[..., k * H : (k + 1) * H] for k in range(4))
+        # da holds first the factors that turn [dc, dc, dc, dh] into dL/d(pre-activation),
+        # then (in place, in the loop) the gradients themselves:
+        # da_{i,f,g} = dc * (g, c_prev, i) * (sigmoid', sigmoid', tanh'); da_o = dh * tanh(c) * sigmoid'
+        da = np.empty(act.shape)
+        ci, cf, cg, co = (da[..., k * H : (k + 1) * H] for k in range(4))
         tmp = np.empty(c.shape)
         mul(g, i, ci)
         ci *= sub(1.0, i, tmp)  # g*i*(1-i)
@@ -90,38 +93,38 @@ class LSTMCell:
         cf *= sub(1.0, f, tmp)  # c_prev*f*(1-f)
         sub(1.0, mul(g, g, tmp), tmp)
         mul(i, tmp, cg)  # i*(1-g*g)
-        mul(tc, o, coef_o)
-        coef_o *= sub(1.0, o, tmp)  # tanh(c)*o*(1-o)
+        mul(tc, o, co)
+        co *= sub(1.0, o, tmp)  # tanh(c)*o*(1-o)
         for rows_k, _ in pins:
-            coef[..., rows_k] = 0.0  # a pinned gate is a constant: nothing reaches its pre-activation
-        coef_ifg = coef[..., : 3 * H].reshape(*c.shape[:-1], 3, H)
+            da[..., rows_k] = 0.0  # a pinned gate is a constant: nothing reaches its pre-activation
         # dc_t = dh_t * o_t * tanh'(c_t) + dc_{t+1} * f_{t+1}: one product of the pairs
         # [dh_t, dc_{t+1}] * [o_t * tanh'(c_t), f_{t+1}], then the sum of its halves.
-        # P[t + 1] = [dh_t, dc_{t+1}], so dc_t lands in P[t, H:], right before dh_t.
         K = np.empty(seq_shape(c, 2 * H))
         sub(1.0, mul(tc, tc, tmp), tmp)
         mul(o, tmp, K[..., :H])  # o*(1-tanh(c)^2)
         K[:-1, ..., H:] = f[1:]
         K[-1, ..., H:] = 0.0
-        P = np.zeros((T + 1, *K.shape[1:]))
-        da = np.empty(act.shape)
-        da3, da_o = da[..., : 3 * H].reshape(coef_ifg.shape), da[..., 3 * H :]
+        # Row t of G is [dc_t, dc_t, dc_t, dh_t], the factor of da_t's four blocks (one
+        # product per step), and row T has dc_T = 0. Rows follow each other in memory (time
+        # is G's axis after any batch axis), so the end of row t and the start of row t+1
+        # are the pair [dh_t, dc_{t+1}], one array.
+        batch = c.shape[1:-1]
+        G = np.empty((*batch, T + 1, 4 * H))
+        G[..., T, :] = 0.0  # dc_T (every other row is written before it is read)
+        pairs = G.reshape(*batch, -1)[..., 3 * H : 3 * H + T * 4 * H].reshape(*batch, T, 4 * H)[..., : 2 * H]
+        G, pairs = np.moveaxis(G, -2, 0), np.moveaxis(pairs, -2, 0)  # time first, as everywhere
+        dc3, dh = G[..., : 3 * H].reshape(*G.shape[:-1], 3, H), G[..., 3 * H :]
         prod = np.empty(K.shape[1:])
-        p1, p2 = prod[..., :H], prod[..., H:]
+        p1, p2 = prod[..., None, :H], prod[..., None, H:]
         dh_next = np.zeros(c.shape[1:])
         w_hh = w.w_hh
-        rows = zip(
-            dh_direct[::-1], P[:0:-1, ..., :H], P[:0:-1], K[::-1], P[-2::-1, ..., H:],
-            P[-2::-1, ..., None, H:], coef_ifg[::-1], da3[::-1], coef_o[::-1], da_o[::-1], da[::-1],
-            strict=True,
-        )  # fmt: skip
-        for d_t, dh_t, pair_t, k_t, dc_t, dc1_t, cifg_t, da3_t, co_t, dao_t, da_t in rows:
+        rows = zip(dh_direct[::-1], dh[-2::-1], pairs[::-1], K[::-1], dc3[-2::-1], G[-2::-1], da[::-1], strict=True)
+        for d_t, dh_t, pair_t, k_t, dc3_t, g_t, da_t in rows:
             add(d_t, dh_next, dh_t)
             if keep is not None:
                 mul(dh_t, keep, dh_t)  # a unit held at 0 takes no gradient (nor, then, its c)
             mul(pair_t, k_t, prod)
-            add(p1, p2, dc_t)
-            mul(dc1_t, cifg_t, da3_t)
-            mul(dh_t, co_t, dao_t)
+            add(p1, p2, dc3_t)  # dc_t, three times
+            mul(g_t, da_t, da_t)
             dot(da_t, w_hh, dh_next)
-        return {"dh": P[1:, ..., :H], "dc": P[:-1, ..., H:], "da_x": da, "da_h": da}
+        return {"dh": dh[:-1], "dc": G[:-1, ..., :H], "da_x": da, "da_h": da}
