@@ -57,6 +57,13 @@ import numpy as np  # noqa: E402
 import rnnsim  # noqa: E402
 from rnnsim.core import Stepper  # noqa: E402
 
+try:  # the process's malloc as the `rnnsim` program sets it (rnnsim/malloc.py)
+    from rnnsim.malloc import keep_freed_memory  # noqa: E402
+except ImportError:  # an older checkout: glibc's defaults
+    keep_freed_memory = None
+else:
+    keep_freed_memory()
+
 
 def log(*a):
     if not ARGS.json:

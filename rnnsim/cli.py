@@ -202,6 +202,9 @@ def _read_text(args) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     from .cli_terminal import ascii_fallback
+    from .malloc import keep_freed_memory
+
+    keep_freed_memory()  # glibc: each run reuses the last run's pages (see malloc.py)
 
     ascii_fallback()  # PYTHONIOENCODING=latin-1: ASCII symbols, not a UnicodeEncodeError
     try:

@@ -1,6 +1,5 @@
 """The NumPy core of rnnsim: cells, layers, heads, tokenizer, model files. No screen here."""
 
-from .memory import keep_freed_memory
 from .model import Model, ModelError, random_model
 from .modelfile import load_model, save_model
 from .network import Stepper, run
@@ -13,5 +12,3 @@ __all__ = [
     "Stepper", "Trace", "Vocab", "load_model", "random_model", "run", "save_model", "tokenize",
     "train",
 ]  # fmt: skip
-
-keep_freed_memory()  # glibc: a run reuses the last run's pages (see memory.py)

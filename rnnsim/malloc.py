@@ -8,10 +8,15 @@ big blocks happen to be freed. The next run then touches fresh pages, each
 of which the kernel must fault in and zero: ~1.5 us a page on the test VM, 0.5-2.5 ms
 (10-20%) of a forward + BPTT at T=256, H=64, 1-3 layers.
 
-So on glibc the core raises both thresholds once, as the process starts using it: blocks
-up to 32 MB come from the heap, and up to 64 MB of it may stay free for reuse. A process
-holds on to at most its own peak heap, no more. The numbers computed do not change. Anyone
-who set MALLOC_MMAP_THRESHOLD_ or MALLOC_TRIM_THRESHOLD_ keeps their own choice.
+So on glibc the `rnnsim` program raises both thresholds once, as it starts (cli.main):
+blocks up to 32 MB come from the heap, and up to 64 MB of it may stay free for reuse. A
+process holds on to at most its own peak heap, no more. The numbers computed do not change.
+Anyone who set MALLOC_MMAP_THRESHOLD_ or MALLOC_TRIM_THRESHOLD_ keeps their own choice.
+
+Importing rnnsim as a library (a notebook calling rnnsim.from_torch) leaves the host
+process's malloc alone: its settings are its owner's business. Such a caller may call
+keep_freed_memory() itself. This module imports only the standard library, so the command
+line can call it before anything heavy is imported.
 """
 
 from __future__ import annotations
