@@ -11,6 +11,8 @@ from rnnsim.ui.screens.edit import EditScreen
 from rnnsim.ui.screens.prompt import PromptScreen
 from rnnsim.ui.screens.surgery import SurgeryScreen
 
+from ..waiting import until
+
 TEXT = "The cat sat on the mat."
 
 
@@ -51,3 +53,23 @@ async def test_the_second_text_is_offered_for_revision_too():
         await pilot.press(*"The dog sat on the mat.", "enter")
         await pilot.pause()
         assert app.sim.contrast == "The dog sat on the mat."
+
+
+async def test_a_lessons_keys_are_not_offered_under_any_prompt():
+    """Under the edit prompt a lesson's footer offered only help and quit, but under the
+    surgery prompt it still offered → Next, ← Prev and space Pause, keys the field takes."""
+    from rnnsim.scene import load_scene
+    from rnnsim.ui.scene_app import ScenePlayerApp
+
+    app = ScenePlayerApp(load_scene("lstm"), autoplay=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert app.check_action("scene_next", ())
+        for key in ("e", "x"):
+            await pilot.press(key)
+            assert isinstance(app.screen, PromptScreen)
+            assert not any(app.check_action(a, ()) for a in ("scene_next", "scene_previous", "scene_pause")), key
+            await until(pilot, lambda: "Quit" in app.screen_text().splitlines()[-1], "the footer")
+            footer = app.screen_text().splitlines()[-1]
+            assert "Next" not in footer and "Pause" not in footer, (key, footer)
+            await pilot.press("escape")
+            assert not isinstance(app.screen, PromptScreen)
