@@ -62,6 +62,7 @@ def number(name: str, kind=int, lo=None, hi=None, lo_open=False):
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
+    from .core.shipped import shipped_names
     from .sim import DEFAULTS as D  # the one home of the defaults; numpy and the core only
     from .sim.build import MAX_LAYERS
 
@@ -74,7 +75,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--model",
         metavar="FILE",
-        help="a .safetensors or .npz model file, or a shipped model's name (rnn, lstm, gru, bilstm)",
+        help=f"a .safetensors or .npz model file, or a shipped model's name ({', '.join(shipped_names())})",
     )
     g.add_argument(
         "--cell",

@@ -5,9 +5,12 @@ options, draws a Rich progress bar on stderr (loss, tokens/s; one line per epoch
 stderr is not a terminal), prints a summary on stdout, and writes the model atomically.
 
 Exit status: 0 when training finished; 130 when Ctrl-C stopped it (the best model so
-far is still written); 2 for a mistake in what was asked (one line: bad corpus, bad
-option, an --out that exists without --force or cannot be written, a batch too large
-for the memory limit), checked before any training starts; 1 when training diverged
+far is still written; a second Ctrl-C while the kept weights of an unfinished first epoch
+are scored skips the scoring, and the model is written without held-out figures; a
+Ctrl-C while the file is being written leaves nothing, and says so); 2 for a mistake in
+what was asked (one line: bad corpus, bad option, an --out that exists without --force or
+cannot be written, a batch too large for the memory limit), checked before any training
+starts; 1 when training diverged
 (the loss became infinite or NaN) or the model could not be written: nothing is written
 then, and a file already at --out is left as it was.
 """
@@ -308,12 +311,16 @@ def summary(result, corpus_name: str, out: Path | None) -> str:
         f"{epochs} epochs in {result.seconds:.1f} s ({result.tokens_per_s:,.0f} tokens/s); "
         f"best epoch {result.best_epoch}"
     )
-    lines.append(
-        f"{where} loss {result.heldout_loss:.3f} nats/token (perplexity {result.perplexity:.2f}), "
-        f"{task} accuracy {result.heldout_accuracy:.1%}"
-    )
-    if result.heldout_partial is not None:
-        done, total = result.heldout_partial
+    done, total = result.heldout_partial or (None, None)
+    if done == 0:  # a second Ctrl-C skipped the evaluation: no figure rather than NaN
+        on = "held-out" if result.heldout else "training-line"
+        lines.append(f"no {on} figures: a second Ctrl-C skipped scoring the kept weights")
+    else:
+        lines.append(
+            f"{where} loss {result.heldout_loss:.3f} nats/token (perplexity {result.perplexity:.2f}), "
+            f"{task} accuracy {result.heldout_accuracy:.1%}"
+        )
+    if done:
         lines.append(f"held-out figures from the first {done:,} of {total:,} held-out tokens: "
                      "the rest was skipped to answer the interrupt at once")  # fmt: skip
     if out is not None:
@@ -353,11 +360,18 @@ def cmd_train(argv: list[str]) -> int:
     if reason := _unloadable(result.model):
         print(f"rnnsim: error: {reason}; lower --lr (it was {args.lr:g}); nothing was written", file=sys.stderr)
         return 1
+    from .core.safe_text import safe_text
+
+    kept = " and the previous file is unchanged"
     try:
         save_model(result.model, out)
     except OSError as e:  # a full disk: the temp file is gone and a previous file untouched
-        print(f"rnnsim: error: cannot write {out}: {e.strerror or e}; nothing was written"
-              f"{' and the previous file is unchanged' if out.exists() else ''}", file=sys.stderr)  # fmt: skip
+        print(f"rnnsim: error: cannot write {safe_text(out)}: {e.strerror or e}; nothing was written"
+              f"{kept if out.exists() else ''}", file=sys.stderr)  # fmt: skip
         return 1
+    except KeyboardInterrupt:  # one more Ctrl-C: the same rule, whole or not at all
+        print(f"rnnsim: stopped while writing {safe_text(out)}: nothing was written{kept if out.exists() else ''}",
+              file=sys.stderr)  # fmt: skip
+        return 130
     sys.stdout.write(summary(result, args.corpus, out))
     return 130 if result.interrupted else 0

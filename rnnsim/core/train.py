@@ -74,7 +74,9 @@ Best model and stopping
   until INTERRUPT_EVAL_LOGITS logits are computed, which is all of an ordinary held-out
   part but only the first two dozen tokens over a 200,000-word vocabulary, so the
   interrupt answers in under a second; `heldout_partial` then says how many tokens were
-  scored, and the next finished epoch replaces these figures).
+  scored, and the next finished epoch replaces these figures). A second Ctrl-C during that
+  evaluation skips it: the weights are still kept, with no figures (`heldout_partial` is
+  (0, total), the loss and accuracy NaN, and the model's metadata has no held-out loss).
 Progress
   `callback(event)` after every batch (`event.kind == "batch"`) and every epoch
   ("epoch"), with the loss, tokens/s and, for epochs, the held-out figures;

@@ -352,8 +352,11 @@ class Trainer:
         if self.best_params is None:  # interrupted before the first epoch ended
             # answer the interrupt now: score the current weights within a bounded work
             self.best_params = {k: v.copy() for k, v in self.model.params.items()}
-            self.best_loss, self.best_accuracy, done = self._evaluate(budget=INTERRUPT_EVAL_LOGITS)
             total = self._scored_tokens(self._eval_chunks)
+            try:
+                self.best_loss, self.best_accuracy, done = self._evaluate(budget=INTERRUPT_EVAL_LOGITS)
+            except KeyboardInterrupt:  # a second Ctrl-C: keep the weights, without their figures
+                self.best_loss, self.best_accuracy, done = math.nan, math.nan, 0
             if done < total:
                 self.heldout_partial = (done, total)
         model = self._with(self.best_params)
@@ -390,9 +393,10 @@ class Trainer:
             "train.clip": repr(c.clip),
             "train.holdout": repr(c.holdout),
             "train.min_count": str(c.min_count),
-            "train.heldout_loss": f"{self.best_loss:.6f}",
-            "train.heldout_accuracy": f"{self.best_accuracy:.6f}",
         }
+        if self.heldout_partial is None or self.heldout_partial[0] > 0:  # (0: none scored, no figure)
+            meta["train.heldout_loss"] = f"{self.best_loss:.6f}"
+            meta["train.heldout_accuracy"] = f"{self.best_accuracy:.6f}"
         if self.heldout_partial is not None:
             meta["train.heldout_tokens"] = "{} of {}".format(*self.heldout_partial)
         if "train.forget_bias" in self.model.meta:  # set by new_model()

@@ -52,7 +52,11 @@ def fit_panels(app) -> None:
     surgery_rows = 0 if said is None else wrapped_lines(said, w - 2, app.console)
     _set_height(screen.query_one(SurgeryBar), surgery_rows)
     generation = screen.query_one(GenerationPanel)
-    generation_rows = generation.wanted_height if generation.display else 0  # (its height is auto)
+    generation_rows = generation.wanted_height if generation.display else 0
+    # A fixed height, not its CSS `auto`: the panel draws only once a layout pass has given
+    # it a width, and a picture that then grows asks for no second pass by itself. Unless
+    # another change happened to ask for one, the row stayed 0 high (seen under load).
+    _set_height(generation, generation_rows)
     explain_box = screen.query_one("#explain", Static)
     explain_rows = 0
     least = PANELS_LEAST

@@ -27,9 +27,9 @@ from ..scene import Failure, Scene, SceneError, ScenePlayer, Step
 from .app import RnnsimApp
 from .layout import wrapped_lines
 from .screens.compare import CompareScreen, CompareView
-from .screens.edit import EditScreen
 from .screens.help import HelpScreen
 from .screens.learning import LearningScreen, LearningView
+from .screens.prompt import PromptScreen
 from .screens.saturation import SaturationScreen, SaturationView
 
 
@@ -229,8 +229,8 @@ class ScenePlayerApp(RnnsimApp):
         self._schedule()
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action.startswith("scene_"):  # on the main and compare screens, not under help or edit
-            return not isinstance(self.screen, (HelpScreen, EditScreen))
+        if action.startswith("scene_"):  # on the main and compare screens, not under help or a prompt
+            return not isinstance(self.screen, (HelpScreen, PromptScreen))
         return super().check_action(action, parameters)
 
     # ------------------------------------------------------------ the user takes over

@@ -74,3 +74,13 @@ def test_the_trace_help_states_the_app_s_default_loss(capsys):
     # one direction: the prediction of the last word ("mat" at t=4), not the full stop
     assert app_session().loss_mode == 4 == trace_json(capsys)["loss_mode"]
     assert app_session("--bidirectional").loss_mode == "all" == trace_json(capsys, "--bidirectional")["loss_mode"]
+
+
+@pytest.mark.parametrize("parser", [cli.app_parser, cli_trace.trace_parser], ids=["rnnsim", "trace"])
+def test_the_help_names_every_shipped_model_model_takes(parser):
+    """--model lstm2 and --model sentiment work; the help listed only four of the seven."""
+    from rnnsim.core.shipped import shipped_names
+
+    names = shipped_names()
+    assert {"lstm", "lstm2", "sentiment", "char"} <= set(names)
+    assert f"a shipped model's name ({', '.join(names)})" in help_text(parser())

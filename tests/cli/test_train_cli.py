@@ -9,6 +9,8 @@ from rnnsim.cli_train import cmd_train
 from rnnsim.core import load_model
 from rnnsim.core.train import Trainer
 
+from ..cli_run import run_main
+
 SENTENCES = [
     "the cat sat on the mat .",
     "the dog slept on the rug .",
@@ -226,3 +228,59 @@ def test_classify_needs_two_labels(tmp_path):
     path.write_text("pos\tthe cat .\npos\tthe dog .\n", encoding="utf-8")
     with pytest.raises(UserError, match=r"a classifier needs at least two labels; every line has 'pos'$"):
         cmd_train([str(path), "--out", str(tmp_path / "m.safetensors"), "--task", "classify"])
+
+
+# ---------------------------------------------------------------- Ctrl-C twice
+
+
+def _press_ctrl_c(monkeypatch, *where):
+    """KeyboardInterrupt, as Ctrl-C raises it, at these calls of the batch computation:
+    ("train", n) at the n-th training batch, ("eval", n) at the n-th evaluation batch."""
+    from rnnsim.core import trainer as trainer_module
+
+    real = trainer_module.batch_loss_and_grads
+    seen = {"train": 0, "eval": 0}
+
+    def pressed(model, batch, h0=None, c0=None, backward=True):
+        kind = "train" if backward else "eval"
+        seen[kind] += 1
+        if (kind, seen[kind]) in where:
+            raise KeyboardInterrupt
+        return real(model, batch, h0, c0, backward=backward)
+
+    monkeypatch.setattr(trainer_module, "batch_loss_and_grads", pressed)
+    return seen
+
+
+def test_a_second_ctrl_c_during_the_short_evaluation_still_writes_the_model(corpus, tmp_path, capsys, monkeypatch):
+    """It exited 130 silently and wrote nothing: the weights the first Ctrl-C kept were lost."""
+    seen = _press_ctrl_c(monkeypatch, ("train", 1), ("eval", 1))
+    out = tmp_path / "m.safetensors"
+    code, stdout, stderr = run_main(["train", *_args(corpus, out, "--batch-size", "4")], capsys)
+    assert code == 130 and seen["eval"] == 1
+    assert "interrupted after 0 of 2 epochs: kept the best model (the weights as they were)" in stdout
+    assert "no held-out figures: a second Ctrl-C skipped scoring the kept weights" in stdout
+    assert f"wrote {out}" in stdout and "Traceback" not in stderr
+    model = load_model(out)
+    assert model.meta["train.best_epoch"] == "0" and "train.heldout_loss" not in model.meta
+
+
+def test_ctrl_c_while_the_model_is_written_leaves_nothing_and_says_so(corpus, tmp_path, capsys, monkeypatch):
+    """Written whole or not at all: a Ctrl-C in the middle of the write leaves no file (and
+    no temporary file), keeps a file already there as it was, and says so in one line."""
+    from rnnsim.core import modelfile
+
+    out = tmp_path / "m.safetensors"
+    out.write_bytes(b"the previous file")
+
+    def interrupted_fsync(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(modelfile.os, "fsync", interrupted_fsync)
+    code, stdout, stderr = run_main(["train", *_args(corpus, out, "--force", "--quiet")], capsys)
+    assert code == 130 and "wrote" not in stdout
+    assert (
+        stderr.strip() == f"rnnsim: stopped while writing {out}: nothing was written and the previous file is unchanged"
+    )
+    assert out.read_bytes() == b"the previous file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.txt", "m.safetensors"]

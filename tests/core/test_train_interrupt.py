@@ -147,3 +147,53 @@ def test_the_next_finished_epoch_replaces_figures_from_part_of_the_lines(counted
     res = trainer.run()
     assert res.best_epoch == 1 and res.heldout_partial is None and res.heldout_loss > 0
     assert "train.heldout_tokens" not in res.model.meta
+
+
+def _second_ctrl_c_in_the_evaluation(monkeypatch):
+    """Ctrl-C at the first epoch's second batch, then again at the first batch of the
+    evaluation that answers it."""
+    real = trainer_module.batch_loss_and_grads
+    seen = {"train": 0, "eval": 0}
+
+    def pressed_twice(model, batch, h0=None, c0=None, backward=True):
+        kind = "train" if backward else "eval"
+        seen[kind] += 1
+        if (kind, seen[kind]) in (("train", 2), ("eval", 1)):
+            raise KeyboardInterrupt
+        return real(model, batch, h0, c0, backward=backward)
+
+    monkeypatch.setattr(trainer_module, "batch_loss_and_grads", pressed_twice)
+    return seen
+
+
+def _run(trainer: Trainer):
+    try:
+        return trainer.run()
+    except KeyboardInterrupt:  # (escaping, it would stop pytest itself)
+        pytest.fail("the second Ctrl-C escaped Trainer.run(): the weights the first one kept were lost")
+
+
+def test_a_second_ctrl_c_skips_the_evaluation_and_keeps_the_weights(monkeypatch):
+    """The user stopped training (keep the weights), then asked not to wait for their
+    figures: the weights are kept, with no held-out figures, and nothing pretends to be one."""
+    seen = _second_ctrl_c_in_the_evaluation(monkeypatch)
+    trainer = _trainer(None)
+    res = _run(trainer)
+    assert seen == {"train": 2, "eval": 1}  # both presses landed where they were meant to
+    assert res.interrupted and res.best_epoch == 0 and res.history == []
+    assert res.heldout_partial == (0, _total_scored(trainer))
+    assert math.isnan(res.heldout_loss) and math.isnan(res.heldout_accuracy)
+    meta = res.model.meta
+    assert meta["train.heldout_tokens"] == f"0 of {_total_scored(trainer)}"
+    assert "train.heldout_loss" not in meta and "train.heldout_accuracy" not in meta
+    for k, v in trainer.model.params.items():  # the kept weights are the current ones
+        np.testing.assert_array_equal(res.model.params[k], v)
+
+
+def test_the_summary_says_there_are_no_held_out_figures(monkeypatch):
+    from rnnsim.cli_train import summary
+
+    _second_ctrl_c_in_the_evaluation(monkeypatch)
+    text = summary(_run(_trainer(None)), "big.txt", None)
+    assert "no held-out figures: a second Ctrl-C skipped scoring the kept weights" in text
+    assert "nan" not in text and "held-out loss" not in text  # no figure that is not one

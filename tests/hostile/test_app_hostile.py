@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 from textual import events
-from textual.command import CommandInput
+from textual.command import CommandInput, CommandList
 from textual.geometry import Size
 from textual.widgets import Input
 
@@ -32,8 +32,9 @@ async def test_palette_enter_enter_runs_the_command_once():
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("ctrl+p", *"Backp")
-        await pilot.pause(0.3)
         palette = app.screen
+        # the palette searches in a worker: the Enters count only once it has found the command
+        await until(pilot, lambda: palette.query_one(CommandList).option_count > 0, "the palette's search")
         field = palette.query_one(CommandInput)
         for _ in range(2):  # what two Enters in the input post
             field.post_message(Input.Submitted(field, field.value))

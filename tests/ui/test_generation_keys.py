@@ -50,7 +50,7 @@ async def test_g_writes_the_models_next_word():
         await pilot.press("g", "g", "g", "g", "g")
         assert app.sim.text == "The cat sat on the mat."
         assert app.sim.cursor == app.sim.T
-        assert "The cat sat on the mat ." in app.screen_text()
+        await until(pilot, lambda: "The cat sat on the mat ." in app.screen_text(), "the written words on screen")
 
 
 async def test_o_shows_both_rows_of_guesses():
@@ -59,6 +59,8 @@ async def test_o_shows_both_rows_of_guesses():
         await pilot.press("less_than_sign", "less_than_sign", "less_than_sign", "less_than_sign")
         await pilot.press("right", "right", "o")
         assert app.sim.show_free_run
+        # the rows need a layout pass (the panel grows by three lines): wait for that frame
+        await until(pilot, lambda: any(r.strip().startswith("free run ") for r in rows(app)), "the free-run row")
         lines = rows(app)
         reads = next(r for r in lines if r.strip().startswith("reads "))
         teacher = next(r for r in lines if r.strip().startswith("teacher "))
@@ -67,7 +69,8 @@ async def test_o_shows_both_rows_of_guesses():
         assert teacher.split()[1:6] == ["old", "sat", "on", "the", "mat"]  # the greedy guesses, real words read
         assert "reads “The cat”, then its own guesses" in free
         await pilot.press("o")
-        assert not any(r.strip().startswith("teacher ") for r in rows(app))
+        assert not app.sim.show_free_run
+        await until(pilot, lambda: not any(r.strip().startswith("teacher ") for r in rows(app)), "the rows to go")
 
 
 async def test_a_bidirectional_model_refuses_in_one_notice():
@@ -89,6 +92,7 @@ async def test_the_pick_row_names_the_token_it_follows_not_the_cursors():
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("less_than_sign", "less_than_sign", "less_than_sign", "less_than_sign", "home")
         assert app.sim.cursor == 0
+        await until(pilot, lambda: any("g takes the likeliest of:" in r for r in rows(app)), "the pick row")
         (row,) = [r for r in rows(app) if "g takes the likeliest of:" in r]
         word, p = app.sim.next_pick(1)[0]
         assert "after “.” (the end of the text)" in row and f"{word} {percent(p)}" in row

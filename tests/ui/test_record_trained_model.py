@@ -37,7 +37,9 @@ async def test_w_after_live_training_replays_the_trained_model(tmp_path, monkeyp
         await pilot.press("t")
         assert isinstance(app.screen, TrainScreen)
         live = app.screen.live
-        await until(pilot, lambda: live.snapshot().epochs_done, "the first epoch")
+        # an epoch of the shipped corpus takes tens of seconds on a busy 2-core machine (under
+        # two busy loops it took over 20 s): wait for it as test_training_screen.py does
+        await until(pilot, lambda: live.snapshot().epochs_done, "the first epoch", deadline=180)
         await pilot.press("u")  # use the model trained so far
         await until(pilot, lambda: not isinstance(app.screen, TrainScreen), "the training screen to close")
         trained = app.sim.model

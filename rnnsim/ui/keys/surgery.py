@@ -38,7 +38,7 @@ class SurgeryKeys:
             self.sim.apply_surgery_words(words)  # a SimError (ValueError) shows in the screen
             self.show_sim()
 
-        self.push_screen(SurgeryScreen(apply, start))
+        self.push_screen(SurgeryScreen(start, apply))
 
     def action_scale_recurrent(self, direction: int) -> None:
         from ...sim.surgery import SCALE_STEP
