@@ -55,13 +55,15 @@ class ClassifyView:
             self._changed(data=True)
 
     def cycle_label(self) -> None:  # (recorded as the set_label it makes)
-        """The next label as the loss's target (after the last one: the predicted one again)."""
+        """The label after the one the loss is scored at, in the model's order and wrapping
+        round; the predicted label stands for "None" (so the first press always moves the
+        loss away from the prediction, and after every other label it comes back to it)."""
         if not self.is_classifier:
             raise SimError(f"only a classifier has labels; this model's task is {self.model.task}")
         labels = self.model.labels
-        nxt = (
-            labels[0]
-            if self.label is None
-            else (None if self.label == labels[-1] else labels[labels.index(self.label) + 1])
-        )
+        predicted = self.top_label()[0]
+        at = labels.index(self.label if self.label is not None else predicted)
+        nxt = labels[(at + 1) % len(labels)]
+        if nxt == predicted:
+            nxt = None
         self.set_label(nxt)

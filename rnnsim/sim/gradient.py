@@ -145,4 +145,6 @@ class GradientView:
 
     @command
     def cycle_loss_mode(self) -> None:
+        if self.is_classifier:  # its loss is one label's, after the last token: nothing to switch
+            raise SimError("a classifier has one loss, at one label after the last token: a scores another label")
         self.set_loss_mode(single_loss(self.model, self.tokens) if self.loss_mode == "all" else "all")

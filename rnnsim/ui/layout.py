@@ -81,7 +81,12 @@ def fit_panels(app) -> None:
     else:
         give = min(bottom, max(least[1], round(rows * share), rows - middle))
     # never more than leaves #middle its least rows: past that the screen runs over and the
-    # explanation's last line went under the footer (a bidirectional gradient view at 80x24)
+    # explanation's last line went under the footer (a bidirectional gradient view at 80x24).
+    # When even the least rows of both do not fit (a long lesson caption at 80x24), both
+    # give up a row (they scroll and say so) rather than #bottom's lower border and its
+    # hint sliding under the footer.
+    if rows - least[0] < least[1]:
+        least = PANELS_SQUEEZED
     _set_height(screen.query_one("#bottom"), max(least[1], min(give, rows - least[0])))
 
 
@@ -130,7 +135,10 @@ def topbar(sim, speed: float, width: int) -> Text:
     """Where the session is first (step, loss, playing), then the model; a shorter
     description of the model when the full one does not fit in `width` cells."""
     phase = f"gradient at t={sim.grad_cursor}" if sim.phase == "backward" else f"step {sim.cursor}/{sim.T}"
-    mode = sim.loss_mode if isinstance(sim.loss_mode, str) else f"t={sim.loss_mode}"
+    if sim.is_classifier:  # one loss, at a label (its name comes from the model file)
+        mode = f"at “{printable(sim.target_label())}”"
+    else:
+        mode = sim.loss_mode if isinstance(sim.loss_mode, str) else f"t={sim.loss_mode}"
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append(f"{phase}  ·  loss {mode}  ·  ", style="bold")
     if sim.playing:

@@ -136,14 +136,22 @@ class ScenePlayerApp(RnnsimApp):
 
     def show_caption(self) -> None:
         text = self.caption_text()
-        # the caption area grows to hold the whole caption, wrapped (never cut)
-        rows = self.caption_rows(text, self.size.width)
         for screen in self.screen_stack:
             for w in screen.query(".scene-caption"):
                 w.update(text, layout=False)
-                if w.styles.height is None or w.styles.height.value != rows:
-                    w.styles.height = rows
         self.fit_layout()
+
+    def fit_layout(self) -> None:
+        # the caption area grows to hold the whole caption, wrapped (never cut), at the width
+        # there is now: on a resize too (a terminal shrunk to 80x24 kept the wider terminal's
+        # rows and cut the caption)
+        if self.is_running and self.screen_stack:
+            rows = self.caption_rows(self.caption_text(), self.size.width)
+            for screen in self.screen_stack:
+                for w in screen.query(".scene-caption"):
+                    if w.styles.height is None or w.styles.height.value != rows:
+                        w.styles.height = rows
+        super().fit_layout()
 
     def caption_rows(self, text: Text, width: int) -> int:
         return wrapped_lines(text, width - 3, self.console)  # (its left border and padding)

@@ -166,13 +166,16 @@ def test_choosing_a_label_moves_the_loss_and_the_gradient(tmp_path):
         sim.set_label("maybe")
 
 
-def test_cycle_label_walks_every_label_then_the_prediction(tmp_path):
+def test_cycle_label_walks_from_the_prediction_through_every_label_back_to_it(tmp_path):
     sim = file_sim(tmp_path, cell="rnn", labels=["a", "b", "c"])
+    labels = ["a", "b", "c"]
+    at = labels.index(sim.top_label()[0])
     seen = []
-    for _ in range(4):
+    for _ in range(3):
         sim.cycle_label()
         seen.append(sim.label)
-    assert seen == ["a", "b", "c", None]
+    # from the predicted label on: the next ones in order, wrapping, then the prediction again
+    assert seen == [labels[(at + 1) % 3], labels[(at + 2) % 3], None]
 
 
 def test_labels_are_for_classifiers_only():
