@@ -18,6 +18,7 @@ DEFAULT_MODEL = "lstm"
 
 def generate_parser() -> argparse.ArgumentParser:
     from .core.generate import MAX_TEMPERATURE, MAX_TOKENS
+    from .core.shipped import shipped_next_token_names
 
     p = Parser(
         prog="rnnsim generate",
@@ -29,7 +30,8 @@ def generate_parser() -> argparse.ArgumentParser:
         "--model",
         metavar="NAME",
         default=DEFAULT_MODEL,
-        help=f"a shipped model's name (lstm, gru, rnn, char) or a model file (default: {DEFAULT_MODEL})",
+        help=f"a shipped model's name ({', '.join(shipped_next_token_names())}) or a model file "
+        f"(default: {DEFAULT_MODEL})",
     )
     p.add_argument(
         "--tokens",

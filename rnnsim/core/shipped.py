@@ -16,6 +16,21 @@ def shipped_names() -> list[str]:
     return sorted(p.stem for p in DATA_DIR.glob("*.safetensors"))
 
 
+def shipped_next_token_names() -> list[str]:
+    """The shipped models that predict the next token reading one way: the ones
+    `rnnsim generate` can write on with (not a classifier, not a bidirectional cloze
+    model). Read from each file's metadata alone, not its tensors."""
+    from safetensors import safe_open
+
+    names = []
+    for name in shipped_names():
+        with safe_open(DATA_DIR / f"{name}.safetensors", framework="numpy") as f:
+            meta = f.metadata() or {}
+        if meta.get("rnnsim.task", "next") == "next" and meta.get("rnnsim.bidirectional", "false") == "false":
+            names.append(name)
+    return names
+
+
 def load_shipped(name: str) -> Model:
     path = DATA_DIR / f"{name}.safetensors"
     if not path.is_file():

@@ -99,7 +99,7 @@ class LayerView:
     def _edge(self, end: str, why: str) -> str:
         if self.num_layers == 1:
             return "this model has one layer: there is no other to show"
-        return f"already at the {end} layer ({self.layer_caption()}): {why}"
+        return f"already at the {end} layer, {self.shown_layer + 1} of {self.num_layers}: {why}"
 
     def _clamp_layer(self) -> None:
         """A model with another number of layers shows its top layer (the one the head
