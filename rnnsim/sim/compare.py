@@ -10,6 +10,17 @@ from ..core.cells import CELLS
 from .build import build_model, single_loss
 
 
+def sampled_positions(T: int, last: int, count: int) -> list[int]:
+    """The positions a view with room for `count` of a text's T shows: all of them when
+    they fit, else `count` evenly spaced from the first to `last`, the scored position
+    (where the loss is), both always among them. Positions after the loss get no
+    gradient from it: showing them would leave the scored one out."""
+    if T <= count:
+        return list(range(T))
+    count = max(2, min(count, last + 1))
+    return sorted({round(i * last / (count - 1)) for i in range(count)})
+
+
 class Comparison:
     """(part of Simulation)"""
 
