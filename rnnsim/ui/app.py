@@ -77,7 +77,7 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, Sur
             "cycle_label",
             "Label",
             "label",
-            "classifier: score the loss at the next label (then the predicted one)",
+            "classifier: score the loss at the next label (round to the predicted one)",
         ),
         _b("home", "start", "Start", "start", "back to the start", show=False),
         _b("end", "end", "End", "end", "to the end", show=False),
