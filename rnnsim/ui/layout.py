@@ -28,6 +28,7 @@ MIN_SIZE = (60, 20)
 NARROW = 110  # columns: below this the gradient view takes the prediction's place
 PANELS_LEAST = (6, 5)  # rows: #middle's and #bottom's least height while the explanation fits
 PANELS_SQUEEZED = (5, 4)  # ... and what they give up to it when it does not (min-height in app.tcss)
+PANEL_FLOOR = 3  # rows: a panel's borders and one line, when not even the squeezed heights fit
 
 
 def fit_panels(app) -> None:
@@ -87,7 +88,16 @@ def fit_panels(app) -> None:
     # hint sliding under the footer.
     if rows - least[0] < least[1]:
         least = PANELS_SQUEEZED
-    _set_height(screen.query_one("#bottom"), max(least[1], min(give, rows - least[0])))
+    middle_box, bottom_box = screen.query_one("#middle"), screen.query_one("#bottom")
+    if rows < sum(PANELS_SQUEEZED):
+        # Not even both squeezed heights fit (a bidirectional lesson's caption at 80x24):
+        # the two share what there is, each at least a line between its borders.
+        low = max(PANEL_FLOOR, rows // 2)
+        _set_min_height(middle_box, max(PANEL_FLOOR, rows - low))
+        _set_height(bottom_box, low)
+        return
+    _set_min_height(middle_box, None)  # app.tcss's again
+    _set_height(bottom_box, max(least[1], min(give, rows - least[0])))
 
 
 def _show_explanation(box, said: str, width: int, rows: int, need: int, console) -> None:
@@ -179,6 +189,13 @@ def wrapped_lines(text: str | Text, width: int, console) -> int:
 @lru_cache(maxsize=256)
 def _wrapped_str_lines(text: str, width: int, console) -> int:
     return max(1, len(Text(text).wrap(console, max(1, width))))
+
+
+def _set_min_height(widget, rows: int | None) -> None:
+    """Override the CSS min-height (None: the CSS rule again); only a change asks for layout."""
+    now = widget.styles.inline.get_rule("min_height")  # (the inline rule alone, not the CSS one)
+    if (None if now is None else now.value) != rows:
+        widget.styles.min_height = rows
 
 
 def _set_height(widget, rows: int) -> None:

@@ -61,3 +61,24 @@ async def test_a_terminal_shrunk_to_80x24_refits_the_caption_and_the_panels():
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
         assert_caption_and_table_hint_shown(app)
+
+
+async def test_a_bidirectional_lessons_panels_share_what_its_caption_leaves_at_80x24():
+    """Two token rows and a two-row chain per direction: after a six-row caption not even
+    both panels' squeezed heights fit. They share the rows; none goes under the footer."""
+    app = ScenePlayerApp(load_scene("bidirectional"), autoplay=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("right")
+            await settle(pilot)
+        step = app.player.scene.steps[app.player.done - 1]
+        text = app.screen_text()
+        assert words(step.caption) in words(text), "the caption is cut"
+        footer = app.screen.query_one("Footer").region
+        middle = app.screen.query_one("#middle").region
+        bottom = app.screen.query_one("#bottom").region
+        assert middle.bottom == bottom.y and bottom.bottom == footer.y, (middle, bottom, footer)
+        assert min(middle.height, bottom.height) >= 3  # a border, a line, a border: it scrolls
+        lines = text.splitlines()
+        assert lines[bottom.bottom - 1].startswith("╰") and lines[middle.bottom - 1].startswith("╰")
