@@ -41,8 +41,11 @@ class Heatmap(ScrollView, can_focus=False):
         self._rows: list[tuple] = []
         self._cache: OrderedDict = OrderedDict()
         self._key = None
-        self._cells: dict[int, list[Segment]] = {}  # row -> styled segments, every position read
+        # row -> (its label, {position: its styled cell}), the cells of the window's
+        # positions as if read: a step that slides the window computes one new column
+        self._cells: dict[int, tuple[Segment, dict[int, Segment]]] = {}
         self._cells_key = None
+        self._window: tuple[int, int] | None = None
         self._blank_cell: Segment | None = None
         self._read: dict[str, list[bool]] = {}
         self._scale = 1.0
@@ -132,10 +135,11 @@ class Heatmap(ScrollView, can_focus=False):
         if sim is None or self._frame is None:
             return Strip.blank(self.scrollable_content_region.width, self.rich_style)
         width, start, end = self._frame
-        cells_key = (sim.data_version, start, end, width, self.app.no_color)
+        cells_key = (sim.data_version, self.app.no_color)
         if cells_key != self._cells_key:
-            # The coloured cells of every row in the window: they change with the numbers,
-            # the window or the theme, not with the cursor (a step only uncovers a column).
+            # The coloured cells of every row: they change with the numbers or the theme,
+            # not with the cursor (a step only uncovers a column) nor the window (a step
+            # at the window's edge slides it by a column: the others are kept).
             self._cells.clear()
             self._cells_key = cells_key
             self._scale = sim.state_scale()  # one colour scale for the whole run
@@ -145,6 +149,11 @@ class Heatmap(ScrollView, can_focus=False):
         if key != self._key:
             self._cache.clear()
             self._key = key
+            if self._window != (start, end):  # keep only the cells still in the window
+                self._window = (start, end)
+                for _label, cells in self._cells.values():
+                    for t in [t for t in cells if not start <= t < end]:
+                        del cells[t]
             self._read = {d: [sim.read_by(d, t) for t in range(start, end)] for d in sim.model.directions}
         top = int(self.scroll_offset.y)
         axis_y = min(self.size.height - 1, len(self._rows) - top)  # under the last row, or pinned
@@ -164,21 +173,41 @@ class Heatmap(ScrollView, can_focus=False):
     def _units_strip(self, row_index: int, row: tuple, start: int, end: int, width: int) -> Strip:
         """One row of units: its cached cells where the direction has read the position,
         blank where it has not, in the panel's colours, padded to the width."""
-        cells = self._cells.get(row_index)
-        if cells is None:
-            base = self._base
-            segs = self._draw(row, start, end, every=True)
-            cells = self._cells[row_index] = list(Segment.apply_style(segs, base))
+        label, cells = self._row_cells(row_index, row, start, end)
         blank = self._blank_cell
         if blank is None or blank.style != self._base:
             blank = self._blank_cell = Segment(" " * COL, self._base)
-        segs = [cells[0], *(c if read else blank for c, read in zip(cells[1:], self._read[row[1]], strict=True))]
+        read = self._read[row[1]]
+        segs = [label, *(cells[t] if r else blank for t, r in zip(range(start, end), read, strict=True))]
         used = LABEL_W + COL * (end - start)
         if used > width:  # (the window is chosen to fit; never wider than the panel)
             return Strip(segs).crop_extend(0, width, self._base)
         if used < width:
             segs.append(Segment(" " * (width - used), self._base))
         return Strip(segs, width)
+
+    def _row_cells(self, row_index: int, row: tuple, start: int, end: int) -> tuple[Segment, dict[int, Segment]]:
+        """A units row's label and styled cells for positions start..end-1 (each drawn once
+        while the numbers and the theme stay)."""
+        got = self._cells.get(row_index)
+        if got is None:
+            runs = [(start, end)]
+        else:
+            # the missing positions: none, or a slid window's edge, or after a jump a few
+            # runs; each run is drawn from its first position to its last
+            missing = [t for t in range(start, end) if t not in got[1]]
+            runs = []
+            for i, t in enumerate(missing):
+                if i == 0 or t != missing[i - 1] + 1:
+                    runs.append([t, t + 1])
+                else:
+                    runs[-1][1] = t + 1
+        for a, b in runs:
+            segs = list(Segment.apply_style(self._draw(row, a, b, every=True), self._base))
+            if got is None:
+                got = self._cells[row_index] = (segs[0], {})
+            got[1].update(zip(range(a, b), segs[1:], strict=True))
+        return got
 
     def _draw(self, row: tuple, start: int, end: int, every: bool = False) -> Strip | list[Segment]:
         """A row's picture from start to end; `every`: a units row's segments as if every
