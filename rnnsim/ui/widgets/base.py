@@ -20,6 +20,7 @@ from textual.strip import Strip
 from ...sim import Simulation
 from ...textsafe import printable
 from ..palette import Palette, palette_for
+from .line import Line
 
 
 class SimWidget(ScrollView, can_focus=False):
@@ -104,13 +105,19 @@ class SimWidget(ScrollView, can_focus=False):
         for line in picture:
             # One Strip per line, made once: every Strip operation makes a new Strip (with
             # caches of its own), which cost more than drawing the line.
+            if isinstance(line, Line):
+                if line.cell_len > width:
+                    line = line.to_text()  # cut with … as a Text is
+                else:
+                    segments = [Segment(text, self._span_style(base, style)) for text, style in line.runs]
+                    used = line.cell_len
             if isinstance(line, Text):
                 line.truncate(width, overflow="ellipsis")  # a panel never wraps
                 own = line.style  # under every span the panel's colours, then the line's own style
                 line.style = base + (own if isinstance(own, Style) else Style.parse(own)) if own else base
                 segments = self._text_segments(line)
                 used = line.cell_len
-            else:  # segments built by the panel
+            elif not isinstance(line, Line):  # segments built by the panel
                 segments = self._on_base(line, base)
                 used = Segment.get_line_length(segments)
                 if used > width:
@@ -147,9 +154,6 @@ class SimWidget(ScrollView, can_focus=False):
         style = line.style
         if not spans:  # (Text.render leaves a line without spans unstyled)
             return [Segment(text, style)]
-        if self._span_base is not style:
-            self._span_base, self._span_styles = style, {}
-        styles = self._span_styles
         out = []
         at = 0
         for start, end, span_style in spans:
@@ -158,18 +162,27 @@ class SimWidget(ScrollView, can_focus=False):
             if start > at:
                 out.append(Segment(text[at:start], style))
             if end > start:
-                combined = styles.get(span_style)
-                if combined is None:
-                    parsed = self.app.console.get_style(span_style, default=Style.null())
-                    combined = styles[span_style] = Style.combine((style, parsed))
-                out.append(Segment(text[start:end], combined))
+                out.append(Segment(text[start:end], self._span_style(style, span_style)))
             at = max(at, end)
         if at < len(text):
             out.append(Segment(text[at:], style))
         return out
 
+    def _span_style(self, line_style: Style, span_style) -> Style:
+        """The style rich gives a span's text: the line's style + the span's (parsed as
+        the console parses it); kept in a dict while the line style stays."""
+        if span_style is None:
+            return line_style
+        if self._span_base is not line_style:
+            self._span_base, self._span_styles = line_style, {}
+        combined = self._span_styles.get(span_style)
+        if combined is None:
+            parsed = self.app.console.get_style(span_style, default=Style.null())
+            combined = self._span_styles[span_style] = Style.combine((line_style, parsed))
+        return combined
+
     _span_base: Style | None = None
-    _span_styles: dict = {}  # (replaced, never filled, on the first use: see _text_segments)
+    _span_styles: dict = {}  # (replaced, never filled, on the first use: see _span_style)
 
     def _on_base(self, segments: list[Segment], base: Style) -> list[Segment]:
         """Segment.apply_style(segments, base), with each combined style looked up in a
@@ -245,9 +258,9 @@ class SimWidget(ScrollView, can_focus=False):
             self._hint = hint
             self.parent.border_subtitle = hint
 
-    def draw(self, sim: Simulation) -> Text | list[Text | list[Segment]]:
-        """The panel's picture for this Simulation: one Text, or its lines as Texts and
-        lists of Segments (lines may run long: they are cut with …)."""
+    def draw(self, sim: Simulation) -> Text | list[Line | Text | list[Segment]]:
+        """The panel's picture for this Simulation: one Text, or its lines as Lines, Texts
+        and lists of Segments (lines may run long: they are cut with …)."""
         raise NotImplementedError
 
 

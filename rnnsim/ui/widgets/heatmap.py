@@ -16,7 +16,6 @@ import numpy as np
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -24,6 +23,7 @@ from textual.strip import Strip
 from ..palette import bucket, glyph, palette_for
 from ..titles import layer_forms, set_title
 from .base import SimWidget, clip, window
+from .line import Line, Lines
 
 COL = 3  # cells per time step
 LABEL_W = 5
@@ -250,8 +250,8 @@ class StateLine(SimWidget):
     def layout_key(self, sim):
         return len(sim.model.directions)
 
-    def draw(self, sim) -> Text:
-        out = Text()
+    def draw(self, sim) -> list[Line]:
+        out = Lines()
         width = self.content_width
         for d in sim.model.directions:
             t = sim.focus_position() if d == "forward" else sim.reverse_pos
@@ -266,7 +266,7 @@ class StateLine(SimWidget):
             label = f"{name}[{t}] "
             out.append(label, style="bold")
             out.append(state_numbers(sim.layer_directions()[d].h[t], width - cell_len(label)))
-        return out
+        return out.done()
 
 
 def state_numbers(values: np.ndarray, width: int) -> str:
