@@ -145,7 +145,7 @@ class Heatmap(ScrollView, can_focus=False):
             self._scale = sim.state_scale()  # one colour scale for the whole run
             self._base = self.rich_style  # (Line API strips carry no widget style: lay it under them)
             self._palette = palette_for(self.app)
-        key = (cells_key, sim.cursor, sim.phase, sim.grad_steps)
+        key = (cells_key, start, end, width, sim.cursor, sim.phase, sim.grad_steps)
         if key != self._key:
             self._cache.clear()
             self._key = key
