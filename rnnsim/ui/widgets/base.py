@@ -100,8 +100,9 @@ class SimWidget(ScrollView, can_focus=False):
             picture = picture.split("\n", allow_blank=True)
             if len(picture) > 1 and not picture[-1].plain:
                 picture.pop()  # a picture's closing newline is not a line of its own
-        # an unchanged line keeps its old Strip (and the caches Textual keeps on it)
-        old = {} if width != self._built_width else {tuple(s._segments): s for s in self._strips}
+        # an unchanged line keeps its old Strip (and the caches Textual keeps on it); the
+        # comparison is cheap: an unchanged segment has the very same Style object
+        old = self._strips if width == self._built_width else []
         for line in picture:
             # One Strip per line, made once: every Strip operation makes a new Strip (with
             # caches of its own), which cost more than drawing the line.
@@ -125,8 +126,8 @@ class SimWidget(ScrollView, can_focus=False):
                     used = width
             if used < width:
                 segments.append(Segment(" " * (width - used), base))
-            strip = old.get(tuple(segments))
-            strips.append(strip if strip is not None else Strip(segments, width))
+            y = len(strips)
+            strips.append(old[y] if y < len(old) and old[y]._segments == segments else Strip(segments, width))
         wanted = self.wanted_height
         self._strips = strips
         if self.wanted_height != wanted:  # the app shares the rows out by what panels want
@@ -193,10 +194,12 @@ class SimWidget(ScrollView, can_focus=False):
         styled = self._styled
         out = []
         for text, style, control in segments:
-            combined = styled.get(style)
-            if combined is None:
-                combined = styled[style] = base + style
-            out.append(Segment(text, None if control else combined, control))
+            # keyed by identity (a Style hashes in Python, at every lookup); the entry
+            # keeps the style alive, so its id is not reused while the entry stands
+            entry = styled.get(id(style))
+            if entry is None or entry[0] is not style:
+                entry = styled[id(style)] = (style, base + style)
+            out.append(Segment(text, None if control else entry[1], control))
         return out
 
     _styled_base: Style | None = None

@@ -54,7 +54,7 @@ class Lines:
     __slots__ = ("lines",)
 
     def __init__(self) -> None:
-        self.lines = [Line()]
+        self.lines: list[Line | Text] = [Line()]
 
     def append(self, text: str, style=None) -> Lines:
         first, *rest = text.split("\n")
@@ -63,11 +63,20 @@ class Lines:
             self.lines.append(Line(part, style))
         return self
 
+    def add_text(self, text: Text) -> Lines:
+        """A rich Text as a whole line of its own, where a line starts (for a line whose
+        spans overlap: a line style under styled pieces)."""
+        if self.lines[-1].runs:
+            raise ValueError("add_text starts a line: append a newline first")
+        self.lines[-1] = text
+        self.lines.append(Line())
+        return self
+
     @property
     def plain(self) -> str:
         return "\n".join(line.plain for line in self.lines)
 
-    def done(self) -> list[Line]:
+    def done(self) -> list[Line | Text]:
         """The lines, without the empty one a closing newline would leave."""
         lines = self.lines
         if len(lines) > 1 and not lines[-1].runs:
