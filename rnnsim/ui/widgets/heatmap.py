@@ -46,7 +46,6 @@ class Heatmap(ScrollView, can_focus=False):
         self._cells: dict[int, tuple[Segment, dict[int, Segment]]] = {}
         self._cells_key = None
         self._window: tuple[int, int] | None = None
-        self._blank_cell: Segment | None = None
         self._read: dict[str, list[bool]] = {}
         self._scale = 1.0
         self._frame: tuple[int, int, int] | None = None  # (width, first, last + 1 column) while drawing
@@ -174,16 +173,28 @@ class Heatmap(ScrollView, can_focus=False):
         """One row of units: its cached cells where the direction has read the position,
         blank where it has not, in the panel's colours, padded to the width."""
         label, cells = self._row_cells(row_index, row, start, end)
-        blank = self._blank_cell
-        if blank is None or blank.style != self._base:
-            blank = self._blank_cell = Segment(" " * COL, self._base)
-        read = self._read[row[1]]
-        segs = [label, *(cells[t] if r else blank for t, r in zip(range(start, end), read, strict=True))]
+        base = self._base
+        # Positions not read yet are blank: each run of them (and the padding after the
+        # last column) is one segment, not one per position. The picture is the same; a
+        # row of a long text's window, mostly unread, has a third of the segments, and
+        # Textual's cost of a repainted line grows with its segments.
+        segs = [label]
+        blanks = 0
+        for t, read in zip(range(start, end), self._read[row[1]], strict=True):
+            if read:
+                if blanks:
+                    segs.append(Segment(" " * (COL * blanks), base))
+                    blanks = 0
+                segs.append(cells[t])
+            else:
+                blanks += 1
         used = LABEL_W + COL * (end - start)
         if used > width:  # (the window is chosen to fit; never wider than the panel)
-            return Strip(segs).crop_extend(0, width, self._base)
-        if used < width:
-            segs.append(Segment(" " * (width - used), self._base))
+            if blanks:
+                segs.append(Segment(" " * (COL * blanks), base))
+            return Strip(segs).crop_extend(0, width, base)
+        if blanks or used < width:
+            segs.append(Segment(" " * (COL * blanks + width - used), base))
         return Strip(segs, width)
 
     def _row_cells(self, row_index: int, row: tuple, start: int, end: int) -> tuple[Segment, dict[int, Segment]]:
