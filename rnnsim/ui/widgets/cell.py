@@ -7,7 +7,6 @@ pre-activation, the memory cell and the state at that step (log scale)."""
 from __future__ import annotations
 
 from functools import cache
-from itertools import groupby
 
 import numpy as np
 from rich.segment import Segment
@@ -181,10 +180,7 @@ class CellPanel(SimWidget):
                 elif mono:
                     segs.append(Segment("".join(glyph(bucket(x)) for x in v[:units].tolist())))
                 else:
-                    segs += [
-                        Segment(" " * len(list(run)), cell_styles[b])
-                        for b, run in groupby(_buckets(v[:units]).tolist())
-                    ]
+                    segs += [Segment(" ", cell_styles[b]) for b in _buckets(v[:units]).tolist()]
                 segs.append(Segment(f" μ{float(np.mean(v)):+.2f}".ljust(STAT_W)))
             lines.append(segs)
         return lines
@@ -193,16 +189,11 @@ class CellPanel(SimWidget):
 def _bars(xs: np.ndarray, styles: list[Style]) -> list[Segment]:
     """One eighth-block per value in [0, 1], coloured by its level: what bar_char and the
     gate level give one value at a time (rounded half to even, as round() does), for the
-    whole row at once. NaN (an overflowed state) is a blank at level 0. Neighbours at one
-    level share a segment (the same picture; Textual's cost of a line grows with its
-    segments)."""
+    whole row at once. NaN (an overflowed state) is a blank at level 0."""
     with np.errstate(invalid="ignore"):
         k = np.clip(np.rint(xs * LEVELS), 0, LEVELS)
     levels = np.where(np.isnan(k), -1, k).astype(int).tolist()
-    return [
-        Segment(BAR[i] * n, styles[i]) if i >= 0 else Segment(" " * n, styles[0])
-        for i, n in ((i, len(list(run))) for i, run in groupby(levels))
-    ]
+    return [Segment(BAR[i], styles[i]) if i >= 0 else Segment(" ", styles[0]) for i in levels]
 
 
 def _buckets(xs: np.ndarray) -> np.ndarray:
