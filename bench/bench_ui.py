@@ -3,7 +3,8 @@
 Stamps time.perf_counter() when the action starts and again when the compositor hands the
 frame to the driver (an override of App._display), as DESIGN.md describes. Prints figures
 for the default sentence and for a 10,000-token text at 120x36, and the start-to-first-frame
-time.
+time. Presses come two frame periods apart (see `pace` in measure: Textual's frame timer
+would otherwise hold back a frame that is ready sooner).
 
     python bench/bench_ui.py                    # this checkout
     python bench/bench_ui.py --baseline DIR     # side by side with the rnnsim in DIR, in turns
@@ -65,11 +66,21 @@ def measure(n: int = 120, size=(120, 36)) -> dict[str, float]:
                 self.cpu.append(time.process_time() - cpu)
                 self.pressed_at = None
 
+    from textual import constants
+
+    # Textual draws at most MAX_FPS frames a second (the screen's update timer): a key
+    # pressed within one frame period of the last frame waits for the timer's next slot,
+    # whatever its work costs. Back-to-back presses measured that wait (a faster step got
+    # its key in sooner and waited longer); a person's presses, even a held key's repeats
+    # (~30 a second), come further apart. So each press waits two frame periods.
+    pace = 2 / constants.MAX_FPS
+
     async def one(kind: str, keys) -> tuple[float, float]:
         app = TimedApp(Simulation.from_settings(_text(kind), Settings(source="trained")))
         async with app.run_test(size=size) as pilot:
             await pilot.press("right")
             for i in range(n):
+                await asyncio.sleep(pace)
                 await pilot.press(keys[i % len(keys)])
         return 1000 * statistics.median(app.latencies[10:]), 1000 * statistics.median(app.cpu[10:])
 
@@ -90,10 +101,12 @@ def run_side(root: Path) -> dict[str, float]:
 
 def side_by_side(baseline: Path, rounds: int = 3) -> None:
     runs: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
+    load_before = os.getloadavg()[0]  # the machine may be shared: say how busy it was
     for _ in range(rounds):
         runs["before"].append(run_side(baseline))
         runs["after"].append(run_side(HERE))
     print(f"key press to frame at 120x36, median ms (median of {rounds} alternating runs)")
+    print(f"load average before / after the runs: {load_before:.2f} / {os.getloadavg()[0]:.2f}")
     print("(CPU: the process's CPU time over the same span; steadier when other programs share the cores)")
     print(f"{'case':<42} {'before':>8} {'after':>8} {'ratio':>7}")
     for label in runs["before"][0]:

@@ -20,6 +20,7 @@ from textual.strip import Strip
 from ...sim import Simulation
 from ...textsafe import printable
 from ..palette import Palette, palette_for
+from .line import Line
 
 
 class SimWidget(ScrollView, can_focus=False):
@@ -59,8 +60,31 @@ class SimWidget(ScrollView, can_focus=False):
         layout_key = self.layout_key(sim)
         relayout = layout_key != self._layout_key
         self._layout_key = layout_key
+        before = (self._strips, self._built_width, self.virtual_size)
         self.redraw()
-        self.refresh(layout=relayout)
+        if relayout:
+            self.refresh(layout=True)
+        else:
+            self._refresh_changed(*before)
+
+    def _refresh_changed(self, old: list[Strip], old_width: int, old_size: Size) -> None:
+        """Repaint only the lines whose segments changed (redraw keeps an unchanged line's
+        old Strip): Textual renders every repainted line again, border, padding, colour
+        filter and all, which costs more than drawing it. A change of width, height or
+        line count repaints the whole panel."""
+        new = self._strips
+        if self._built_width != old_width or self.virtual_size != old_size or len(new) != len(old):
+            self.refresh()
+            return
+        first = None
+        for y, (a, b) in enumerate(zip(old, new, strict=True)):
+            if a is not b and first is None:
+                first = y
+            elif a is b and first is not None:
+                self.refresh_lines(first, y - first)
+                first = None
+        if first is not None:
+            self.refresh_lines(first, len(new) - first)
 
     def redraw(self) -> None:
         """Draw the picture again (the theme, the size or the Simulation changed)."""
@@ -70,26 +94,31 @@ class SimWidget(ScrollView, can_focus=False):
         if width <= 0:
             return
         base = self._base_style()
-        console = self.app.console
         strips = []
         picture = self.draw(self.sim)
         if isinstance(picture, Text):
             picture = picture.split("\n", allow_blank=True)
             if len(picture) > 1 and not picture[-1].plain:
                 picture.pop()  # a picture's closing newline is not a line of its own
+        # an unchanged line keeps its old Strip (and the caches Textual keeps on it); the
+        # comparison is cheap: an unchanged segment has the very same Style object
+        old = self._strips if width == self._built_width else []
         for line in picture:
             # One Strip per line, made once: every Strip operation makes a new Strip (with
             # caches of its own), which cost more than drawing the line.
+            if isinstance(line, Line):
+                if line.cell_len > width:
+                    line = line.to_text()  # cut with … as a Text is
+                else:
+                    segments = [Segment(text, self._span_style(base, style)) for text, style in line.runs]
+                    used = line.cell_len
             if isinstance(line, Text):
                 line.truncate(width, overflow="ellipsis")  # a panel never wraps
                 own = line.style  # under every span the panel's colours, then the line's own style
                 line.style = base + (own if isinstance(own, Style) else Style.parse(own)) if own else base
-                if line.spans:
-                    segments = list(line.render(console, end=""))
-                else:  # (Text.render leaves a line without spans unstyled)
-                    segments = [Segment(line.plain, line.style)]
+                segments = self._text_segments(line)
                 used = line.cell_len
-            else:  # segments built by the panel
+            elif not isinstance(line, Line):  # segments built by the panel
                 segments = self._on_base(line, base)
                 used = Segment.get_line_length(segments)
                 if used > width:
@@ -97,7 +126,8 @@ class SimWidget(ScrollView, can_focus=False):
                     used = width
             if used < width:
                 segments.append(Segment(" " * (width - used), base))
-            strips.append(Strip(segments, width))
+            y = len(strips)
+            strips.append(old[y] if y < len(old) and old[y]._segments == segments else Strip(segments, width))
         wanted = self.wanted_height
         self._strips = strips
         if self.wanted_height != wanted:  # the app shares the rows out by what panels want
@@ -115,6 +145,46 @@ class SimWidget(ScrollView, can_focus=False):
             self._scroll_update(size)
         self._update_hint()
 
+    def _text_segments(self, line: Text) -> list[Segment]:
+        """What line.render(console) gives for a line whose spans do not overlap (how
+        the panels append), without rich's general machinery: the line's own style in the
+        gaps, the line's style + the span's where a span is. The combined styles are kept
+        in a dict while the line style stays (the panel's base rarely changes)."""
+        spans = line.spans
+        text = line.plain
+        style = line.style
+        if not spans:  # (Text.render leaves a line without spans unstyled)
+            return [Segment(text, style)]
+        out = []
+        at = 0
+        for start, end, span_style in spans:
+            if start < at or end > len(text):  # overlapping spans: rich stacks their styles
+                return list(line.render(self.app.console, end=""))
+            if start > at:
+                out.append(Segment(text[at:start], style))
+            if end > start:
+                out.append(Segment(text[start:end], self._span_style(style, span_style)))
+            at = max(at, end)
+        if at < len(text):
+            out.append(Segment(text[at:], style))
+        return out
+
+    def _span_style(self, line_style: Style, span_style) -> Style:
+        """The style rich gives a span's text: the line's style + the span's (parsed as
+        the console parses it); kept in a dict while the line style stays."""
+        if span_style is None:
+            return line_style
+        if self._span_base is not line_style:
+            self._span_base, self._span_styles = line_style, {}
+        combined = self._span_styles.get(span_style)
+        if combined is None:
+            parsed = self.app.console.get_style(span_style, default=Style.null())
+            combined = self._span_styles[span_style] = Style.combine((line_style, parsed))
+        return combined
+
+    _span_base: Style | None = None
+    _span_styles: dict = {}  # (replaced, never filled, on the first use: see _span_style)
+
     def _on_base(self, segments: list[Segment], base: Style) -> list[Segment]:
         """Segment.apply_style(segments, base), with each combined style looked up in a
         dict kept while the base stays (a panel has a few dozen styles and hundreds of
@@ -124,10 +194,12 @@ class SimWidget(ScrollView, can_focus=False):
         styled = self._styled
         out = []
         for text, style, control in segments:
-            combined = styled.get(style)
-            if combined is None:
-                combined = styled[style] = base + style
-            out.append(Segment(text, None if control else combined, control))
+            # keyed by identity (a Style hashes in Python, at every lookup); the entry
+            # keeps the style alive, so its id is not reused while the entry stands
+            entry = styled.get(id(style))
+            if entry is None or entry[0] is not style:
+                entry = styled[id(style)] = (style, base + style)
+            out.append(Segment(text, None if control else entry[1], control))
         return out
 
     _styled_base: Style | None = None
@@ -160,10 +232,14 @@ class SimWidget(ScrollView, can_focus=False):
 
     _built_width = 0
 
-    def render_line(self, y: int) -> Strip:
+    def render_lines(self, crop):
+        # Once a frame, not once a line (the region is worked out anew at every call)
         if self.scrollable_content_region.width != self._built_width:
             # A scrollbar came or went: the width changed without a Resize event.
             self.redraw()
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
         index = y + int(self.scroll_offset.y)
         if index < len(self._strips):
             return self._strips[index]
@@ -185,9 +261,9 @@ class SimWidget(ScrollView, can_focus=False):
             self._hint = hint
             self.parent.border_subtitle = hint
 
-    def draw(self, sim: Simulation) -> Text | list[Text | list[Segment]]:
-        """The panel's picture for this Simulation: one Text, or its lines as Texts and
-        lists of Segments (lines may run long: they are cut with …)."""
+    def draw(self, sim: Simulation) -> Text | list[Line | Text | list[Segment]]:
+        """The panel's picture for this Simulation: one Text, or its lines as Lines, Texts
+        and lists of Segments (lines may run long: they are cut with …)."""
         raise NotImplementedError
 
 

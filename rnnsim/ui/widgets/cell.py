@@ -95,7 +95,6 @@ class CellPanel(SimWidget):
     def draw(self, sim) -> list[Text | list[Segment]]:
         # The bar rows are built as segments: one per unit, each in its own colour, is what
         # a rich Text renders slowest (this panel was most of the time from key to frame).
-        cell = sim.model.cell
         backward = sim.phase == "backward"
         dirs = sim.model.directions
         cols = []
@@ -112,15 +111,25 @@ class CellPanel(SimWidget):
             lines = self._rows(sim, cols[:1], width, with_note=True) + self._rows(sim, cols[1:], width, with_note=False)
         else:
             lines = self._rows(sim, cols, width, with_note=True)
-        # the equations wrap (a line cut with … lost the end of the GRU's first equation)
-        console = self.app.console
-        tail = [Text(_rnn_named(line, sim.model), style="italic") for line in EQUATIONS[cell]]
-        if cell == "lstm":
-            fb = sim.model.forget_bias()
-            tail.append(Text(f"forget-gate bias b_f = {fb:+.2f}  (f/F: ±0.5)", style="dim"))
         lines.append(Text())
-        lines += [part for text in tail for part in text.wrap(console, max(1, width))]
-        return lines
+        return lines + [line.copy() for line in self._equations(sim, width)]  # (redraw styles its lines)
+
+    _wrapped: tuple = (None, [])
+
+    def _equations(self, sim, width: int) -> list[Text]:
+        """The cell's equations (and an LSTM's forget-gate bias), wrapped to the width: they
+        wrap, as a line cut with … lost the end of the GRU's first equation. Wrapped once
+        per model, bias and width, not at every step."""
+        m = sim.model
+        fb = m.forget_bias() if m.cell == "lstm" else None
+        key = (m.cell, m.nonlinearity, fb, width)
+        if self._wrapped[0] != key:
+            tail = [Text(_rnn_named(line, m), style="italic") for line in EQUATIONS[m.cell]]
+            if fb is not None:
+                tail.append(Text(f"forget-gate bias b_f = {fb:+.2f}  (f/F: ±0.5)", style="dim"))
+            console = self.app.console
+            self._wrapped = (key, [part for text in tail for part in text.wrap(console, max(1, width))])
+        return self._wrapped[1]
 
     def _rows(self, sim, cols: list[tuple[str, int | None]], width: int, with_note: bool) -> list[Text | list[Segment]]:
         """The head line and a bar row per gate for the directions in `cols`, side by side."""

@@ -4,9 +4,9 @@ state handed from box to box; a window around the current step for long texts.""
 from __future__ import annotations
 
 from rich.cells import cell_len
-from rich.text import Text
 
 from .base import SimWidget, clip, window
+from .line import Line
 
 SHORT = 30  # rows: a shorter terminal gets boxes without their top and bottom lines
 
@@ -19,7 +19,7 @@ class Chain(SimWidget):
     DEFAULT_CSS = "Chain { height: 4; }"  # the app fits it: 2 rows a direction when compact
     HINT = False
 
-    def draw(self, sim) -> Text:
+    def draw(self, sim) -> list[Line]:
         width = max(20, self.content_width)
         # lead (5) + n boxes + (n-1) arrows + tail (6) must fit the width
         cap = max(1, (width - 8) // (BOX + ARROW))
@@ -31,9 +31,9 @@ class Chain(SimWidget):
         if sim.model.bidirectional:
             rows.append(self._row(sim, "reverse", start, end))
         keep = (1, 3) if compact else (0, 1, 2, 3)
-        return Text("\n").join(row[i] for row in rows for i in keep)
+        return [row[i] for row in rows for i in keep]
 
-    def _row(self, sim, direction: str, start: int, end: int) -> list[Text]:
+    def _row(self, sim, direction: str, start: int, end: int) -> list[Line]:
         backward = sim.phase == "backward"
         norms = sim.grad_norms(direction) if backward else sim.state_norms(direction)
         rev = direction == "reverse"
@@ -42,7 +42,7 @@ class Chain(SimWidget):
         else:
             current = sim.reverse_pos if rev else sim.forward_pos
         grad = self.palette.grad
-        lines = [Text() for _ in range(4)]
+        lines = [Line() for _ in range(4)]
         if rev:  # the reverse chain starts at the right end: the zero state enters there
             lead = " ◀── " if start > 0 else "     "
         else:

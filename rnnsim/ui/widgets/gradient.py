@@ -12,6 +12,7 @@ from rich.text import Text
 
 from ..palette import hbar
 from .base import SimWidget, clip, window
+from .line import Line, Lines
 
 MAX_DECADES = 12
 LABEL_W = 13  # "  4 the      "
@@ -66,15 +67,15 @@ class GradientPanel(SimWidget):
             self._hint = self._window_hint
             self.parent.border_subtitle = self._window_hint
 
-    def draw(self, sim) -> Text:
-        out = Text()
+    def draw(self, sim) -> list[Line | Text]:
+        out = Lines()
         mode = sim.loss_mode if isinstance(sim.loss_mode, str) else f"t={sim.loss_mode}"
         if sim.phase != "backward":
             out.append("Backpropagation through time\n", style="bold")
             out.append("Press b to run it and watch how much\n", style="dim")
             out.append("gradient reaches each earlier word.\n", style="dim")
             out.append(f"Loss: {mode} (L: all words / one word).", style="dim")
-            return out
+            return out.done()
         tr = sim.trace
         dirs = sim.model.directions
         lstm = sim.model.cell == "lstm"
@@ -129,8 +130,7 @@ class GradientPanel(SimWidget):
         room = self.size.height - (title.count("\n") + 2) - 2
         notes = self._stack_line(sim)[: max(0, room)]
         for note in notes:
-            out.append_text(note)
-            out.append("\n")
+            out.add_text(note)
         head = f"{'t':>3} {'token':<8} "
         for _, label, _, _ in series:
             head += f"{label:<{bar_w + NUMBER_W}}"  # a column: the bar, a space, the number, a space
@@ -161,7 +161,7 @@ class GradientPanel(SimWidget):
                 factor = f" ×{f:.2f}" if f < 10 else f" ×{f:.0f}"  # (a step back can multiply by 100)
                 out.append(factor, style="red" if f < 0.7 else pal.hit)
             out.append("\n")
-        return out
+        return out.done()
 
     @staticmethod
     def _revealed(sim, direction: str, t: int) -> bool:

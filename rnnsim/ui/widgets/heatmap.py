@@ -16,7 +16,6 @@ import numpy as np
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -24,6 +23,7 @@ from textual.strip import Strip
 from ..palette import bucket, glyph, palette_for
 from ..titles import layer_forms, set_title
 from .base import SimWidget, clip, window
+from .line import Line, Lines
 
 COL = 3  # cells per time step, at least: wider where every word in view then fits whole
 MAX_COL = 10  # (a longer word is cut, with …)
@@ -42,9 +42,11 @@ class Heatmap(ScrollView, can_focus=False):
         self._rows: list[tuple] = []
         self._cache: OrderedDict = OrderedDict()
         self._key = None
-        self._cells: dict[int, list[Segment]] = {}  # row -> styled segments, every position read
+        # row -> (its label, {position: its styled cell}), the cells of the window's
+        # positions as if read: a step that slides the window computes one new column
+        self._cells: dict[int, tuple[Segment, dict[int, Segment]]] = {}
         self._cells_key = None
-        self._blank_cell: Segment | None = None
+        self._window: tuple[int, int] | None = None
         self._read: dict[str, list[bool]] = {}
         self._scale = 1.0
         self._frame: tuple[int, int, int] | None = None  # (width, first, last + 1 column) while drawing
@@ -144,19 +146,25 @@ class Heatmap(ScrollView, can_focus=False):
         if sim is None or self._frame is None:
             return Strip.blank(self.scrollable_content_region.width, self.rich_style)
         width, start, end = self._frame
-        cells_key = (sim.data_version, start, end, width, self._col, self.app.no_color)
+        cells_key = (sim.data_version, self._col, self.app.no_color)
         if cells_key != self._cells_key:
-            # The coloured cells of every row in the window: they change with the numbers,
-            # the window or the theme, not with the cursor (a step only uncovers a column).
+            # The coloured cells of every row: they change with the numbers or the theme,
+            # not with the cursor (a step only uncovers a column) nor the window (a step
+            # at the window's edge slides it by a column: the others are kept).
             self._cells.clear()
             self._cells_key = cells_key
             self._scale = sim.state_scale()  # one colour scale for the whole run
             self._base = self.rich_style  # (Line API strips carry no widget style: lay it under them)
             self._palette = palette_for(self.app)
-        key = (cells_key, sim.cursor, sim.phase, sim.grad_steps)
+        key = (cells_key, start, end, width, sim.cursor, sim.phase, sim.grad_steps)
         if key != self._key:
             self._cache.clear()
             self._key = key
+            if self._window != (start, end):  # keep only the cells still in the window
+                self._window = (start, end)
+                for _label, cells in self._cells.values():
+                    for t in [t for t in cells if not start <= t < end]:
+                        del cells[t]
             self._read = {d: [sim.read_by(d, t) for t in range(start, end)] for d in sim.model.directions}
         top = int(self.scroll_offset.y)
         axis_y = min(self.size.height - 1, len(self._rows) - top)  # under the last row, or pinned
@@ -176,21 +184,53 @@ class Heatmap(ScrollView, can_focus=False):
     def _units_strip(self, row_index: int, row: tuple, start: int, end: int, width: int) -> Strip:
         """One row of units: its cached cells where the direction has read the position,
         blank where it has not, in the panel's colours, padded to the width."""
-        cells = self._cells.get(row_index)
-        if cells is None:
-            base = self._base
-            segs = self._draw(row, start, end, every=True)
-            cells = self._cells[row_index] = list(Segment.apply_style(segs, base))
-        blank = self._blank_cell
-        if blank is None or blank.style != self._base or len(blank.text) != self._col:
-            blank = self._blank_cell = Segment(" " * self._col, self._base)
-        segs = [cells[0], *(c if read else blank for c, read in zip(cells[1:], self._read[row[1]], strict=True))]
+        label, cells = self._row_cells(row_index, row, start, end)
+        base = self._base
+        # Positions not read yet are blank: each run of them (and the padding after the
+        # last column) is one segment, not one per position. The picture is the same; a
+        # row of a long text's window, mostly unread, has a third of the segments, and
+        # Textual's cost of a repainted line grows with its segments.
+        segs = [label]
+        blanks = 0
+        for t, read in zip(range(start, end), self._read[row[1]], strict=True):
+            if read:
+                if blanks:
+                    segs.append(Segment(" " * (self._col * blanks), base))
+                    blanks = 0
+                segs.append(cells[t])
+            else:
+                blanks += 1
         used = LABEL_W + self._col * (end - start)
         if used > width:  # (the window is chosen to fit; never wider than the panel)
-            return Strip(segs).crop_extend(0, width, self._base)
-        if used < width:
-            segs.append(Segment(" " * (width - used), self._base))
+            if blanks:
+                segs.append(Segment(" " * (self._col * blanks), base))
+            return Strip(segs).crop_extend(0, width, base)
+        if blanks or used < width:
+            segs.append(Segment(" " * (self._col * blanks + width - used), base))
         return Strip(segs, width)
+
+    def _row_cells(self, row_index: int, row: tuple, start: int, end: int) -> tuple[Segment, dict[int, Segment]]:
+        """A units row's label and styled cells for positions start..end-1 (each drawn once
+        while the numbers and the theme stay)."""
+        got = self._cells.get(row_index)
+        if got is None:
+            runs = [(start, end)]
+        else:
+            # the missing positions: none, or a slid window's edge, or after a jump a few
+            # runs; each run is drawn from its first position to its last
+            missing = [t for t in range(start, end) if t not in got[1]]
+            runs = []
+            for i, t in enumerate(missing):
+                if i == 0 or t != missing[i - 1] + 1:
+                    runs.append([t, t + 1])
+                else:
+                    runs[-1][1] = t + 1
+        for a, b in runs:
+            segs = list(Segment.apply_style(self._draw(row, a, b, every=True), self._base))
+            if got is None:
+                got = self._cells[row_index] = (segs[0], {})
+            got[1].update(zip(range(a, b), segs[1:], strict=True))
+        return got
 
     def _draw(self, row: tuple, start: int, end: int, every: bool = False) -> Strip | list[Segment]:
         """A row's picture from start to end; `every`: a units row's segments as if every
@@ -235,8 +275,8 @@ class StateLine(SimWidget):
     def layout_key(self, sim):
         return len(sim.model.directions)
 
-    def draw(self, sim) -> Text:
-        out = Text()
+    def draw(self, sim) -> list[Line]:
+        out = Lines()
         width = self.content_width
         for d in sim.model.directions:
             t = sim.focus_position() if d == "forward" else sim.reverse_pos
@@ -251,7 +291,7 @@ class StateLine(SimWidget):
             label = f"{name}[{t}] "
             out.append(label, style="bold")
             out.append(state_numbers(sim.layer_directions()[d].h[t], width - cell_len(label)))
-        return out
+        return out.done()
 
 
 def state_numbers(values: np.ndarray, width: int) -> str:

@@ -7,25 +7,25 @@ from __future__ import annotations
 import math
 
 from rich.cells import cell_len
-from rich.text import Text
 
 from ...explain import percent
 from ..palette import hbar
 from .base import SimWidget, clip
+from .line import Line, Lines
 
 
 class Prediction(SimWidget):
     DEFAULT_CSS = "Prediction { height: 1fr; }"
 
-    def draw(self, sim) -> Text:
+    def draw(self, sim) -> list[Line]:
         if sim.is_classifier:
             return self._decision(sim)
-        out = Text()
+        out = Lines()
         t = sim.focus_position()
         cloze = sim.model.task == "cloze"
         if t is None:
             out.append("Nothing read yet: no prediction.", style="dim")
-            return out
+            return out.done()
         word = clip(sim.tokens[t], 12)
         if cloze:
             out.append(f"Blank at t={t}: ", style="bold")
@@ -37,7 +37,7 @@ class Prediction(SimWidget):
                 if t < sim.T - 1 and not sim.read_by("reverse", t + 1):
                     need.append(f"← to read t={t + 1}")
                 out.append("Needs h_fwd[t-1] and h_rev[t+1]: waiting for " + ", ".join(need), style="dim")
-                return out
+                return out.done()
         else:
             self._heading(out, ("Next word after ", "Next after ", "After "), word, t)
         want = sim.target_token(t)
@@ -56,16 +56,16 @@ class Prediction(SimWidget):
             out.append("the text has ", style="dim")
             out.append(f"“{clip(want, 12)}”", style=pal.hit)
             out.append(f" p={percent(p_true, 1)}, −log p = {-math.log(max(p_true, 1e-300)):.2f}", style="dim")
-        return out
+        return out.done()
 
-    def _decision(self, sim) -> Text:
-        out = Text()
+    def _decision(self, sim) -> list[Line]:
+        out = Lines()
         last = sim.T - 1
         if not sim.decision_ready():
             left = sim.T - sim.cursor
             out.append("The classifier decides once,\nafter the last token.\n", style="bold")
             out.append(f"{left} token{'s' if left > 1 else ''} still to read (End: there).", style="dim")
-            return out
+            return out.done()
         pal = self.palette
         top, _ = sim.top_label()
         target = sim.target_label()
@@ -84,9 +84,9 @@ class Prediction(SimWidget):
         # short lines: the panel is 34 columns wide at 80x24
         out.append(f"loss at “{clip(target, 10)}”: {loss:.2f}\n", style="dim")
         out.append(f"= −log p, the {chosen} label;\na scores another label", style="dim")
-        return out
+        return out.done()
 
-    def _heading(self, out: Text, openings: tuple[str, ...], word: str, t: int) -> None:
+    def _heading(self, out: Lines, openings: tuple[str, ...], word: str, t: int) -> None:
         """'Next word after “the” (t=17)' in the first of its shorter openings that fits the
         panel whole (the line's end, t, was cut with … in a lesson at 80 columns)."""
         width = self.content_width

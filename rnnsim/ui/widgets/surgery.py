@@ -34,6 +34,11 @@ class SurgeryBar(Static):
 
     DEFAULT_CSS = "SurgeryBar { height: 0; background: $warning 25%; padding: 0 1; }"
 
+    _said: Text | str | None = None
+
     def show(self, sim) -> None:
         text = surgery_text(sim)
-        self.update(text if text is not None else "", layout=False)
+        text = text if text is not None else ""
+        if text != self._said:  # (an update repaints the bar, even an empty one)
+            self._said = text
+            self.update(text, layout=False)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from rich.cells import cell_len
-from rich.text import Text
 from textual import events
 
 from ..messages import TokenClicked
 from ..palette import bucket
 from .base import SimWidget, clip
+from .line import Line
 
 MAX_TOKEN_CELLS = 16
 
@@ -21,7 +21,7 @@ class TokenStrip(SimWidget):
         super().__init__(**kw)
         self._spans: list[tuple[int, int, int]] = []  # (x0, x1, position) drawn last
 
-    def draw(self, sim) -> Text:
+    def draw(self, sim) -> list[Line]:
         width = max(10, self.content_width)
         focus = sim.focus_position()
         focus = 0 if focus is None else focus
@@ -51,8 +51,8 @@ class TokenStrip(SimWidget):
             else:
                 break
         unknown = sim.unknown
-        top = Text()
-        marks = Text()
+        top = Line()
+        marks = Line()
         top.append("… " if start > 0 else "  ", style="dim")
         marks.append("  ")
         self._spans = []
@@ -106,7 +106,7 @@ class TokenStrip(SimWidget):
                     marks.append(" ")  # a blank between two values, always
         if end < sim.T:
             top.append("…", style="dim")
-        return Text("\n").join([top, marks])
+        return [top, marks]
 
     def on_click(self, event: events.Click) -> None:
         for x0, x1, t in self._spans:
