@@ -92,6 +92,10 @@ class SimWidget(ScrollView, can_focus=False):
             return
         width = self.scrollable_content_region.width
         if width <= 0:
+            # Hidden (below 110 columns the gradient view takes the prediction's place): the
+            # picture is out of date; render_line draws it again when the box comes back,
+            # at whatever width (it came back at the same width and showed the old one).
+            self._built_width = 0
             return
         base = self._base_style()
         strips = []

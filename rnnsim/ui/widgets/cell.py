@@ -140,7 +140,7 @@ class CellPanel(SimWidget):
         H = sim.model.hidden
         units = min(H, per_dir)
         # the first column says how many units the bars show, when not all of them fit
-        head = Text((f"units 0–{units - 1}/{H}" if units < H else "").ljust(NAME_W)[:NAME_W], style="dim")
+        head = Text((f"u0–u{units - 1} of {H}" if units < H else "").ljust(NAME_W)[:NAME_W], style="dim")
         for d, t in cols:
             arrow = "→" if d == "forward" else "←"
             where = "—" if t is None else f"{clip(sim.tokens[t], 8)} t={t}"

@@ -10,6 +10,7 @@ import math
 import numpy as np
 from rich.text import Text
 
+from ...textsafe import printable
 from ..palette import hbar
 from .base import SimWidget, clip, window
 from .line import Line, Lines
@@ -74,7 +75,10 @@ class GradientPanel(SimWidget):
             out.append("Backpropagation through time\n", style="bold")
             out.append("Press b to run it and watch how much\n", style="dim")
             out.append("gradient reaches each earlier word.\n", style="dim")
-            out.append(f"Loss: {mode} (L: all words / one word).", style="dim")
+            if sim.is_classifier:  # one loss, at a label: no word's loss to choose
+                out.append(f"Loss at “{printable(sim.target_label())}” (a: another label).", style="dim")
+            else:
+                out.append(f"Loss: {mode} (L: all words / one word).", style="dim")
             return out.done()
         tr = sim.trace
         dirs = sim.model.directions

@@ -58,7 +58,9 @@ class Heatmap(ScrollView, can_focus=False):
         scale = sim.state_scale()
         if self.parent is not None:
             full, short = layer_forms(sim)
-            legend = f"blue<0<red ±{scale:.2f}"
+            # under NO_COLOR the cells are glyphs (palette.glyph), from most negative to most positive
+            signs = "≡=- <0< +*#" if self.app.no_color else "blue<0<red"
+            legend = f"{signs} ±{scale:.2f}"
             forms = (f"hidden state{full}, {legend}", f"hidden state{short}, {legend}", f"h{short}, {legend}")
             set_title(self.parent, *forms)
         self.refresh()

@@ -24,7 +24,7 @@ class Prediction(SimWidget):
         t = sim.focus_position()
         cloze = sim.model.task == "cloze"
         if t is None:
-            out.append("Nothing read yet: no prediction.", style="dim")
+            out.append("Nothing read yet:\nno prediction.", style="dim")  # (a line each: 30 columns at 80)
             return out.done()
         word = clip(sim.tokens[t], 12)
         if cloze:
@@ -64,7 +64,7 @@ class Prediction(SimWidget):
         if not sim.decision_ready():
             left = sim.T - sim.cursor
             out.append("The classifier decides once,\nafter the last token.\n", style="bold")
-            out.append(f"{left} token{'s' if left > 1 else ''} still to read (End: there).", style="dim")
+            out.append(f"{left} token{'s' if left > 1 else ''} still to read\n(End reads to the last).", style="dim")
             return out.done()
         pal = self.palette
         top, _ = sim.top_label()
