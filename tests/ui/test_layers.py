@@ -133,7 +133,7 @@ async def test_a_classifier_shows_its_classes_after_the_last_token_and_a_chooses
         sim = app.sim
         await pilot.press("right")
         assert "The classifier decides once," in app.screen_text()
-        assert "7 tokens still to read (End: there)." in app.screen_text()
+        assert "7 tokens still to read" in app.screen_text() and "(End reads to the last)." in app.screen_text()
         assert app.query_one("#pred-box").border_title == "decision after the last token"
         await pilot.press("end")
         shown = app.screen_text()

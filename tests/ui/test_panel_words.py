@@ -85,3 +85,13 @@ async def test_a_classifiers_gradient_panel_speaks_of_its_one_loss_before_b(size
         said = inside(box_lines(app, "#grad-box"))
         assert "all words" not in said and "one word" not in said and "Loss: all" not in said, said
         assert f"loss at “{app.sim.target_label()}”" in said.lower(), said
+
+
+async def test_a_classifiers_gradient_panel_follows_the_label_before_b():
+    app = classifier_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("end", "a")  # the loss moves to the other label
+        await settle(pilot)
+        assert app.sim.target_label() != app.sim.top_label()[0]
+        said = inside(box_lines(app, "#grad-box"))
+        assert f"loss at “{app.sim.target_label()}”" in said.lower(), said

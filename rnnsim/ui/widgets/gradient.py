@@ -58,7 +58,7 @@ class GradientPanel(SimWidget):
     def view_key(self, sim):
         # Before b the panel is a fixed hint: nothing to redraw while the user steps.
         if sim.phase != "backward":
-            return ("hint", sim.loss_mode)
+            return ("hint", sim.loss_mode, sim.target_label())  # (a classifier names its label)
         return (sim.data_version, sim.grad_steps)
 
     def _update_hint(self) -> None:
