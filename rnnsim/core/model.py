@@ -16,6 +16,7 @@ import numpy as np
 
 from .cells import CELLS, N_BLOCKS
 from .heads import TASKS
+from .safe_text import safe_text
 from .tokenizer import TOKENIZERS, UNK, Vocab, tokenize
 
 MAX_LAYERS = 8
@@ -214,7 +215,8 @@ class Model:
         kind = {"rnn": f"Elman RNN ({self.nonlinearity})", "lstm": "LSTM", "gru": "GRU"}[self.cell]
         bi = "bidirectional " if self.bidirectional else ""
         layers = f"{self.num_layers} layers, " if self.num_layers > 1 else ""
-        task = self.task if self.labels is None else f"classify ({', '.join(self.labels)})"
+        # label names come from a file: made visible, as every word printed is
+        task = self.task if self.labels is None else f"classify ({', '.join(map(safe_text, self.labels))})"
         chars = ", character tokens" if self.tokenizer == "char" else ""
         no_bias = ", no biases" if not self.bias else ""
         return (

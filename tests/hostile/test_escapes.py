@@ -161,3 +161,17 @@ def test_caption_newlines_stay(tmp_path):
     app.player.next()
     assert app.caption_text().plain.endswith("one\ntwo")
     assert np.isfinite(app.player.sim.trace.forward.h).all()
+
+
+def test_trace_table_prints_a_classifiers_hostile_labels_safely(tmp_path, capsys):
+    # A classifier's label names come from its file, like its words: the table's first line
+    # names them (the model's description) and must show them made visible too.
+    labels = ["\x1b[2Jneg", "pos\x1b]0;pwned\x07"]
+    m = random_model("gru", vocab=Vocab(["<unk>", "a", "b"]), hidden=4, embed=3, labels=labels, seed=0)
+    path = tmp_path / "labels.safetensors"
+    save_model(m, path)
+    code, out, err = run_main(["trace", "--model", str(path), "a b"], capsys)
+    assert code == 0, err
+    assert not RAW.search(out.replace("\n", "")), out
+    first = out.splitlines()[0]
+    assert "classify (␛[2Jneg, pos␛]0;pwned␇)" in first, first
