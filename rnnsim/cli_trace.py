@@ -153,19 +153,19 @@ def format_trace(tr) -> str:
     lines.append(head)
     input_norms = tr.input_grad_norms()
     for t, tok in enumerate(tr.tokens):
-        row = f"{t:>3}  {_shown(tok):<12} "
+        row = f"{t:>3}  {_shown(tok)} "
         if not classify:
             y = tr.targets[t]
-            tgt = "-" if y is None else safe_text(vocab[y])
+            tgt = "-" if y is None else _visible(vocab[y])
             k = int(np.argmax(tr.probs[t]))
-            guess = f"{safe_text(vocab[k])} {tr.probs[t, k]:.2f}"
-            row += f"{tgt[:10]:<10} {guess[:16]:<16} "
+            guess = f"{_visible(vocab[k])} {tr.probs[t, k]:.2f}"
+            row += f"{_cut(tgt, 10)} {_cut(guess, 16)} "
         row += _state_row(m, tr.layers[-1], t)
         row += f" {input_norms[t]:>9.2e}" if input_norms is not None else f" {'-':>9}"
         lines.append(row)
     for k in range(len(tr.layers) - 2, -1, -1):
         lines += ["", f"layer {k + 1} of {len(tr.layers)}", f"{'t':>3}  {'token':<12} " + _state_heading(m)]
-        lines += [f"{t:>3}  {_shown(tok):<12} " + _state_row(m, tr.layers[k], t) for t, tok in enumerate(tr.tokens)]
+        lines += [f"{t:>3}  {_shown(tok)} " + _state_row(m, tr.layers[k], t) for t, tok in enumerate(tr.tokens)]
     if classify:
         probs = "  ".join(f"{safe_text(name)} {p:.3f}" for name, p in zip(m.labels, tr.probs, strict=True))
         lines += ["", f"after the last token: {probs}"]
@@ -174,12 +174,38 @@ def format_trace(tr) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _shown(tok: str) -> str:
+def _visible(tok: str) -> str:
+    """A token as the table prints it: a character model's blanks made visible, then any
+    control character."""
     from .core.safe_text import safe_text
 
-    # a character model's blanks made visible, then any control character
-    tok = safe_text(tok.replace(" ", "␠").replace("\n", "↵").replace("\t", "⇥"))
-    return tok if len(tok) <= 12 else tok[:11] + "…"
+    return safe_text(tok.replace(" ", "␠").replace("\n", "↵").replace("\t", "⇥"))
+
+
+def _shown(tok: str) -> str:
+    return _cut(_visible(tok), 12)
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` in exactly `width` terminal cells, cut with "…" when longer: a wide character
+    (an emoji, 猫) takes two, so padding by characters would push the row's numbers out of
+    their columns."""
+    out, used = "", 0
+    for i, ch in enumerate(text):
+        w = _cells(ch)
+        if used + w > width or (used + w == width and i < len(text) - 1):
+            return out + "…" + " " * (width - used - 1)
+        out, used = out + ch, used + w
+    return out + " " * (width - used)
+
+
+def _cells(ch: str) -> int:
+    """Terminal cells one character takes: 0 for a combining mark, 2 for a wide one."""
+    import unicodedata
+
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 def _state_heading(m) -> str:

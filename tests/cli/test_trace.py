@@ -153,6 +153,18 @@ def test_table_long_and_odd_tokens(capsys):
     assert tokens == ["[", "red", "]", "Supercalifr…", "[", "/", "]", "😀"]  # long tokens are cut
 
 
+def test_table_columns_stay_in_line_with_wide_characters(capsys):
+    # An emoji or a CJK character takes two terminal cells: padded by characters, its row's
+    # numbers (and a cut word's "…") stood one cell right of every other row's.
+    from rich.cells import cell_len
+
+    code, out, _ = call(["trace", "The 🍕 cat 猫猫猫猫猫猫猫猫 sat 猫猫猫猫猫猫 on the mat."], capsys)
+    assert code == 0
+    header, *rows = out.splitlines()[2:]
+    assert {cell_len(r) for r in rows} == {cell_len(header)}, out
+    assert [r.split()[1] for r in rows][:6] == ["The", "🍕", "cat", "猫猫猫猫猫…", "sat", "猫猫猫猫猫猫"]
+
+
 # ---------------------------------------------------------------- errors
 
 
