@@ -26,7 +26,7 @@ def trace_parser() -> argparse.ArgumentParser:
         "--loss",
         default=None,
         help="all (every scored position), last (only the last), or a position number "
-        "(default: as in the app, the last prediction of a word; all when bidirectional)",
+        "(default: as in the app, the last prediction of a word it knows; all when bidirectional)",
     )
     p.add_argument(
         "--label", metavar="NAME", help="a classifier's target label for the loss (default: the predicted one)"

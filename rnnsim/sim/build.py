@@ -61,9 +61,12 @@ def default_loss(model: Model, tokens: list[str]) -> str | int:
     """The loss the gradient view (and `rnnsim trace`) starts with.
 
     One direction: one word's loss alone, so what survives each step back (the vanishing
-    gradient) shows at once: the last prediction whose target is a word. A closing full
-    stop is nearly certain (on "The cat sat on the mat." its loss is 0.0002), so the first
-    gradient a newcomer sees would trace a trivial prediction; "mat" after "the" is not.
+    gradient) shows at once: the last prediction whose target is a word, one the model
+    knows where there is one. A closing full stop is nearly certain (on "The cat sat on the
+    mat." its loss is 0.0002), so the first gradient a newcomer sees would trace a trivial
+    prediction; "mat" after "the" is not. A word missing from the vocabulary is the target
+    <unk>, which a trained model all but never predicts (ending a learner's own sentence
+    with a name gave a loss of 24 whose gradient says nothing about that name).
     "last" when that is the last scored position anyway, else its position.
     Bidirectional (cloze): the last position's blank reads only the forward state, so one
     loss at the end would leave the reverse direction without gradient; the sum over every
@@ -71,6 +74,8 @@ def default_loss(model: Model, tokens: list[str]) -> str | int:
     if model.bidirectional or model.task != "next":
         return "all"  # (a blank or a class: every scored position, as `trace` did before)
     worded = [t for t in range(len(tokens) - 1) if _WORD.search(tokens[t + 1])]
+    known = [t for t in worded if tokens[t + 1] in model.vocab]
+    worded = known or worded
     if not worded or worded[-1] == len(tokens) - 2:
         return "last"
     return worded[-1]

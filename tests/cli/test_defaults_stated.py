@@ -68,7 +68,7 @@ def test_the_random_model_defaults_in_the_help_are_the_ones_used(parser, capsys)
 
 
 def test_the_trace_help_states_the_app_s_default_loss(capsys):
-    assert "(default: as in the app, the last prediction of a word; all when bidirectional)" in help_text(
+    assert "(default: as in the app, the last prediction of a word it knows; all when bidirectional)" in help_text(
         cli_trace.trace_parser()
     )
     # one direction: the prediction of the last word ("mat" at t=4), not the full stop

@@ -153,6 +153,22 @@ def test_table_long_and_odd_tokens(capsys):
     assert tokens == ["[", "red", "]", "Supercalifr…", "[", "/", "]", "😀"]  # long tokens are cut
 
 
+def test_the_default_loss_is_a_word_the_model_knows(capsys):
+    # A learner's own sentence ending in a name: its last word is <unk> to the model, a
+    # target it all but never predicts (a loss of about 24); the default loss is the last
+    # word it knows, "loves" after "Rex".
+    code, out, _ = call(["trace", "--json", "My dog Rex loves bones"], capsys)
+    assert code == 0
+    run = json.loads(out)
+    from rnnsim.core.shipped import load_shipped
+
+    unk = load_shipped("lstm").vocab.unk_id
+    assert run["tokens"][2:] == ["Rex", "loves", "bones"] and run["ids"][4] == unk != run["ids"][3]
+    assert run["loss_mode"] == 2 and run["targets"][2] == run["ids"][3]
+    code, out, _ = call(["trace", "--json", "zzz qqq"], capsys)  # no known word: the last
+    assert json.loads(out)["loss_mode"] == "last"
+
+
 def test_table_columns_stay_in_line_with_wide_characters(capsys):
     # An emoji or a CJK character takes two terminal cells: padded by characters, its row's
     # numbers (and a cut word's "…") stood one cell right of every other row's.
