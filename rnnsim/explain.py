@@ -80,7 +80,7 @@ def _explain_forward(sim: Simulation) -> str:
 def _cell_step(sim: Simulation, t: int) -> str:
     """What the cell did reading position t, in shares of what it had (|a⊙b|/|b|)."""
     d = sim.layer_directions()["forward"]  # the layer on screen
-    tok = _q(sim.tokens[t])
+    tok = _as_read(sim, t)
     cell = sim.model.cell
     if cell == "lstm":
         i, g, o, tanh_c = d.gates["i"][t], d.gates["g"][t], d.gates["o"][t], np.tanh(d.c[t])
@@ -121,7 +121,14 @@ def _guess(sim: Simulation, t: int) -> str:
     guess = f" Next-word guess: {_q(top)} ({_pct(p)})"
     if want is None:
         return guess + "."
-    return guess + (", right." if want == top else f"; the text has {_q(want)}.")
+    return guess + (", right." if want == top else f"; the text has {_as_read(sim, t + 1)}.")
+
+
+def _as_read(sim: Simulation, t: int) -> str:
+    """The word at t as the text spells it, and, when the vocabulary lacks it, that the
+    model reads <unk> there: the learner typed “Zoë”, the numbers are those of <unk>."""
+    word = _q(sim.tokens[t])
+    return f"{word} (as <unk>: not in the vocabulary)" if sim.unknown[t] else word
 
 
 def _both_directions(sim: Simulation, t: int) -> str:

@@ -1,0 +1,36 @@
+"""A learner types their own sentence (`e`): capitals, an emoji, a name the vocabulary
+lacks. Each word is shown as typed, and where the model reads <unk> instead, the screen
+says so."""
+
+from __future__ import annotations
+
+from rnnsim.sim import Settings, Simulation
+from rnnsim.ui.app import RnnsimApp
+
+
+def rows(app) -> list[str]:
+    return app.screen_text().splitlines()
+
+
+async def typed(pilot, text: str) -> None:
+    await pilot.press("e")
+    pilot.app.screen.query_one("Input").value = text  # pasted: no key press makes 🍕
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def trained_app() -> RnnsimApp:
+    return RnnsimApp(Simulation.from_settings("The cat sat on the mat.", Settings(source="trained")))
+
+
+async def test_a_word_the_vocabulary_lacks_is_named_and_said_to_be_unk():
+    app = trained_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await typed(pilot, "My dog Rex ate 🍕 today")
+        assert app.sim.tokens == ["My", "dog", "Rex", "ate", "🍕", "today"]
+        await pilot.press("right", "right", "right", "right")  # reads "ate": the text has 🍕 next
+        text = " ".join(" ".join(rows(app)).split())
+        assert "the text has “🍕” (as <unk>: not in the vocabulary)" in text, text
+        await pilot.press("right")  # reads the emoji itself
+        text = " ".join(" ".join(rows(app)).split())
+        assert "Read “🍕” (as <unk>: not in the vocabulary)" in text, text
