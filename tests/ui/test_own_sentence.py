@@ -34,3 +34,14 @@ async def test_a_word_the_vocabulary_lacks_is_named_and_said_to_be_unk():
         await pilot.press("right")  # reads the emoji itself
         text = " ".join(" ".join(rows(app)).split())
         assert "Read “🍕” (as <unk>: not in the vocabulary)" in text, text
+
+
+async def test_the_cell_panel_names_a_wide_word_whole():
+    # An emoji takes two cells: the head line, padded by characters, came out one cell too
+    # wide and was cut with "…" at its right end.
+    app = trained_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await typed(pilot, "My dog ate 🍕 today")
+        await pilot.press("right", "right", "right", "right")
+        head = next(r for r in rows(app) if "→ 🍕 t=3" in r)
+        assert "…" not in head, head

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
+from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -144,7 +145,8 @@ class CellPanel(SimWidget):
         for d, t in cols:
             arrow = "→" if d == "forward" else "←"
             where = "—" if t is None else f"{clip(sim.tokens[t], 8)} t={t}"
-            head.append(f"{arrow} {where}".ljust(units + STAT_W)[: units + STAT_W], style="bold")
+            # padded by cells: an emoji takes two, and one cell too many cut the line with "…"
+            head.append(set_cell_size(f"{arrow} {where}", units + STAT_W), style="bold")
         lines: list[Text | list[Segment]] = [head]
         if backward and with_note:
             # Gates at their pre-activations; the c and h rows at c and h themselves.
