@@ -16,7 +16,8 @@ PANELS = [
     (
         "tokens",
         "the text; cyan = the word the forward direction just read, magenta = the reverse "
-        "direction's; underlined <unk> = not in the vocabulary",
+        "direction's; underlined <unk> = not in the vocabulary; a green ✓ under a word (two "
+        "directions) = both have read it, so its combined state is ready",
     ),
     (
         "chain",
