@@ -158,10 +158,16 @@ def check_safetensors(path: str | os.PathLike, limit: int | None = None) -> None
         with open(path, "rb") as f:
             head = f.read(8)
             if len(head) < 8:
-                raise BadInput("not a valid safetensors file (shorter than its 8-byte header length)")
+                what = "the file is empty" if not head else "shorter than its 8-byte header length"
+                raise BadInput(f"not a valid safetensors file ({what})")
             (n,) = struct.unpack("<Q", head)
-            if n > min(MAX_ST_HEADER, size - 8):
-                raise BadInput(f"not a valid safetensors file (its header claims {n:,} bytes; the file has {size:,})")
+            if n > MAX_ST_HEADER:  # (a text file's first 8 bytes read as a length of ~10^18)
+                raise BadInput("not a valid safetensors file (it does not start with a safetensors header)")
+            if n > size - 8:
+                raise BadInput(
+                    f"not a valid safetensors file (cut short: its header claims {n:,} bytes, the file has "
+                    f"{size:,}; was the download or copy finished?)"
+                )
             raw = f.read(n)
     except OSError as e:
         raise BadInput(f"cannot read it ({e.strerror or e})") from None
@@ -190,6 +196,11 @@ def check_safetensors(path: str | os.PathLike, limit: int | None = None) -> None
             raise BadInput(
                 f"tensor {name!r} claims shape {shape} ({size_mb(want)}), over {size_mb(limit)}; "
                 f"{raise_hint('model_bytes')}"
+            )
+        if begin <= end and end - begin == want and end > data_len:
+            raise BadInput(
+                f"not a valid safetensors file (cut short: tensor {name!r} ends at byte {end:,} of the data, "
+                f"the file holds {data_len:,}; was the download or copy finished?)"
             )
         if not begin <= end <= data_len or end - begin != want:
             raise BadInput(

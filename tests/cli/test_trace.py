@@ -226,6 +226,32 @@ def test_broken_model_file(tmp_path, capsys, content, pattern):
     assert_one_line_error(*call(["trace", "--model", str(f), "x"], capsys), pattern)
 
 
+@pytest.mark.parametrize(
+    "keep,pattern",
+    [
+        (0, r"not a valid safetensors file \(the file is empty\)$"),
+        (100, r"\(cut short: its header claims [\d,]+ bytes, the file has 100; was the download or copy finished\?\)$"),
+        (-10, r"\(cut short: tensor '[\w.]+' ends at byte [\d,]+ of the data, the file holds [\d,]+; was the"),
+    ],
+    ids=["empty", "in-header", "in-data"],
+)
+def test_a_cut_short_model_file_says_so(tmp_path, capsys, keep, pattern):
+    # An unfinished download: the one line says the file is cut short, not a sum of offsets.
+    whole = tmp_path / "whole.safetensors"
+    rnnsim.save_model(rnnsim.random_model("gru", hidden=4, embed=3, seed=0), whole)
+    data = whole.read_bytes()
+    f = tmp_path / "m.safetensors"
+    f.write_bytes(data[:keep])
+    assert_one_line_error(*call(["trace", "--model", str(f), "x"], capsys), pattern)
+
+
+def test_a_file_of_another_kind_is_not_read_as_a_header(tmp_path, capsys):
+    f = tmp_path / "notes.safetensors"
+    f.write_text("these are my notes, not a model\n")
+    pattern = r"notes\.safetensors: not a valid safetensors file \(it does not start with a safetensors header\)$"
+    assert_one_line_error(*call(["trace", "--model", str(f), "x"], capsys), pattern)
+
+
 def test_random_model_options_with_a_file(tmp_path, capsys):
     path = tmp_path / "m.safetensors"
     rnnsim.save_model(rnnsim.random_model("gru", hidden=3), path)

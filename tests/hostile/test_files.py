@@ -171,7 +171,8 @@ def test_safetensors_offsets_past_the_end(tmp_path):
         h["head.bias"]["data_offsets"] = [b + 10_000, e + 10_000]
 
     (tmp_path / "m.safetensors").write_bytes(_safetensors_with(shift))
-    with pytest.raises(ModelError, match=r"tensor 'head.bias': shape \[3\] needs 12 bytes"):
+    # (all the header says is that the data goes on past the file's end: a cut-short file)
+    with pytest.raises(ModelError, match=r"cut short: tensor 'head.bias' ends at byte [\d,]+ of the data"):
         load_model(tmp_path / "m.safetensors")
 
 
