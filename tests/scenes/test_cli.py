@@ -117,6 +117,18 @@ def test_list_shows_the_lessons_in_order(capsys):
     assert code == 0 and names[:3] == ["chain", "memory", "vanishing"] and "example" in names
 
 
+def test_list_numbers_every_lesson(capsys):
+    # A teacher reads the list as the course: the last two lessons (exploding, surgery) had
+    # no number and looked like something other than lessons 13 and 14.
+    from rnnsim.scene.parse import LESSONS
+
+    code, out, _ = run(capsys, "play", "--list")
+    titles = {line.split()[0]: line.split(maxsplit=1)[1] for line in out.splitlines()}
+    for number, name in enumerate(LESSONS, start=1):
+        assert titles[name].startswith(f"{number} · "), (name, titles[name])
+    assert code == 0 and not titles["example"][0].isdigit()  # the format's example is not a lesson
+
+
 def test_record_refuses_to_overwrite(capsys, scene_file):
     code, _, err = run(capsys, "record", scene_file)
     assert code == 2 and "exists" in err and "--force" in err
