@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..core.cells import CELLS
 from ..core.surgery import SurgeryError, parse_pin
 from .errors import _Bad, _show
-from .value_checkers import _bool, _choice, _int, _loss, _num, _pos, _position, _positive, _str, _text, _true
+from .value_checkers import _bool, _choice, _int, _loss, _num, _pos, _position, _positive, _steps_in, _str, _text, _true
 
 MAX_N = 100_000  # largest step count an action accepts
 
@@ -94,7 +94,7 @@ ACTIONS: dict[str, Action] = dict([
     _a("step", _int(1, MAX_N), lambda s, n: s.step(n),
        "read n more tokens (in the gradient view: trace n steps further back)"),
     _a("back", _int(1, MAX_N), lambda s, n: s.back(n), "undo n steps"),
-    _a("goto", _int(0, MAX_N), lambda s, k: s.goto(k), "the state after k steps (0 = nothing read)"),
+    _a("goto", _int(0, MAX_N), lambda s, k: s.goto(_steps_in(s, k)), "the state after k steps (0 = nothing read)"),
     _a("position", _position, lambda s, t: s.goto_position(_pos(s, t)),
        "make position t current (as clicking its token)"),
     _a("start", _true, lambda s, v: s.to_start(), "back to the start (Home)"),

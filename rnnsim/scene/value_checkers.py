@@ -82,7 +82,9 @@ def _str(v):
 def _choice(*options):
     def check(v):
         if not isinstance(v, str) or v not in options:
-            tail = _suggest(v, options) if isinstance(v, str) else f"; choose one of: {', '.join(options)}"
+            tail = _suggest(v, options) if isinstance(v, str) else ""
+            if not tail.startswith("; did you mean"):
+                tail = ""  # (the options are named once, in the sentence itself)
             raise _Bad(f"must be one of {', '.join(options)}, not {_show(v)}{tail}")
         return v
 
@@ -100,11 +102,17 @@ def _text(v):
 
 
 def _loss(v):
-    if isinstance(v, str):
-        return _choice(*LOSS_MODES)(v)
+    if isinstance(v, str) and v in LOSS_MODES:
+        return v
     if _is_int(v) and 0 <= v <= MAX_TOKENS:
         return v
-    raise _Bad(f'must be "all", "last" or a position number, not {_show(v)}')
+    tail = ""
+    if isinstance(v, str):
+        near = _suggest(v, LOSS_MODES)
+        tail = near if near.startswith("; did you mean") else ""
+        if v.strip().isdigit():
+            tail = f"; write a position without quotes: loss = {v.strip()}"
+    raise _Bad(f'must be "all", "last" or a position number, not {_show(v)}{tail}')
 
 
 def _size(v):
@@ -145,3 +153,11 @@ def _pos(sim: Simulation, t: int) -> int:
     if not -T <= t < T:
         raise _Invalid(f"position {t} is outside the text (positions 0..{T - 1}, or -1 for the last)")
     return t % T
+
+
+def _steps_in(sim: Simulation, k: int) -> int:
+    """A `goto` count the text has: a scene that goes to step 99 of an 11-token text has a
+    mistake (the text was shortened, a 0-based position was meant), not a wish for the end."""
+    if k > sim.T:
+        raise _Invalid(f"{k} is past the end of the text ({sim.T} tokens, so 0..{sim.T}; end = true goes to the end)")
+    return k

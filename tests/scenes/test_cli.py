@@ -75,6 +75,18 @@ def test_a_mistake_in_the_scene_is_one_line_and_exit_2(capsys, scene_file):
     assert err == f"rnnsim: error: {scene_file}:13: step 2: unknown action 'backwrd'; did you mean 'backward'?\n"
 
 
+def test_goto_past_the_end_of_the_text_is_a_mistake_not_the_end(capsys, scene_file):
+    # It was clamped to the end: a check on the step then read the last word without a word
+    # said, where the author had meant another position or a longer text.
+    scene_file.write_text(SCENE.replace("step = 2", "goto = 99"), encoding="utf-8")
+    code, out, err = run(capsys, "play", scene_file, "--headless")
+    assert code == 2 and out == ""
+    assert err == (
+        f"rnnsim: error: {scene_file}:7: step 1 (goto = 99): goto: 99 is past the end of the text "
+        "(7 tokens, so 0..7; end = true goes to the end)\n"
+    )
+
+
 @pytest.mark.parametrize(
     "argv, words",
     [
