@@ -14,7 +14,9 @@ from .sim.saturation import SATURATED
 
 
 def _q(tok: str) -> str:
-    return f"“{safe_text(tok)}”"  # a model file's word may hold escape sequences
+    # a model file's word may hold escape sequences; a character model's space is a token
+    # too, shown as trace shows it (“ ” reads as nothing)
+    return "“␠”" if tok == " " else f"“{safe_text(tok)}”"
 
 
 def percent(x: float, decimals: int = 0) -> str:
@@ -118,7 +120,8 @@ def _guess(sim: Simulation, t: int) -> str:
         return ""
     top, p = preds[0]
     want = sim.target_token(t)
-    guess = f" Next-word guess: {_q(top)} ({_pct(p)})"
+    unit = "character" if sim.model.tokenizer == "char" else "word"
+    guess = f" Next-{unit} guess: {_q(top)} ({_pct(p)})"
     if want is None:
         return guess + "."
     return guess + (", right." if want == top else f"; the text has {_as_read(sim, t + 1)}.")

@@ -45,3 +45,21 @@ async def test_the_cell_panel_names_a_wide_word_whole():
         await pilot.press("right", "right", "right", "right")
         head = next(r for r in rows(app) if "→ 🍕 t=3" in r)
         assert "…" not in head, head
+
+
+async def test_a_character_model_speaks_of_characters_and_shows_its_blanks():
+    # The char model said "Next word after" and "Next-word guess", and showed the space it
+    # reads or guesses as a blank: an empty box, a nameless guess, “ ”.
+    from rnnsim import cli
+
+    app = RnnsimApp(cli.app_simulation(["--model", "char", "I ❤ it"]))  # as `rnnsim --model char` builds it
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("right")  # reads "I"; the text has a space next, its likeliest guess
+        text = " ".join(" ".join(rows(app)).split())
+        assert "Next character after “I”" in text, text
+        assert "Next-character guess: “␠”" in text, text
+        assert "word" not in text.split("Read “I”")[1], text
+        guesses = [r for r in rows(app) if "%" in r and "✓" in r]
+        assert guesses and "␠" in guesses[0], guesses  # the right guess, the space, by name
+        chain = next(r for r in rows(app) if "│  I   │" in r or "┃  I   ┃" in r)
+        assert "␠" in chain, chain

@@ -293,8 +293,10 @@ def window(n: int, focus: int, capacity: int) -> tuple[int, int]:
 
 
 def clip(text: str, width: int) -> str:
-    """A token made printable and cut to `width` cells (with … when cut)."""
-    s = printable(text)
+    """A token made printable and cut to `width` cells (with … when cut). A character
+    model's space is a token of its own: shown as ␠ (as `rnnsim trace` shows it), not as
+    a blank that reads as nothing in a box, a list of guesses or a quote."""
+    s = "␠" if text == " " else printable(text)
     if cell_len(s) <= width:
         return s
     out, used = [], 0

@@ -39,7 +39,8 @@ class Prediction(SimWidget):
                 out.append("Needs h_fwd[t-1] and h_rev[t+1]: waiting for " + ", ".join(need), style="dim")
                 return out.done()
         else:
-            self._heading(out, ("Next word after ", "Next after ", "After "), word, t)
+            unit = "character" if sim.model.tokenizer == "char" else "word"  # a char model guesses characters
+            self._heading(out, (f"Next {unit} after ", "Next after ", "After "), word, t)
         want = sim.target_token(t)
         pal = self.palette
         bar_w = max(4, self.content_width - 26)
