@@ -33,7 +33,7 @@ def from_torch(module, vocab, task: str = "next", labels=None, tokenizer: str = 
         raise ModelError(f"from_torch needs a torch nn.Module, not {type(module).__name__}")
     _, emb = _one(module, nn.Embedding, "nn.Embedding")
     _, rnn = _one(module, (nn.RNN, nn.LSTM, nn.GRU), "nn.RNN, nn.LSTM or nn.GRU")
-    _, head = _one(module, nn.Linear, "nn.Linear")
+    head_name, head = _one(module, nn.Linear, "nn.Linear")
     if getattr(rnn, "proj_size", 0):
         raise ModelError("the LSTM has proj_size > 0; rnnsim does not support proj_size")
     tokens = list(vocab.tokens if isinstance(vocab, Vocab) else vocab)
@@ -41,6 +41,7 @@ def from_torch(module, vocab, task: str = "next", labels=None, tokenizer: str = 
         raise ModelError(f"the vocabulary must contain {UNK!r} (index = the embedding's row)")
     if len(tokens) != emb.num_embeddings:
         raise ModelError(f"the vocabulary has {len(tokens)} tokens but the embedding has {emb.num_embeddings} rows")
+    _check_head(head_name or "the module itself", head.out_features, len(tokens), task, labels)
     cell, nonlinearity = _CELLS[rnn.mode]
 
     def array(t):
@@ -57,3 +58,21 @@ def from_torch(module, vocab, task: str = "next", labels=None, tokenizer: str = 
     except ValueError as e:
         raise ModelError(f"the vocabulary: {e}") from None
     return Model(cell, v, params, rnn.bidirectional, task, nonlinearity, {}, labels, tokenizer)
+
+
+def _check_head(name: str, outputs: int, vocab_size: int, task: str, labels) -> None:
+    """The head's outputs against what from_torch was told, in from_torch's own words
+    (the file rules would speak of tensor shapes and metadata the caller never wrote)."""
+    if labels is not None:
+        if len(labels) != outputs:
+            raise ModelError(
+                f"{len(labels)} labels given, but the head ({name}) has {outputs} outputs: "
+                f"give one label per output, in the head's order"
+            )
+    elif task == "classify":
+        raise ModelError(f"task 'classify' needs labels=[...]: one name per output of the head ({name}, {outputs})")
+    elif outputs != vocab_size:
+        raise ModelError(
+            f"the head ({name}) has {outputs} outputs but the vocabulary has {vocab_size} tokens: a next-token "
+            f"head scores every token; for a classifier give labels=[...] (one per output)"
+        )

@@ -164,3 +164,22 @@ def test_every_layer_matches_torch(kind, cell, layers, bidirectional, task):
             p.mul_(2.0)
     model = rnnsim.from_torch(net, VOCAB, labels=LABELS if task == "classify" else None)
     check(model, Renamed(net), cell, layers, bidirectional, task, WORD_TEXT)
+
+
+@pytest.mark.parametrize(
+    ("outputs", "kw", "message"),
+    [
+        (2, {}, r"^the head \(classifier\) has 2 outputs but the vocabulary has 7 tokens: a next-token head scores "
+         r"every token; for a classifier give labels=\[\.\.\.\] \(one per output\)$"),
+        (2, {"task": "classify"}, r"^task 'classify' needs labels=\[\.\.\.\]: one name per output of the head "
+         r"\(classifier, 2\)$"),
+        (2, {"labels": ["neg", "neu", "pos"]}, r"^3 labels given, but the head \(classifier\) has 2 outputs: give one "
+         r"label per output, in the head's order$"),
+    ],
+    ids=["classifier-without-labels", "classify-without-labels", "labels-miscounted"],
+)  # fmt: skip
+def test_a_head_that_does_not_fit_is_named_in_from_torchs_words(outputs, kw, message):
+    # These were refused in the model file's terms ("tensor 'head.weight' has shape [2, 6],
+    # expected [7, 6]", "metadata rnnsim.labels"), words a from_torch caller never wrote.
+    with pytest.raises(ModelError, match=message):
+        rnnsim.from_torch(Tagger(outputs=outputs), VOCAB, **kw)
