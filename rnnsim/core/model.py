@@ -102,6 +102,9 @@ def _check_labels(task, labels):
     return labels
 
 
+_CELL_NAMES = {"rnn": "a plain RNN", "lstm": "an LSTM", "gru": "a GRU"}
+
+
 @dataclass
 class Model:
     cell: str
@@ -123,6 +126,7 @@ class Model:
             shape = np.shape(self.params[name])
             if len(shape) != 2 or 0 in shape:
                 raise ModelError(f"tensor {name!r} has shape {list(shape)}: it must be a non-empty matrix")
+        self._check_layout_matches_kind()
         L = _layer_count(self.params)
         if self.task == "cloze" and L > 1:
             raise ModelError(
@@ -156,6 +160,23 @@ class Model:
         # Compute in float64 whatever the file held.
         self.params = {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in self.params.items()}
         self.num_layers = L
+
+    def _check_layout_matches_kind(self):
+        """Tensors of another cell or direction count than the model is said to have (a
+        hand-written rnnsim.cell or rnnsim.bidirectional): say which the tensors show,
+        before a shape message that names only one matrix."""
+        rows, hidden = self.params["rnn.weight_hh_l0"].shape
+        blocks = {n: name for name, n in N_BLOCKS.items()}.get(rows // hidden) if rows % hidden == 0 else None
+        if blocks is not None and blocks != self.cell:
+            raise ModelError(
+                f"the tensors are those of {_CELL_NAMES[blocks]} ({rows // hidden} blocks of {hidden} rows in "
+                f"'rnn.weight_hh_l0'), but rnnsim.cell says {self.cell!r}"
+            )
+        if not self.bidirectional and any(name.endswith("_reverse") for name in self.params):
+            raise ModelError(
+                "the tensors include a reverse direction ('..._reverse'), but rnnsim.bidirectional says "
+                '"false": set it to "true"'
+            )
 
     def _check_kind(self):
         if self.cell not in CELLS:

@@ -245,6 +245,32 @@ def test_a_cut_short_model_file_says_so(tmp_path, capsys, keep, pattern):
     assert_one_line_error(*call(["trace", "--model", str(f), "x"], capsys), pattern)
 
 
+@pytest.mark.parametrize(
+    "key, value, pattern",
+    [
+        ("rnnsim.cell", "lstm", r"the tensors are those of a GRU \(3 blocks of 4 rows in 'rnn\.weight_hh_l0'\), "
+         r"but rnnsim\.cell says 'lstm'$"),
+        ("rnnsim.bidirectional", "false", r"the tensors include a reverse direction \('\.\.\._reverse'\), but "
+         r'rnnsim\.bidirectional says "false": set it to "true"$'),
+    ],
+    ids=["cell", "bidirectional"],
+)  # fmt: skip
+def test_hand_written_metadata_that_contradicts_the_tensors_is_named(tmp_path, capsys, key, value, pattern):
+    # A practitioner saving their own file writes the metadata by hand: one wrong word there
+    # was refused as one matrix's shape ("expected [16, 4]"), not as the word it is.
+    from safetensors import safe_open
+    from safetensors.numpy import load_file, save_file
+
+    whole = tmp_path / "whole.safetensors"
+    net = rnnsim.random_model("gru", hidden=4, embed=3, bidirectional=True, labels=["neg", "pos"], seed=0)
+    rnnsim.save_model(net, whole)
+    with safe_open(whole, "np") as f:
+        meta = dict(f.metadata())
+    f = tmp_path / "m.safetensors"
+    save_file(load_file(whole), f, metadata={**meta, key: value})
+    assert_one_line_error(*call(["trace", "--model", str(f), "x"], capsys), pattern)
+
+
 def test_a_file_of_another_kind_is_not_read_as_a_header(tmp_path, capsys):
     f = tmp_path / "notes.safetensors"
     f.write_text("these are my notes, not a model\n")
