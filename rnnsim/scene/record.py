@@ -105,6 +105,8 @@ def history_steps(
             T = len(tokenize(args[0]))
         if name == "goto_position" and args and T is not None:
             args = (max(0, min(int(args[0]), T - 1)),)
+        if name == "goto" and args and T is not None:  # (a step count: 0..T)
+            args = (max(0, min(int(args[0]), T)),)
         if name == "reseed" and args and args[0] is not None:
             action, value = "seed", int(args[0])
         elif name == "pin":
