@@ -94,6 +94,12 @@ class GradientView:
     @command
     def backward(self) -> None:
         """Run BPTT over the whole text and enter the gradient view at the loss."""
+        if self.model.task == "next" and self.T < 2:  # (a blank or a class is scored on one token)
+            # a view of zeros under "loss = 0" would look like a gradient that vanished
+            raise SimError(
+                "nothing to backpropagate: one token has no next word to predict, so there is no loss; "
+                "type a longer text (e)"
+            )
         self.cursor = self.T
         self.phase = "backward"
         self.grad_steps = 0

@@ -63,3 +63,19 @@ async def test_a_character_model_speaks_of_characters_and_shows_its_blanks():
         assert guesses and "␠" in guesses[0], guesses  # the right guess, the space, by name
         chain = next(r for r in rows(app) if "│  I   │" in r or "┃  I   ┃" in r)
         assert "␠" in chain, chain
+
+
+async def test_backpropagating_a_one_word_text_says_there_is_no_loss():
+    # One token has no next word to score: b opened a table of zeros under "loss last = 0"
+    # and asked to "step back (→) to carry it to earlier words".
+    app = trained_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await typed(pilot, "Hi")
+        await pilot.press("end", "b")
+        await pilot.pause()
+        assert app.sim.phase == "forward"
+        notes = [n.message for n in app._notifications]
+        assert any("one token has no next word to predict, so there is no loss" in n for n in notes), notes
+        await typed(pilot, "Hi there")  # two tokens: a loss, and the view opens
+        await pilot.press("b")
+        assert app.sim.phase == "backward"
