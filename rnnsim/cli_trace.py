@@ -142,6 +142,8 @@ def format_trace(tr) -> str:
     vocab = m.vocab.tokens
     classify = m.task == "classify"
     loss = "no loss" if tr.loss is None else f"loss {tr.loss:.4f}"
+    if not classify and all(y is None for y in tr.targets):  # (the sum over no position: 0)
+        loss = "no loss: one token has no next word to predict"
     norm = "" if tr.grad_norm() is None else f", gradient norm {tr.grad_norm():.4g}"
     lines = [f"{m.describe()}; loss mode {tr.loss_mode}: {loss}{norm}", *surgery_lines(tr), ""]
     if len(tr.layers) > 1:

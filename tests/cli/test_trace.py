@@ -169,6 +169,13 @@ def test_the_default_loss_is_a_word_the_model_knows(capsys):
     assert json.loads(out)["loss_mode"] == "last"
 
 
+def test_a_one_token_table_says_there_is_no_loss(capsys):
+    # It printed "loss 0.0000": a perfect prediction, to a reader, where nothing was predicted.
+    code, out, _ = call(["trace", "Hi"], capsys)
+    assert code == 0
+    assert "loss mode last: no loss: one token has no next word to predict, gradient norm 0" in out.splitlines()[0]
+
+
 def test_table_columns_stay_in_line_with_wide_characters(capsys):
     # An emoji or a CJK character takes two terminal cells: padded by characters, its row's
     # numbers (and a cut word's "…") stood one cell right of every other row's.
