@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 
@@ -63,6 +64,19 @@ def _figures(history):
 
 
 def learning_text(sim, width: int, height: int) -> Text:
+    """The three curves, spaced out; where that is taller than the view (80x24 under a
+    lesson's caption cut the third curve, the one its captions are about, without a
+    sign), without the blank lines between them."""
+    out = _learning_text(sim, width, height, gaps=True)
+    return out if _rows(out, width) <= height else _learning_text(sim, width, height, gaps=False)
+
+
+def _rows(text: Text, width: int) -> int:
+    """Screen rows `text` takes at `width`, its long lines wrapped."""
+    return sum(max(1, -(-cell_len(line) // max(1, width))) for line in text.plain.rstrip("\n").split("\n"))
+
+
+def _learning_text(sim, width: int, height: int, gaps: bool) -> Text:
     history = sim.learning_history()
     epoch, last = sim.epoch, history.epochs
     out = Text(no_wrap=True, overflow="ellipsis")
@@ -73,9 +87,9 @@ def learning_text(sim, width: int, height: int) -> Text:
     per_epoch = max(1, (width - 20) // (last + 1))
     curve_rows = max(1, min(MAX_CURVE_ROWS, (height - 15) // 6))
     for title, name, scale, fmt in _figures(history):
-        out.append(f"\n{title}\n", style="bold")
+        out.append(f"\n{title}\n" if gaps else f"{title}\n", style="bold")
         for k, cell in enumerate(history.runs):
-            if k:
+            if k and gaps:
                 out.append("\n")  # a gap between the two cells' curves
             series = history.figure(cell, name)
             shown = [scale(float(x)) if k <= epoch else math.nan for k, x in enumerate(series)]
