@@ -10,12 +10,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 
 from ..widgets.gradient import log_fraction
-from .view import SimView, ViewScreen
+from .view import SimView, ViewScreen, screen_rows
 
 BARS = "▁▂▃▄▅▆▇█"
 STYLES = {"lstm": "green", "rnn": "red"}
@@ -68,12 +67,7 @@ def learning_text(sim, width: int, height: int) -> Text:
     lesson's caption cut the third curve, the one its captions are about, without a
     sign), without the blank lines between them."""
     out = _learning_text(sim, width, height, gaps=True)
-    return out if _rows(out, width) <= height else _learning_text(sim, width, height, gaps=False)
-
-
-def _rows(text: Text, width: int) -> int:
-    """Screen rows `text` takes at `width`, its long lines wrapped."""
-    return sum(max(1, -(-cell_len(line) // max(1, width))) for line in text.plain.rstrip("\n").split("\n"))
+    return out if screen_rows(out, width) <= height else _learning_text(sim, width, height, gaps=False)
 
 
 def _learning_text(sim, width: int, height: int, gaps: bool) -> Text:

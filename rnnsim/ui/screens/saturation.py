@@ -13,7 +13,7 @@ from ...sim.saturation import SATURATED
 from ..palette import hbar
 from ..widgets.base import clip, window
 from ..widgets.gradient import decades_spanned, log_fraction
-from .view import SimView, ViewScreen
+from .view import SimView, ViewScreen, screen_rows
 
 
 def _short(tokens: list[str], width: int) -> str:
@@ -65,14 +65,19 @@ def saturation_text(sim, width: int, height: int) -> Text:
     decades = decades_spanned(finite) if finite.size else 1
     sat_w = 10
     cells = s.cell_gap is not None and np.isfinite(s.cell_gap).any()  # an LSTM's memory: |c − c₂| too
-    gap_w = max(6, width - (86 if rnn else 58 if cells else 40))
-    gap_head = "|h − h₂| (log scale)"
+    gap_w = width - (86 if rnn else 58 if cells else 40)
+    if gap_w < 6:  # 80 columns: a row of bars wrapped onto two lines; the numbers, whole, first
+        fixed = 35 + (35 if rnn else 0) + (11 if cells else 0)  # every column but the bars
+        sat_w = max(3, min(sat_w, width - 1 - fixed)) if rnn else sat_w
+        gap_w = max(0, width - 1 - fixed - (sat_w if rnn else 0))
+    gap_head = "|h − h₂| (log scale)" if gap_w + 9 >= 20 else "|h − h₂|"
     head = f"\n    t {'token':<12} "
     if rnn:
-        head += f"{'saturated units':<{sat_w + 5}} {'mean 1−h²':>9} {'J[t]: most':>10} {'dirs>1':>6}  "
+        sat_head = "saturated units" if sat_w + 5 >= 15 else "saturated"
+        head += f"{sat_head:<{sat_w + 5}} {'mean 1−h²':>9} {'J[t]: most':>10} {'dirs>1':>6}  "
     out.append(head + f"{gap_head:<{gap_w + 9}} {'×step':>6}" + (f" {'|c − c₂|':>10}" if cells else "") + "\n",
                style="bold")  # fmt: skip
-    rows = max(1, height - out.plain.count("\n") - 1)
+    rows = max(1, height - screen_rows(out, width) - 1)  # (the header's long lines wrap at 80)
     a, b = window(len(tokens), sim.focus_position() or 0, rows)
     if b - a < len(tokens):
         out.append(f"  (positions {a}–{b - 1} of {len(tokens)})\n", style="dim")
@@ -85,7 +90,8 @@ def saturation_text(sim, width: int, height: int) -> Text:
             most = f"×{s.stretch[t]:.2f}" if np.isfinite(s.stretch[t]) else "–"
             out.append(f"{most:>10} {_num(s.stretched[t], '.0f'):>6}  ", style="red" if s.stretch[t] > 1 else "")
         g = float(gap[t])
-        out.append(hbar(log_fraction(g, peak, decades), gap_w), style="cyan")
+        if gap_w:
+            out.append(hbar(log_fraction(g, peak, decades), gap_w), style="cyan")
         factor = float(s.gap_factor[t])
         out.append(f" {_num(g, '.1e'):>8} {_num(factor, '.2f' if factor < 100 else '.0f'):>6}")
         out.append(f" {_num(float(s.cell_gap[t]), '.2f'):>10}\n" if cells else "\n")

@@ -6,11 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+
+
+def screen_rows(text: Text, width: int) -> int:
+    """Screen rows `text` takes in a view `width` cells wide, its long lines wrapped."""
+    return sum(max(1, -(-cell_len(line) // max(1, width))) for line in text.plain.rstrip("\n").split("\n"))
 
 
 class SimView(Static):
