@@ -181,6 +181,8 @@ def _read_text(args) -> str:
     from .core.safe_text import safe_text
 
     apply_limits(args)
+    if getattr(args, "file", None) and args.text is not None:  # (one would be dropped in silence)
+        raise UserError("give the text or --file FILE, not both")
     if getattr(args, "file", None):
         try:  # bounded: /dev/zero stops at the limit instead of filling memory
             text = read_limited(args.file, LIMITS.input_bytes).decode("utf-8")

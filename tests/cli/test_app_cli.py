@@ -61,6 +61,7 @@ def test_file_text_and_model_file(opened, tmp_path):
         (["--model", "/no/such.safetensors"], "no such file"),
         (["--model", "nonsense"], "neither a model file nor a shipped model"),
         (["--model", "x.safetensors", "--hidden", "4"], "--hidden describes a random model"),
+        (["My own text.", "--file", "/no/such/file.txt"], "give the text or --file FILE, not both"),
     ],
 )
 def test_mistakes_are_one_line_errors(opened, capsys, argv, message):

@@ -211,6 +211,7 @@ def assert_one_line_error(code, out, err, pattern):
         (["trace", "--loss", "99", "the cat"], r"position 99 has no target to score"),
         (["trace", "--loss", "1", "cat"], r"no scored position"),
         (["trace", "--file", "/nonexistent.txt"], r"/nonexistent\.txt: no such file"),
+        (["trace", "The cat", "--file", "/nonexistent.txt"], r"give the text or --file FILE, not both$"),
     ],
 )
 def test_bad_input_one_line(capsys, argv, pattern):
