@@ -4,6 +4,7 @@ commands into Simulation commands, and pushes the result down to the widgets."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from textual import events
@@ -289,7 +290,7 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, Sur
         if isinstance(self.screen, HelpScreen):
             self.screen.action_close()
             return
-        self.push_screen(HelpScreen([b for b in self.BINDINGS if self._applies(b.action)]))
+        self.push_screen(HelpScreen([b for b in bindings_in_effect(type(self)) if self._applies(b.action)]))
 
     def on_token_clicked(self, message: TokenClicked) -> None:
         self.run_command(self.sim.goto_position, message.position)
@@ -308,13 +309,32 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, Sur
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for b in self.BINDINGS:
+        for b in bindings_in_effect(type(self)):
             if b.action in ("quit",) or not self._applies(b.action):
                 continue
             yield SystemCommand(f"{b.description}  ({key_names(b)})", b.tooltip, lambda a=b.action: self.run_action(a))
         if self._on_main_screen():
             # No key of its own (the keys are few): a random stacked model from the palette.
             yield SystemCommand(STACK_COMMAND, "a random model with 1, 2 or 3 layers", self.action_cycle_layers)
+
+
+def bindings_in_effect(cls: type[RnnsimApp]) -> list[Binding]:
+    """The keys an app of this class answers, for its help and palette: a lesson's own
+    first (its →, ← and space), then the app's, each without the keys a lesson took over
+    (the app's "→, l" is "l" there, its space to play is gone). A lesson listed only its
+    own three, though every other key works as usual in it."""
+    taken: set[str] = set()
+    out = []
+    for klass in cls.__mro__:
+        if not issubclass(klass, RnnsimApp):
+            continue  # (Textual's own App keys: its palette lists them)
+        for b in klass.__dict__.get("BINDINGS", []):
+            keys = b.key.split(",")
+            free = [k for k in keys if k not in taken]
+            if free:
+                out.append(b if free == keys else replace(b, key=",".join(free)))
+            taken.update(keys)
+    return out
 
 
 _MAIN_ACTIONS = {b.action.split("(")[0] for b in RnnsimApp.BINDINGS}
