@@ -155,7 +155,9 @@ def _loss_words(sim: Simulation) -> str:
         return "the loss summed over every position"
     if mode == "last":
         return "the loss at the last word"
-    return f"the loss on {_q(sim.target_token(mode))} (predicted at t={mode})"
+    target = mode + 1 if sim.model.task == "next" else mode  # (a blank's target is its own word)
+    unk = ", as <unk>: not in the vocabulary" if sim.unknown[target] else ""
+    return f"the loss on {_q(sim.tokens[target])} (predicted at t={mode}{unk})"
 
 
 def _explain_backward(sim: Simulation) -> str:

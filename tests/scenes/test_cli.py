@@ -87,6 +87,18 @@ def test_goto_past_the_end_of_the_text_is_a_mistake_not_the_end(capsys, scene_fi
     )
 
 
+def test_a_loss_on_a_word_the_model_lacks_says_so(capsys, tmp_path):
+    # The gradient view's line named such a loss "the loss on “<unk>”": not the word of the text.
+    scene = tmp_path / "unk.toml"
+    scene.write_text(
+        '[scene]\ntitle = "t"\nmodel = "lstm"\ntext = "My dog Rex loves bones"\nloss = 3\n\n[[step]]\nbackward = true\n'
+        'expect = { explain_contains = "The loss on “bones” (predicted at t=3, as <unk>: not in the vocabulary)" }\n',
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "play", scene, "--headless")
+    assert code == 0, err
+
+
 @pytest.mark.parametrize(
     "argv, words",
     [
