@@ -173,7 +173,21 @@ def format_trace(tr) -> str:
         lines += ["", f"after the last token: {probs}"]
         predicted, scored = m.labels[int(np.argmax(tr.probs))], m.labels[tr.label]
         lines.append(f"predicted {safe_text(predicted)}; the loss is taken at {safe_text(scored)}")
+    lines += _unknown_lines(tr)
     return "\n".join(lines) + "\n"
+
+
+def _unknown_lines(tr, most: int = 8) -> list[str]:
+    """Which tokens the model read as <unk>: the token column shows each as typed, and a
+    classifier's table has no target column where <unk> would show."""
+    import numpy as np
+
+    unknown = np.flatnonzero(np.asarray(tr.ids) == tr.model.vocab.unk_id)
+    if not unknown.size:
+        return []
+    named = ", ".join(f"t={t} {_visible(tr.tokens[t])}" for t in unknown[:most])
+    more = ", …" if unknown.size > most else ""
+    return ["", f"read as <unk>, not in the vocabulary: {unknown.size} of {len(tr.tokens)} tokens ({named}{more})"]
 
 
 def _visible(tok: str) -> str:

@@ -149,8 +149,14 @@ def test_table(capsys, cell, bidirectional):
 def test_table_long_and_odd_tokens(capsys):
     code, out, _ = call(["trace", "[red]Supercalifragilistic[/] 😀"], capsys)
     assert code == 0
-    tokens = [r.split()[1] for r in out.splitlines()[3:]]
+    table = out.split("\n\n")[1].splitlines()[1:]  # (the rows: between the header and a blank line)
+    tokens = [r.split()[1] for r in table]
     assert tokens == ["[", "red", "]", "Supercalifr…", "[", "/", "]", "😀"]  # long tokens are cut
+    # the table shows each token as typed; the last line says which the model read as <unk>
+    assert out.splitlines()[-1] == (  # (the shipped vocabulary has no brackets, no slash)
+        "read as <unk>, not in the vocabulary: 8 of 8 tokens (t=0 [, t=1 red, t=2 ], t=3 Supercalifragilistic, "
+        "t=4 [, t=5 /, t=6 ], t=7 😀)"
+    )
 
 
 def test_the_default_loss_is_a_word_the_model_knows(capsys):
@@ -176,6 +182,17 @@ def test_a_one_token_table_says_there_is_no_loss(capsys):
     assert "loss mode last: no loss: one token has no next word to predict, gradient norm 0" in out.splitlines()[0]
 
 
+def test_the_table_names_at_most_eight_unknown_tokens(capsys):
+    code, out, _ = call(["trace", "The qq1 qq2 qq3 qq4 qq5 qq6 qq7 qq8 qq9 cat"], capsys)
+    assert code == 0
+    assert out.splitlines()[-1] == (
+        "read as <unk>, not in the vocabulary: 9 of 11 tokens (t=1 qq1, t=2 qq2, t=3 qq3, t=4 qq4, t=5 qq5, "
+        "t=6 qq6, t=7 qq7, t=8 qq8, …)"
+    )
+    code, out, _ = call(["trace", "The cat sat on the mat."], capsys)
+    assert "<unk>" not in out  # every word known: no such line
+
+
 def test_table_columns_stay_in_line_with_wide_characters(capsys):
     # An emoji or a CJK character takes two terminal cells: padded by characters, its row's
     # numbers (and a cut word's "…") stood one cell right of every other row's.
@@ -183,7 +200,7 @@ def test_table_columns_stay_in_line_with_wide_characters(capsys):
 
     code, out, _ = call(["trace", "The 🍕 cat 猫猫猫猫猫猫猫猫 sat 猫猫猫猫猫猫 on the mat."], capsys)
     assert code == 0
-    header, *rows = out.splitlines()[2:]
+    header, *rows = out.split("\n\n")[1].splitlines()
     assert {cell_len(r) for r in rows} == {cell_len(header)}, out
     assert [r.split()[1] for r in rows][:6] == ["The", "🍕", "cat", "猫猫猫猫猫…", "sat", "猫猫猫猫猫猫"]
 
