@@ -23,6 +23,7 @@ from ..core.corpus import build_vocab, read_corpus
 from ..core.model import Model
 from ..core.shipped import DATA_DIR
 from ..core.train import StopTraining, TrainConfig, Trainer, new_model
+from .build import default_loss
 
 CORPUS = DATA_DIR / "corpus.txt"
 
@@ -102,7 +103,9 @@ class LiveTraining:
         self.state = "stopped" if result.interrupted else "done"
 
     def _probe(self, model: Model) -> None:
-        tr = model.run(self.tokens, loss="last")
+        # the loss the app's gradient view starts with (the last word the model knows),
+        # not the closing full stop's, nearly certain once trained
+        tr = model.run(self.tokens, loss=default_loss(model, self.tokens))
         t = max(tr.loss_positions) if tr.loss_positions else len(self.tokens) - 1
         self._probe_at = t
         guess = model.vocab.tokens[int(np.argmax(tr.probs[t]))]

@@ -92,3 +92,17 @@ async def test_quitting_the_app_while_it_trains_stops_the_training_thread():
         app.exit()
     until_sync(lambda: live.state == "stopped", "the worker to stop at its next batch", deadline=10)
     assert len(live.snapshot().epochs_done) < live.epochs  # it did not run to the end
+
+
+async def test_the_gradient_on_your_text_names_the_loss_the_gradient_view_starts_with():
+    # It said "from the loss at the last word" over the loss of the closing full stop; the
+    # app's gradient view starts at "mat" (predicted after "the"): the screen now traces that.
+    app = RnnsimApp(Simulation.from_settings(TEXT, Settings(source="random", cell="rnn")))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("t")
+        screen = app.screen
+        assert isinstance(screen, TrainScreen) and screen.live.snapshot().probe_position == app.sim.loss_mode == 4
+        await until(pilot, lambda: "from the loss on “mat”" in app.screen_text(), "the gradient's title")
+        assert "top guess after “the”" in app.screen_text()
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is not screen, "the training screen to close")

@@ -53,14 +53,16 @@ def epochs_text(snap: TrainingSnapshot, height: int) -> Text:
 
 
 def probe_text(snap: TrainingSnapshot, tokens: list[str], width: int) -> Text:
-    """The gradient from the loss at the last word back to every word: before training
-    (dim) and now (bright), on one log scale."""
+    """The gradient from one word's loss (the one the app's gradient view starts with)
+    back to every word: before training (dim) and now (bright), on one log scale."""
     out = Text(no_wrap=True, overflow="ellipsis")
     if not snap.probe_norms:
         return out
     first, now = snap.probe_norms[0], snap.probe_norms[-1]
+    target = tokens[snap.probe_position + 1] if snap.probe_position + 1 < len(tokens) else None
+    loss = f"the loss on “{clip(target, 12)}”" if target is not None else "the loss at the last word"
     out.append(
-        "Gradient reaching each word of your text from the loss at the last word "
+        f"Gradient reaching each word of your text from {loss} "
         f"(log scale): untrained vs after epoch {len(snap.probe_norms) - 1}\n",
         style="bold",
     )
