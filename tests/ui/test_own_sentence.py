@@ -79,3 +79,16 @@ async def test_backpropagating_a_one_word_text_says_there_is_no_loss():
         await typed(pilot, "Hi there")  # two tokens: a loss, and the view opens
         await pilot.press("b")
         assert app.sim.phase == "backward"
+
+
+async def test_two_unknown_words_side_by_side_keep_their_marks_apart():
+    # A short unknown word's cut mark ran into the next one's: "42 pizzas" read "<un<unk>".
+    app = trained_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await typed(pilot, "Dr Smith ate 42 pizzas")
+        lines = rows(app)
+        at = next(i for i, r in enumerate(lines) if "42 pizzas" in r)
+        tokens, marks = lines[at], lines[at + 1]
+        x42, xp = tokens.index("42"), tokens.index("pizzas")
+        assert marks[x42:xp] == "<u ", marks  # the mark under "42", then a blank
+        assert marks[xp : xp + 5] == "<unk>", marks

@@ -101,7 +101,10 @@ class TokenStrip(SimWidget):
             tag_style = "" if value is not None else "red" if unknown[t] else "green"
             if x0 >= marks.cell_len:  # (else the current token's whole value covers its place)
                 marks.append(" " * (x0 - marks.cell_len))
-                marks.append(tag if value is not None else tag[: cell_len(s) + 1], style=tag_style)
+                # a cut tag may take the blank after its word, unless the next word is marked
+                # too: "<un<unk>" read as one garbled mark, "<u <unk>" as two
+                room = cell_len(s) + (0 if t + 1 < end and unknown[t + 1] else 1)
+                marks.append(tag if value is not None else tag[:room], style=tag_style)
                 if value is not None:
                     marks.append(" ")  # a blank between two values, always
         if end < sim.T:
