@@ -9,7 +9,9 @@
 (a) forward + BPTT with the full trace, float64 LSTM, H=64, T=256, E=32, V=50:
     rnnsim vs torch (embedding -> nn.LSTM -> linear -> summed cross-entropy, forward +
     backward, dL/dh_t retained) in float64 and float32, measured in turns in one process;
-    medians and ratios. Targets: >= 5x faster than torch float64, <= 2x the time of torch float32.
+    medians and ratios. torch float32 runs oneDNN's fused LSTM kernel; "torch f32 plain" is
+    the same with oneDNN off (ATen calls per step, as torch float64 always runs).
+    Targets: >= 5x faster than torch float64, <= 2x the time of torch float32.
 (b) one Stepper.advance() at H=64: median microseconds, and the CPU time per step over
     all steps (the stepper reads ahead in blocks; target well under 50 us).
 (c) T=10,000, H=128 LSTM forward + BPTT: time (target < 1 s) and peak memory traced by
@@ -85,7 +87,10 @@ def faults() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
-def torch_runner(model, ids, dtype):
+def torch_runner(model, ids, dtype, onednn: bool = True):
+    """torch doing (a)'s work. On CPU, torch runs a float32 LSTM through oneDNN's fused
+    kernel (the whole sequence in compiled code) when oneDNN is on, its default; float64
+    has no such kernel and steps through ATen calls, as `onednn=False` makes float32 do."""
     import torch
     from torch import nn
 
@@ -104,6 +109,10 @@ def torch_runner(model, ids, dtype):
     params = [*emb.parameters(), *lstm.parameters(), *head.parameters()]
 
     def step():
+        with torch.backends.mkldnn.flags(enabled=onednn):
+            return forward_backward()
+
+    def forward_backward():
         for p in params:
             p.grad = None
         out, _ = lstm(emb(x))
@@ -143,6 +152,8 @@ def bench_a_layers(model, repeats: int, out: dict, key: str) -> None:
         ids = np.array(model.vocab.encode(toks))
         runners["torch float64"] = torch_runner(model, ids, torch.float64)
         runners["torch float32"] = torch_runner(model, ids, torch.float32)
+        if torch.backends.mkldnn.is_available():
+            runners["torch f32 plain"] = torch_runner(model, ids, torch.float32, onednn=False)
     times: dict[str, list[float]] = {k: [] for k in runners}
     cpu: dict[str, list[float]] = {k: [] for k in runners}  # the process's CPU time (all its threads)
     page_faults, rounds = 0, 3
@@ -178,6 +189,11 @@ def bench_a_layers(model, repeats: int, out: dict, key: str) -> None:
         log(f"    rnnsim takes {r32:5.2f}x the time of torch float32  (target <= 2x)")
         c64, c32 = mcpu["torch float64"] / mcpu["rnnsim float64"], mcpu["rnnsim float64"] / mcpu["torch float32"]
         log(f"    in CPU time: {c64:5.2f}x faster than torch float64, {c32:5.2f}x torch float32's")
+        if "torch f32 plain" in med:
+            plain = med["torch f32 plain"]
+            out[f"{key}_torch32_plain_ms"] = plain * 1e3
+            log(f"    torch float32 without oneDNN's fused kernel: rnnsim is "
+                f"{plain / med['rnnsim float64']:5.2f}x faster")  # fmt: skip
 
 
 def bench_b(repeats: int, out: dict) -> None:
