@@ -5,9 +5,11 @@ scroll, and say so; nothing slides under the footer."""
 import dataclasses
 
 import pytest
+from rich.text import Text
 
-from rnnsim.scene import load_scene
+from rnnsim.scene import load_scene, shipped_scenes
 from rnnsim.ui.scene_app import ScenePlayerApp, settle
+from rnnsim.ui.widgets.gradient import table_rows, window_hint
 
 from .test_sizes import words
 
@@ -82,3 +84,93 @@ async def test_a_bidirectional_lessons_panels_share_what_its_caption_leaves_at_8
         assert min(middle.height, bottom.height) >= 3  # a border, a line, a border: it scrolls
         lines = text.splitlines()
         assert lines[bottom.bottom - 1].startswith("╰") and lines[middle.bottom - 1].startswith("╰")
+
+
+# ------------------------------------------------------------------ the rows a caption compares
+
+COMPARES_CAT_WITH_THE = [6, 8]  # "under a hundred-millionth of what it leaves at “the”", "more than half"
+
+
+@pytest.mark.parametrize("number", COMPARES_CAT_WITH_THE)
+async def test_the_steps_comparing_cat_with_the_show_both_rows_at_80x24(number):
+    """The caption compares |∂L/∂x| at “cat” (t=1) with “the” at the end (t=17, where the
+    walk began): at 80x24 both rows are in the table, with the numbers the checks measure."""
+    app = ScenePlayerApp(vanishing(), autoplay=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for _ in range(number):
+            await pilot.press("right")
+            await settle(pilot)
+        sim = app.sim
+        assert (sim.grad_cursor, sim.loss_start()) == (1, 17)
+        assert words(app.player.scene.steps[number - 1].caption) in words(app.screen_text())
+        table = table_lines(app)
+        dx = sim.input_grad_norms()
+        for t, word in [(1, "cat"), (17, "the")]:
+            row = next((line for line in table if line.split()[:2] == [str(t), word]), None)
+            assert row is not None, (t, word, table)
+            assert f"{dx[t]:7.1e}".strip() in row.split()  # its |∂L/∂x|, as the caption compares it
+
+
+def table_lines(app) -> list[str]:
+    """The gradient table's lines on screen (inside #bottom, left of the panel's border)."""
+    bottom = app.screen.query_one("#grad-box").region
+    lines = app.screen_text().splitlines()[bottom.y + 1 : bottom.bottom - 1]
+    return [line[bottom.x + 1 : bottom.right - 1].strip() for line in lines]
+
+
+@pytest.mark.parametrize("name", [n for n in shipped_scenes()])
+async def test_every_lesson_step_at_80x24_shows_its_caption_and_the_tables_two_rows(name):
+    """Walked at 80x24, every step shows its caption whole, and wherever the gradient
+    table is on screen it shows the cursor's row and the row of the loss, where the walk
+    began (the two every "of what it was" compares)."""
+    app = ScenePlayerApp(load_scene(name), autoplay=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for number in range(1, app.player.total + 1):
+            await pilot.press("right")
+            await settle(pilot)
+            step = app.player.scene.steps[number - 1]
+            text = app.screen_text()
+            assert words(step.caption) in words(text), f"{name} step {number}: the caption is cut"
+            sim = app.sim
+            if sim.phase != "backward" or app.screen is not app.screen_stack[0]:
+                continue
+            shown = [line.split()[0] for line in table_lines(app) if line.split()[:1] and line.split()[0].isdigit()]
+            for t in {sim.grad_cursor, sim.loss_start()}:
+                assert str(t) in shown, f"{name} step {number}: row t={t} is not in the table ({shown})"
+
+
+@pytest.mark.parametrize(
+    ("cursor", "capacity", "rows"),
+    [
+        (1, 1, [1]),  # one row: the cursor's
+        (1, 2, [1, 17]),  # two: the cursor's and the loss's
+        (1, 3, [1, None, 17]),  # a ⋮ where there is a row for it
+        (11, 4, [11, 12, None, 17]),
+        (14, 4, [14, 15, 16, 17]),  # one run when both fit in it: no ⋮
+        (16, 3, [15, 16, 17]),  # the loss's row in the cursor's window already
+    ],
+)
+def test_the_table_keeps_the_cursors_row_and_the_losss_row(cursor, capacity, rows):
+    assert table_rows(19, cursor, 17, capacity) == rows
+    assert table_rows(5, cursor % 5, 4, capacity + 5) == [0, 1, 2, 3, 4]  # all, where all fit
+
+
+def test_the_border_names_the_rows_shown():
+    assert window_hint([11, 12, None, 17], 19) == "t=11–12, 17 of 19 positions, follows the cursor"
+    assert window_hint([0, 1, 2, 3, 4], 5) == ""
+
+
+@pytest.mark.parametrize(("width", "keys"), [(80, False), (120, True)])
+async def test_the_scenes_status_line_keeps_to_one_row(width, keys):
+    """At 80 columns the state drops its keys (the footer shows them) rather than wrap onto
+    a second row; where the line has room it keeps them."""
+    app = ScenePlayerApp(vanishing(), autoplay=False)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("right")
+        await settle(pilot)
+        status = app.caption_text().plain.split("\n")[0]
+        assert status.endswith("(space plays, → next step)" if keys else "❚❚ paused")
+        assert app.caption_rows(Text(status), width) == 1
