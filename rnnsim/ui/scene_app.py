@@ -33,6 +33,8 @@ from .screens.learning import LearningScreen, LearningView
 from .screens.prompt import PromptScreen
 from .screens.saturation import SaturationScreen, SaturationView
 
+POINTS_AT_EXPLANATION = "under the panels"  # a caption's words for the explanation line
+
 
 class Caption(Static):
     """The lesson's voice: a status line (title, step, keys) and the step's caption."""
@@ -125,11 +127,11 @@ class ScenePlayerApp(RnnsimApp):
         width = (self.size.width if width is None else width) - 3  # (the caption's border and padding)
         t = Text(no_wrap=False, overflow="ellipsis")
         t.append(safe_text(self.scene.title), style="bold")  # a scene file's words may hold escapes
-        t.append(f"  ·  scene step {p.done}/{p.total}", style="dim")
+        forms = [f"  ·  scene step {p.done}/{p.total}"]
         if not self.headless:
-            forms = self._state_forms()
-            state = next((f for f in forms if t.cell_len + 5 + cell_len(f) <= width), forms[-1])
-            t.append(f"  ·  {state}", style="dim")
+            keys, state = self._state_forms()
+            forms = [f"{forms[0]}  ·  {keys}", f"{forms[0]}  ·  {state}", f"  ·  step {p.done}/{p.total}  ·  {state}"]
+        t.append(next((f for f in forms if t.cell_len + cell_len(f) <= width), forms[-1]), style="dim")
         t.append("\n")
         t.append(safe_text(p.caption, keep="\n\t"))  # line breaks and tabs drawn as before
         for f in p.failures:
@@ -174,8 +176,9 @@ class ScenePlayerApp(RnnsimApp):
 
     def hide_explain(self, short: bool) -> bool:
         # On a short terminal the lesson's caption speaks; the app's own explanation gives
-        # its rows to the panels.
-        return short
+        # its rows to the panels, unless the caption points at it ("91% ..., under the
+        # panels"): then it stays, and the panels scroll.
+        return short and POINTS_AT_EXPLANATION not in self.player.caption
 
     def _sync_view(self) -> None:
         """After the player moved: the app's sim, the view open over the panels, every panel,

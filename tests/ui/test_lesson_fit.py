@@ -8,7 +8,8 @@ import pytest
 from rich.text import Text
 
 from rnnsim.scene import load_scene, shipped_scenes
-from rnnsim.ui.scene_app import ScenePlayerApp, settle
+from rnnsim.ui.layout import explanation
+from rnnsim.ui.scene_app import POINTS_AT_EXPLANATION, ScenePlayerApp, settle
 from rnnsim.ui.widgets.gradient import table_rows, window_hint
 
 from .test_sizes import words
@@ -121,7 +122,8 @@ def table_lines(app) -> list[str]:
 
 @pytest.mark.parametrize("name", [n for n in shipped_scenes()])
 async def test_every_lesson_step_at_80x24_shows_its_caption_and_the_tables_two_rows(name):
-    """Walked at 80x24, every step shows its caption whole, and wherever the gradient
+    """Walked at 80x24, every step shows its caption whole, the explanation line where the
+    caption points at it ("under the panels"), and wherever the gradient
     table is on screen it shows the cursor's row and the row of the loss, where the walk
     began (the two every "of what it was" compares)."""
     app = ScenePlayerApp(load_scene(name), autoplay=False)
@@ -133,6 +135,9 @@ async def test_every_lesson_step_at_80x24_shows_its_caption_and_the_tables_two_r
             step = app.player.scene.steps[number - 1]
             text = app.screen_text()
             assert words(step.caption) in words(text), f"{name} step {number}: the caption is cut"
+            if POINTS_AT_EXPLANATION in step.caption:  # "(..., under the panels)": shown
+                said = app.screen.query_one("#explain")
+                assert said.region.height > 0 and words(explanation(app.sim)) in words(text), f"{name} step {number}"
             sim = app.sim
             if sim.phase != "backward" or app.screen is not app.screen_stack[0]:
                 continue
@@ -174,3 +179,14 @@ async def test_the_scenes_status_line_keeps_to_one_row(width, keys):
         status = app.caption_text().plain.split("\n")[0]
         assert status.endswith("(space plays, → next step)" if keys else "❚❚ paused")
         assert app.caption_rows(Text(status), width) == 1
+
+
+async def test_a_long_title_gives_up_the_word_scene_before_wrapping():
+    app = ScenePlayerApp(load_scene("chain"), autoplay=False)  # "1 · The chain: one cell, applied again and again"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("right")
+        await settle(pilot)
+        status = app.caption_text().plain.split("\n")[0]
+        assert status.endswith("·  step 1/6  ·  ❚❚ paused"), status
+        assert app.caption_rows(Text(status), 80) == 1
