@@ -29,7 +29,7 @@ NARROW = 110  # columns: below this the gradient view takes the prediction's pla
 PANELS_LEAST = (6, 5)  # rows: #middle's and #bottom's least height while the explanation fits
 PANELS_SQUEEZED = (5, 4)  # ... and what they give up to it when it does not (min-height in app.tcss)
 # rows: the gradient table's borders, title and head, and four rows: the cursor's, the one
-# after it (its ×step), a ⋮ and the loss's row (widgets/gradient.py: table_rows)
+# after it (its ×step), one for the gap and the loss's row (widgets/gradient.py: table_rows)
 TABLE_LEAST = 2 + 2 + 4
 TABLE_TWO_ROWS = 2 + 1 + 2  # ... and the least: the cursor's row and the loss's (the title on the border)
 PANEL_FLOOR = 3  # rows: a panel's borders and one line, when not even the squeezed heights fit

@@ -151,9 +151,9 @@ async def test_every_lesson_step_at_80x24_shows_its_caption_and_the_tables_two_r
     [
         (1, 1, [1]),  # one row: the cursor's
         (1, 2, [1, 17]),  # two: the cursor's and the loss's
-        (1, 3, [1, None, 17]),  # a ⋮ where there is a row for it
+        (1, 3, [1, None, 17]),  # a row for the gap where there is one
         (11, 4, [11, 12, None, 17]),
-        (14, 4, [14, 15, 16, 17]),  # one run when both fit in it: no ⋮
+        (14, 4, [14, 15, 16, 17]),  # one run when both fit in it: no gap
         (16, 3, [15, 16, 17]),  # the loss's row in the cursor's window already
     ],
 )

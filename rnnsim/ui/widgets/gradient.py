@@ -38,7 +38,7 @@ def decades_spanned(*series: np.ndarray) -> int:
 def table_rows(n: int, cursor: int, start: int, capacity: int) -> list[int | None]:
     """The positions the table shows in `capacity` rows: all of them where they fit, else a
     window that follows the cursor and, kept below it, the loss's own row, where the walk
-    began: what every "of what it was" compares with (None: a ⋮ row for the gap, where
+    began: what every "of what it was" compares with (None: a row that says how many are left out, where
     there is a row to spare for it)."""
     if n <= capacity or capacity < 2:
         return list(range(*window(n, cursor, capacity)))
@@ -196,9 +196,10 @@ class GradientPanel(SimWidget):
         self._wanted = used + (0 if title_lines else 1) + sim.T
         rows = table_rows(sim.T, sim.grad_cursor, sim.loss_start(), cap)
         self._window_hint = window_hint(rows, sim.T)
-        for t in rows:
+        for i, t in enumerate(rows):
             if t is None:  # the positions left out between the cursor's rows and the loss's
-                out.append("  ⋮\n", style="dim")
+                gap = rows[i + 1] - rows[i - 1] - 1
+                out.append(f"{'┆':>3} {gap} position{'s' * (gap > 1)} not shown\n", style="dim")
                 continue
             cur = t == sim.grad_cursor
             out.append(f"{t:>3} ", style="bold" if cur else "dim")
