@@ -10,7 +10,7 @@ import functools
 import numpy as np
 
 from ..core.probes import load_probes
-from .check_context import Check, Ctx, _c, _cmp, _equal
+from .check_context import Check, Ctx, _c, _cmp, _equal, _extreme
 from .errors import _Invalid
 from .value_checkers import _int, _num, _pos, _position, _positive, _str, _tuple
 
@@ -55,7 +55,6 @@ def _unit_value(name: str):
 def _unit_cell(name: str):
     """The smallest (or largest) memory cell c of one unit over the positions from a to b:
     what an LSTM unit holds where its output gate hides it from h (the painting shows h)."""
-    use_max = "_max_" in name
 
     def check(ctx: Ctx, v):
         unit, a, b, limit = v
@@ -66,10 +65,8 @@ def _unit_cell(name: str):
         if c is None:
             raise _Invalid("only an LSTM has a memory cell c: use unit_value_* for h")
         a, b = sorted((_pos(ctx.sim, a), _pos(ctx.sim, b)))
-        cells = c[a : b + 1, unit]
-        t = a + int(np.argmax(cells) if use_max else np.argmin(cells))
-        what = f"{'largest' if use_max else 'smallest'} c of unit {unit} from t={a} to t={b} (at t={t})"
-        return _cmp(name, float(c[t, unit]), limit, what)
+        values = {t: c[t, unit] for t in range(a, b + 1)}
+        return _extreme(name, values, limit, f"c of unit {unit} from t={a} to t={b}")
 
     return check
 
