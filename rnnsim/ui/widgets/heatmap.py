@@ -29,7 +29,7 @@ from .line import Line, Lines
 COL = 3  # cells per time step, at least: wider where every word in view then fits whole
 MAX_COL = 10  # (a longer word is cut, with …)
 LABEL_W = 5
-TWO_LINE_AXIS = 7  # rows: a heatmap this tall names cut columns on two lines (staggered)
+TWO_LINE_AXIS = 6  # rows: a heatmap this tall names cut columns on two lines (staggered)
 _DIM = Style(dim=True)
 
 
