@@ -190,3 +190,47 @@ async def test_a_long_title_gives_up_the_word_scene_before_wrapping():
         status = app.caption_text().plain.split("\n")[0]
         assert status.endswith("·  step 1/6  ·  ❚❚ paused"), status
         assert app.caption_rows(Text(status), 80) == 1
+
+
+# ------------------------------------------------------------------ the lessons' own views at 80x24
+
+
+async def walk_to(app, pilot, number):
+    await settle(pilot)
+    for _ in range(number):
+        await pilot.press("right")
+        await settle(pilot)
+
+
+async def test_the_learning_view_at_80x24_shows_all_three_figures_and_the_epoch_axis():
+    """Its captions quote the last figure (the gradient reaching the animal): at 80x24
+    under a four-line caption its curves fell off the bottom. Without the blank lines
+    between curves they fit."""
+    app = ScenePlayerApp(load_scene("learning"), autoplay=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await walk_to(app, pilot, 4)  # "... grows about forty-fold, to 3% ... now under 1e-13"
+        lines = app.screen_text().splitlines()
+        history = app.sim.learning_history()
+        last = {cell: history.figure(cell, "cue_gradient")[app.sim.epoch] for cell in ("lstm", "rnn")}
+        for cell, value in last.items():
+            assert any(line.split()[:1] == [cell] and line.rstrip().endswith(f"{value:.1e}") for line in lines), (
+                cell,
+                lines,
+            )
+        assert any(line.rstrip().endswith("epoch") for line in lines), lines
+
+
+async def test_the_saturation_view_at_80_columns_keeps_each_row_on_one_line():
+    """At 80 columns its rows wrapped onto two lines each, and the row a caption quotes
+    (“3.4e-9 apart” after “went back to the”) fell off the screen."""
+    app = ScenePlayerApp(load_scene("saturation"), autoplay=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await walk_to(app, pilot, 6)
+        lines = app.screen_text().splitlines()
+        gap = app.sim.saturation().gap
+        head = next(i for i, line in enumerate(lines) if line.split()[:2] == ["t", "token"])
+        rows = [line for line in lines[head + 1 :] if line.split() and line.split()[0].isdigit()]
+        table = lines[head + 1 : head + 1 + len(rows) + 1]  # the rows, and the "(positions …)" line
+        assert len(rows) >= 8 and all(line in table for line in rows)  # no line between: none wrapped
+        seventeen = next(line for line in rows if line.split()[:2] == ["17", "the"])
+        assert f"{gap[17]:.1e}" in seventeen.split() and f"{gap[17]:.1e}".startswith("3.4e-09")
