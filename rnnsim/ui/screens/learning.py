@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from ..widgets.gradient import log_fraction
-from .view import SimView, ViewScreen, screen_rows
+from .view import SimView, ViewScreen
 
 BARS = "▁▂▃▄▅▆▇█"
 STYLES = {"lstm": "green", "rnn": "red"}
@@ -63,16 +63,6 @@ def _figures(history):
 
 
 def learning_text(sim, width: int, height: int) -> Text:
-    """The three figures, with a blank line before each and between the two cells' curves
-    where the height holds them; without those where it does not (at 80x24 under a
-    lesson's caption the last figure, which its captions quote, fell off the bottom)."""
-    out = _learning_text(sim, width, height, spaced=True)
-    if screen_rows(out, width) > height:
-        out = _learning_text(sim, width, height, spaced=False)
-    return out
-
-
-def _learning_text(sim, width: int, height: int, spaced: bool) -> Text:
     history = sim.learning_history()
     epoch, last = sim.epoch, history.epochs
     out = Text(no_wrap=True, overflow="ellipsis")
@@ -83,9 +73,9 @@ def _learning_text(sim, width: int, height: int, spaced: bool) -> Text:
     per_epoch = max(1, (width - 20) // (last + 1))
     curve_rows = max(1, min(MAX_CURVE_ROWS, (height - 15) // 6))
     for title, name, scale, fmt in _figures(history):
-        out.append(f"\n{title}\n" if spaced else f"{title}\n", style="bold")
+        out.append(f"\n{title}\n", style="bold")
         for k, cell in enumerate(history.runs):
-            if k and spaced:
+            if k:
                 out.append("\n")  # a gap between the two cells' curves
             series = history.figure(cell, name)
             shown = [scale(float(x)) if k <= epoch else math.nan for k, x in enumerate(series)]

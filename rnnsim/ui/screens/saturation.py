@@ -13,9 +13,7 @@ from ...sim.saturation import SATURATED
 from ..palette import hbar
 from ..widgets.base import clip, window
 from ..widgets.gradient import decades_spanned, log_fraction
-from .view import SimView, ViewScreen, screen_rows
-
-WIDE = 92  # columns: the widest row (an RNN's, every column at full width) and its bar
+from .view import SimView, ViewScreen
 
 
 def _short(tokens: list[str], width: int) -> str:
@@ -65,26 +63,22 @@ def saturation_text(sim, width: int, height: int) -> Text:
     finite = gap[np.isfinite(gap) & (gap > 0)]
     peak = float(finite.max()) if finite.size else 1.0
     decades = decades_spanned(finite) if finite.size else 1
-    # Below 100 columns the word and saturation columns narrow so that a row stays one line
-    # (at 80 each row wrapped onto two, and half the rows a caption quotes fell off).
-    narrow = width < WIDE
-    sat_w, word_w = (4, 8) if narrow else (10, 12)
+    sat_w = 10
     cells = s.cell_gap is not None and np.isfinite(s.cell_gap).any()  # an LSTM's memory: |c − c₂| too
-    gap_w = max(6, width - (86 - 2 * (10 - sat_w) - (12 - word_w) if rnn else 58 if cells else 40))
-    gap_head = "|h − h₂|" if narrow else "|h − h₂| (log scale)"
-    head = f"\n    t {'token':<{word_w}} "
+    gap_w = max(6, width - (86 if rnn else 58 if cells else 40))
+    gap_head = "|h − h₂| (log scale)"
+    head = f"\n    t {'token':<12} "
     if rnn:
-        sat_head = "saturated" if narrow else "saturated units"
-        head += f"{sat_head:<{sat_w + 5}} {'mean 1−h²':>9} {'J[t]: most':>10} {'dirs>1':>6}  "
+        head += f"{'saturated units':<{sat_w + 5}} {'mean 1−h²':>9} {'J[t]: most':>10} {'dirs>1':>6}  "
     out.append(head + f"{gap_head:<{gap_w + 9}} {'×step':>6}" + (f" {'|c − c₂|':>10}" if cells else "") + "\n",
                style="bold")  # fmt: skip
-    rows = max(1, height - screen_rows(out, width) - 1)  # (the lines the header wraps onto count)
+    rows = max(1, height - out.plain.count("\n") - 1)
     a, b = window(len(tokens), sim.focus_position() or 0, rows)
     if b - a < len(tokens):
         out.append(f"  (positions {a}–{b - 1} of {len(tokens)})\n", style="dim")
     for t in range(a, b):
         word = tokens[t] if t >= len(other) or other[t] == tokens[t] else f"{tokens[t]}|{other[t]}"
-        out.append(f"  {t:>3} {clip(word, word_w):<{word_w}} ", style="bold" if word != tokens[t] else "")
+        out.append(f"  {t:>3} {clip(word, 12):<12} ", style="bold" if word != tokens[t] else "")
         if rnn:
             out.append(hbar(float(s.saturated[t]), sat_w), style="magenta")
             out.append(f" {s.saturated[t]:>4.0%} {s.slope[t]:>9.2f} ")

@@ -4,25 +4,13 @@ closes with Esc. Each view module gives the drawing function and its keys."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
-from rich.console import Console
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-
-_CONSOLE = Console(file=io.StringIO())  # only to wrap text, never drawn to
-
-
-def screen_rows(text: Text, width: int) -> int:
-    """The rows `text` takes in a view `width` cells wide, which wraps it though it says
-    no_wrap (the last newline ends no row)."""
-    wrapping = text.copy()
-    wrapping.no_wrap = False
-    return len(wrapping.wrap(_CONSOLE, max(1, width))) - 1
 
 
 class SimView(Static):
