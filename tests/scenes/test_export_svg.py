@@ -1,8 +1,9 @@
-"""Headless frames are Textual's own screenshots: scene_app.export_svg gives the very SVG
+"""Headless frames are Textual's own screenshots: ui/svg.export_svg gives the very SVG
 app.export_screenshot gives (it only sums the class-name checksum faster)."""
 
 from rnnsim.scene import load_scene
-from rnnsim.ui.scene_app import ScenePlayerApp, export_svg, settle
+from rnnsim.ui.scene_app import ScenePlayerApp, settle
+from rnnsim.ui.svg import export_svg
 
 
 async def test_export_svg_is_textuals_screenshot_byte_for_byte():
