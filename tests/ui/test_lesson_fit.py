@@ -8,6 +8,8 @@ import pytest
 from rich.text import Text
 
 from rnnsim.scene import load_scene, shipped_scenes
+from rnnsim.sim import Settings, Simulation
+from rnnsim.ui.app import RnnsimApp
 from rnnsim.ui.layout import explanation
 from rnnsim.ui.scene_app import POINTS_AT_EXPLANATION, ScenePlayerApp, settle
 from rnnsim.ui.widgets.gradient import table_rows, window_hint
@@ -142,7 +144,8 @@ async def test_every_lesson_step_at_80x24_shows_its_caption_and_the_tables_two_r
             if sim.phase != "backward" or app.screen is not app.screen_stack[0]:
                 continue
             shown = [line.split()[0] for line in table_lines(app) if line.split()[:1] and line.split()[0].isdigit()]
-            for t in {sim.grad_cursor, sim.loss_start()}:
+            pin = sim.reverse_grad_pos if sim.model.bidirectional else sim.loss_start()
+            for t in {sim.grad_cursor, pin}:
                 assert str(t) in shown, f"{name} step {number}: row t={t} is not in the table ({shown})"
 
 
@@ -160,6 +163,35 @@ async def test_every_lesson_step_at_80x24_shows_its_caption_and_the_tables_two_r
 def test_the_table_keeps_the_cursors_row_and_the_losss_row(cursor, capacity, rows):
     assert table_rows(19, cursor, 17, capacity) == rows
     assert table_rows(5, cursor % 5, 4, capacity + 5) == [0, 1, 2, 3, 4]  # all, where all fit
+
+
+@pytest.mark.parametrize(
+    ("cursor", "pin", "capacity", "rows"),
+    [
+        (9, 2, 3, [2, None, 9]),  # the reverse walk's row before the forward cursor's
+        (5, 1, 4, [1, None, 5, 6]),
+        (6, 3, 4, [3, 4, 5, 6]),  # one run, starting at the pin
+    ],
+)
+def test_for_two_directions_the_table_keeps_the_reverse_walks_row(cursor, pin, capacity, rows):
+    assert table_rows(15, cursor, pin, capacity) == rows
+
+
+async def test_a_bidirectional_gradient_view_at_80x24_shows_both_walks_rows():
+    """Two directions walk towards each other: the table keeps the forward cursor's row and
+    the reverse one's, the two the explanation under it names."""
+    sim = Simulation.from_settings(
+        "The cat that the farmer fed after a long day went back to the mat",
+        Settings(cell="gru", bidirectional=True, source="random"),
+    )
+    app = RnnsimApp(sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ["end", "b", *["right"] * 9]:
+            await pilot.press(key)
+            await settle(pilot)
+        assert app.sim.grad_cursor == 5 and app.sim.reverse_grad_pos == 9
+        shown = [line.split()[:2] for line in table_lines(app)]
+        assert ["5", "fed"] in shown and ["9", "day"] in shown, shown
 
 
 def test_the_border_names_the_rows_shown():

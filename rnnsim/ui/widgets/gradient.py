@@ -35,23 +35,27 @@ def decades_spanned(*series: np.ndarray) -> int:
     return int(min(MAX_DECADES, max(1, math.ceil(math.log10(pos.max() / pos.min()) + 0.3))))
 
 
-def table_rows(n: int, cursor: int, start: int, capacity: int) -> list[int | None]:
+def table_rows(n: int, cursor: int, pin: int, capacity: int) -> list[int | None]:
     """The positions the table shows in `capacity` rows: all of them where they fit, else a
-    window that follows the cursor and, kept below it, the loss's own row, where the walk
-    began: what every "of what it was" compares with (None: a row that says how many are left out, where
-    there is a row to spare for it)."""
+    window that follows the cursor and, kept beside it, one more row, `pin`: the loss's own
+    row, where the walk began (what every "of what it was" compares with), or for two
+    directions the reverse walk's row. None: a row that says how many positions are left
+    out between, where there is a row to spare for it."""
     if n <= capacity or capacity < 2:
         return list(range(*window(n, cursor, capacity)))
     first, end = window(n, cursor, capacity)
-    if first <= start < end:
+    if first <= pin < end:
         return list(range(first, end))
-    if start - cursor < capacity:  # both in one run of rows, ending at the loss's
-        return list(range(start - capacity + 1, start + 1))
-    first, end = window(start, cursor, capacity - 1)  # (the cursor is before the start)
-    if end < start and capacity >= 3:  # a gap: say so in a row of its own
-        first, end = window(start, cursor, capacity - 2)
-        return [*range(first, end), None, start]
-    return [*range(first, end), start]
+    if abs(pin - cursor) < capacity:  # both in one run of rows, ending (or starting) at the pin
+        first = pin - capacity + 1 if pin > cursor else pin
+        first = max(0, min(first, n - capacity))
+        return list(range(first, first + capacity))
+    gap = capacity >= 3  # a row of its own that says how many are left out
+    if pin > cursor:
+        first, end = window(pin, cursor, capacity - 1 - gap)
+        return [*range(first, end), *([None] if gap else []), pin]
+    first, end = window(n - pin - 1, cursor - pin - 1, capacity - 1 - gap)  # (the positions after the pin)
+    return [pin, *([None] if gap else []), *range(pin + 1 + first, pin + 1 + end)]
 
 
 def window_hint(rows: list[int | None], n: int) -> str:
@@ -194,7 +198,9 @@ class GradientPanel(SimWidget):
         # every position, under the title on its own line: what the app tries to give the
         # table (not less for a title moved up: the panel would then never get it back)
         self._wanted = used + (0 if title_lines else 1) + sim.T
-        rows = table_rows(sim.T, sim.grad_cursor, sim.loss_start(), cap)
+        # beside the cursor's rows: the loss's row, or for two directions the reverse walk's
+        pin = sim.reverse_grad_pos if sim.model.bidirectional else sim.loss_start()
+        rows = table_rows(sim.T, sim.grad_cursor, pin, cap)
         self._window_hint = window_hint(rows, sim.T)
         for i, t in enumerate(rows):
             if t is None:  # the positions left out between the cursor's rows and the loss's
