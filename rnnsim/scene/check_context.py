@@ -55,6 +55,17 @@ def _cmp(name: str, value: float, limit: float, what: str) -> str | None:
     return f"{what} = {_fmt(value)}, not {'above' if above else 'below'} {_fmt(limit)}"
 
 
+def _extreme(name: str, values: dict, limit: float, what: str, at: str = "t=", before: str = "") -> str | None:
+    """A `*_min_*` check's smallest or a `*_max_*` check's largest of `values` (where ->
+    value, in order: the first of equal ones) against `limit`; the message names which and
+    where ("smallest f from t=1 to t=5 (at t=3)"). A claim about every step is a claim
+    about its extreme, not its average."""
+    use_max = "_max_" in name
+    k = (max if use_max else min)(values, key=values.get)
+    which = "largest" if use_max else "smallest"
+    return _cmp(name, float(values[k]), limit, f"{before}{which} {what} (at {at}{k})")
+
+
 @dataclass(frozen=True)
 class Check:
     name: str

@@ -11,7 +11,7 @@ from ..sim import SimError
 from ..sim.learning import FIGURES as TRAINING_FIGURES
 from ..sim.learning import RUNS
 from ..sim.saturation import FIGURES as SATURATION_FIGURES
-from .check_context import Check, Ctx, _c, _cmp, _equal
+from .check_context import Check, Ctx, _c, _cmp, _equal, _extreme
 from .errors import _Invalid
 from .value_checkers import _choice, _int, _num, _pos, _position, _positive, _tuple
 
@@ -46,16 +46,13 @@ def _at(name):
 def _over(name):
     """The smallest or largest value of a figure at every position from a to b: "at every
     word" is a claim about each one, not about an average."""
-    use_max = "_max_" in name
 
     def check(ctx: Ctx, v):
         figure, a, b, limit = v
         a, b = sorted((_pos(ctx.sim, a), _pos(ctx.sim, b)))
         series = _saturation(ctx, figure)
         values = {t: _defined(ctx, figure, series, t) for t in range(a, b + 1)}
-        t = (max if use_max else min)(values, key=values.get)
-        what = f"{'largest' if use_max else 'smallest'} {figure} from t={a} to t={b} (at t={t})"
-        return _cmp(name, values[t], limit, what)
+        return _extreme(name, values, limit, f"{figure} from t={a} to t={b}")
 
     return check
 
@@ -98,17 +95,14 @@ def _history_now(name):
 
 def _history_over(name):
     """The smallest or largest value of a training figure over the epochs replayed so far."""
-    use_max = "_max_" in name
 
     def check(ctx: Ctx, v):
         cell, figure, limit = v
         series = _history(ctx, cell, figure)
-        epochs = [k for k in range(len(series)) if np.isfinite(series[k])]
-        if not epochs:
+        values = {k: series[k] for k in range(len(series)) if np.isfinite(series[k])}
+        if not values:
             raise _Invalid(f"the {cell} run has no {figure} up to epoch {ctx.sim.epoch}")
-        k = (max if use_max else min)(epochs, key=lambda k: series[k])
-        what = f"{'largest' if use_max else 'smallest'} {cell} {figure} over epochs 0..{ctx.sim.epoch} (at {k})"
-        return _cmp(name, float(series[k]), limit, what)
+        return _extreme(name, values, limit, f"{cell} {figure} over epochs 0..{ctx.sim.epoch}", at="")
 
     return check
 

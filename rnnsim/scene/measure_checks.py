@@ -10,7 +10,7 @@ import numpy as np
 from ..core.cells import CELLS
 from ..sim import Simulation
 from ..sim.measures import MEASURES, MeasureError, per_step, steps_between
-from .check_context import Ctx, _cmp
+from .check_context import Ctx, _cmp, _extreme
 from .errors import _Invalid
 from .value_checkers import _choice, _int, _num, _pos, _position, _positive, _tuple
 
@@ -87,7 +87,6 @@ def _compare(name, per_step=False):
 def _per_step(name):
     """The smallest or largest value of a per-step measure (rnnsim.measures) over the steps
     between two positions: "shrinks at every step" is max factor < 1, not a mean."""
-    use_max = "_max_" in name
 
     def check(ctx: Ctx, v):
         measure, a, b, limit = v
@@ -102,17 +101,14 @@ def _per_step(name):
         undefined = [t for t in steps if not np.isfinite(series[t])]
         if undefined:
             raise _Invalid(f"{measure} is undefined at t={undefined[0]} (no gradient or no memory there)")
-        pick = max if use_max else min
-        t = pick(steps, key=lambda t: series[t])
-        what = f"{'largest' if use_max else 'smallest'} {measure} per step from t={min(a, b)} to t={max(a, b)}"
-        return _cmp(name, float(series[t]), limit, f"{what} (at t={t})")
+        values = {t: series[t] for t in steps}
+        return _extreme(name, values, limit, f"{measure} per step from t={min(a, b)} to t={max(a, b)}")
 
     return check
 
 
 def _compare_step(name):
     """The smallest or largest single-step factor in the compare view's row for a cell."""
-    use_max = "_max_" in name
 
     def check(ctx: Ctx, v):
         cell, limit = v
@@ -122,9 +118,7 @@ def _compare_step(name):
             raise _Invalid("the text is too short to compare gradients: give it at least 3 tokens")
         steps = range(nz[0] + 1, nz[-1] + 1)
         factors = {t: float(norms[t - 1] / norms[t]) for t in steps}
-        t = (max if use_max else min)(factors, key=factors.get)
-        what = f"compare {cell}: {'largest' if use_max else 'smallest'} single-step factor (at t={t})"
-        return _cmp(name, factors[t], limit, what)
+        return _extreme(name, factors, limit, "single-step factor", before=f"compare {cell}: ")
 
     return check
 

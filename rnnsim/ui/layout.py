@@ -28,6 +28,10 @@ MIN_SIZE = (60, 20)
 NARROW = 110  # columns: below this the gradient view takes the prediction's place
 PANELS_LEAST = (6, 5)  # rows: #middle's and #bottom's least height while the explanation fits
 PANELS_SQUEEZED = (5, 4)  # ... and what they give up to it when it does not (min-height in app.tcss)
+# rows: the gradient table's borders, title and head, and four rows: the cursor's, the one
+# after it (its ×step), one for the gap and the loss's row (widgets/gradient.py: table_rows)
+TABLE_LEAST = 2 + 2 + 4
+TABLE_TWO_ROWS = 2 + 1 + 2  # ... and the least: the cursor's row and the loss's (the title on the border)
 PANEL_FLOOR = 3  # rows: a panel's borders and one line, when not even the squeezed heights fit
 
 
@@ -96,8 +100,16 @@ def fit_panels(app) -> None:
         _set_min_height(middle_box, max(PANEL_FLOOR, rows - low))
         _set_height(bottom_box, low)
         return
-    _set_min_height(middle_box, None)  # app.tcss's again
-    _set_height(bottom_box, max(least[1], min(give, rows - least[0])))
+    # In the gradient view the table is what the step is about: #middle gives up rows down
+    # to its squeezed height, so that at 80x24 the table shows the cursor's row and the
+    # loss's row, which the captions compare (the panel above scrolls and says so); down
+    # to a single line where even those two rows would not show otherwise.
+    keep = least[0]
+    if sim.phase == "backward":
+        keep = max(PANEL_FLOOR, min(PANELS_SQUEEZED[0], rows - TABLE_TWO_ROWS))
+        give = max(give, min(bottom, TABLE_LEAST))
+    _set_min_height(middle_box, keep if keep < PANELS_SQUEEZED[0] else None)  # (else app.tcss's)
+    _set_height(bottom_box, max(least[1], min(give, rows - keep)))
 
 
 def _show_explanation(box, said: str, width: int, rows: int, need: int, console) -> None:

@@ -16,6 +16,7 @@ import asyncio
 import io
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 from textual.app import ComposeResult
@@ -31,6 +32,9 @@ from .screens.help import HelpScreen
 from .screens.learning import LearningScreen, LearningView
 from .screens.prompt import PromptScreen
 from .screens.saturation import SaturationScreen, SaturationView
+from .svg import export_svg
+
+POINTS_AT_EXPLANATION = "under the panels"  # a caption's words for the explanation line
 
 
 class Caption(Static):
@@ -40,6 +44,8 @@ class Caption(Static):
     Caption { height: 4; padding: 0 1; overflow: hidden; background: $accent 12%; color: $text;
         border-left: outer $accent; }
     """
+
+    said: str | None = None  # the plain text it shows (the app writes it only when it changes)
 
 
 class _SceneView:
@@ -113,56 +119,67 @@ class ScenePlayerApp(RnnsimApp):
 
     # ------------------------------------------------------------ showing
 
-    def caption_text(self) -> Text:
+    def caption_text(self, width: int | None = None) -> Text:
+        """The status line and the caption. The status line keeps to one row where it can:
+        in `width` columns (the terminal's by default) the state loses its keys (the
+        footer has them) before the line would wrap, so a caption at 80 columns leaves
+        one row more to the panels."""
         p = self.player
+        width = (self.size.width if width is None else width) - 3  # (the caption's border and padding)
         t = Text(no_wrap=False, overflow="ellipsis")
         t.append(safe_text(self.scene.title), style="bold")  # a scene file's words may hold escapes
-        t.append(f"  ·  scene step {p.done}/{p.total}", style="dim")
+        forms = [f"  ·  scene step {p.done}/{p.total}"]
         if not self.headless:
-            if self.exploring:
-                state = "exploring: → continues the scene"
-            elif p.at_end:
-                state = "end: explore freely, ← goes back, q quits"
-            elif self.scene_playing:
-                state = f"▶ playing ×{self.speed:g} (space pauses, +/- speed)"
-            else:
-                state = "❚❚ paused (space plays, → next step)"
-            t.append(f"  ·  {state}", style="dim")
+            keys, state = self._state_forms()
+            forms = [f"{forms[0]}  ·  {keys}", f"{forms[0]}  ·  {state}", f"  ·  step {p.done}/{p.total}  ·  {state}"]
+        t.append(next((f for f in forms if t.cell_len + cell_len(f) <= width), forms[-1]), style="dim")
         t.append("\n")
         t.append(safe_text(p.caption, keep="\n\t"))  # line breaks and tabs drawn as before
         for f in p.failures:
             t.append(f"\n✗ {f}", style="bold red")
         return t
 
+    def _state_forms(self) -> tuple[str, str]:
+        """Where the scene is, with its keys and without them."""
+        if self.exploring:
+            return "exploring: → continues the scene", "exploring"
+        if self.player.at_end:
+            return "end: explore freely, ← goes back, q quits", "end"
+        if self.scene_playing:
+            return f"▶ playing ×{self.speed:g} (space pauses, +/- speed)", f"▶ playing ×{self.speed:g}"
+        return "❚❚ paused (space plays, → next step)", "❚❚ paused"
+
     def show_caption(self) -> None:
-        text = self.caption_text()
-        for screen in self.screen_stack:
-            for w in screen.query(".scene-caption"):
-                w.update(text, layout=False)
-        self.fit_layout()
+        self.fit_layout()  # (writes the caption where it changed, then fits the rows to it)
 
     def fit_layout(self) -> None:
         # the caption area grows to hold the whole caption, wrapped (never cut), at the width
         # there is now: on a resize too (a terminal shrunk to 80x24 kept the wider terminal's
-        # rows and cut the caption)
+        # rows and cut the caption; its status line is worded for the width, so it is
+        # written again)
         if self.is_running and self.screen_stack:
-            rows = self.caption_rows(self.caption_text(), self.size.width)
+            text = self.caption_text()
+            rows = self.caption_rows(text, self.size.width)
             for screen in self.screen_stack:
                 for w in screen.query(".scene-caption"):
                     if w.styles.height is None or w.styles.height.value != rows:
                         w.styles.height = rows
+                    if w.said != text.plain:
+                        w.said = text.plain
+                        w.update(text, layout=False)
         super().fit_layout()
 
     def caption_rows(self, text: Text, width: int) -> int:
         return wrapped_lines(text, width - 3, self.console)  # (its left border and padding)
 
     def fixed_rows(self, width: int, height: int) -> int:
-        return self.caption_rows(self.caption_text(), width)
+        return self.caption_rows(self.caption_text(width), width)
 
     def hide_explain(self, short: bool) -> bool:
         # On a short terminal the lesson's caption speaks; the app's own explanation gives
-        # its rows to the panels.
-        return short
+        # its rows to the panels, unless the caption points at it ("91% ..., under the
+        # panels"): then it stays, and the panels scroll.
+        return short and POINTS_AT_EXPLANATION not in self.player.caption
 
     def _sync_view(self) -> None:
         """After the player moved: the app's sim, the view open over the panels, every panel,
@@ -373,7 +390,7 @@ def frames(scene: Scene, fmt: str = "svg", notices: list | None = None) -> tuple
             out[step.snapshot] = export_text(app)
         else:
             # Valid XML whatever the scene or model file holds (the last guard; drawn text is safe)
-            out[step.snapshot] = xml_safe(app.export_screenshot(title=safe_text(scene.title)))
+            out[step.snapshot] = xml_safe(export_svg(app, safe_text(scene.title)))
 
     failures = render_scene(scene, grab, notices)
     if fmt == "png":

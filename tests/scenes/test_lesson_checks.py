@@ -198,3 +198,16 @@ def test_the_pick_prob_check_reads_the_odds_g_draws_from():
     assert "p(mat) of the next pick at T=2" in bad
     with pytest.raises(SceneError, match="'zzyzx' is not in the model's vocabulary"):
         parse_scene(head + 'expect = { pick_prob_below = ["zzyzx", 0.5] }\n')
+
+
+def test_an_extreme_check_names_which_value_and_where():
+    """Every *_min_* / *_max_* check reports the same way (scene/check_context.py)."""
+    from rnnsim.scene.check_context import _extreme
+
+    said = _extreme("per_step_max_below", {1: 0.5, 2: 1.2, 3: 1.2}, 1.0, "f from t=1 to t=3")
+    assert said == "largest f from t=1 to t=3 (at t=2) = 1.2, not below 1"  # the first of equal ones
+    said = _extreme("x_min_above", {3: 0.5, 4: 0.2}, 0.3, "rnn loss over epochs 0..4", at="")
+    assert said == "smallest rnn loss over epochs 0..4 (at 4) = 0.2, not above 0.3"
+    said = _extreme("compare_step_min_above", {5: 0.1}, 0.3, "single-step factor", before="compare rnn: ")
+    assert said == "compare rnn: smallest single-step factor (at t=5) = 0.1, not above 0.3"
+    assert _extreme("x_min_above", {3: 0.5}, 0.3, "w") is None

@@ -220,6 +220,35 @@ def test_accuracy_now_follows_the_surgery():
     assert accuracy_now(sim) < before
 
 
+def test_accuracy_now_is_scored_once_for_the_same_weights_and_surgery(monkeypatch):
+    """A scene's dry run and its play are two Simulations of the same weights: the 64
+    probes run once; other weights or another surgery are scored anew."""
+    from rnnsim.scene import surgery_checks
+
+    monkeypatch.setattr(surgery_checks, "_scored", {})
+    runs = []
+    first = Simulation.from_settings(TEXT)
+    real = type(first.model).run
+
+    def counted(model, *a, **kw):
+        runs.append(1)
+        return real(model, *a, **kw)
+
+    monkeypatch.setattr(type(first.model), "run", counted)
+    a = surgery_checks.accuracy_now(first)
+    n = len(runs)
+    assert n == len(surgery_checks._probes())
+    assert surgery_checks.accuracy_now(Simulation.from_settings(TEXT)) == a and len(runs) == n
+    pinned = Simulation.from_settings(TEXT)
+    pinned.pin("f", 1.0)
+    assert surgery_checks.accuracy_now(pinned) < a and len(runs) > n
+    rebiased = Simulation.from_settings(TEXT)
+    rebiased.set_forget_bias(3.0)  # other weights, no surgery
+    before = len(runs)
+    surgery_checks.accuracy_now(rebiased)
+    assert len(runs) > before
+
+
 def test_trained_moves_from_a_random_model_to_the_shipped_one_keeping_the_surgery():
     sim = Simulation.from_settings(TEXT, Settings(source="random", cell="gru", hidden=8, seed=3))
     sim.pin("z", 1.0)

@@ -14,6 +14,7 @@ import rnnsim.sim.layers as sim_layers
 from rnnsim.core import Model
 from rnnsim.sim import Settings, Simulation
 from rnnsim.ui.app import STACK_COMMAND, RnnsimApp
+from rnnsim.ui.scene_app import settle
 from rnnsim.ui.screens.help import HelpScreen
 
 from ..waiting import until
@@ -121,7 +122,7 @@ async def test_the_palette_stacks_a_random_model_and_the_keys_appear():
     async with app.run_test(size=(120, 36)) as pilot:
         (stack,) = [c for c in app.get_system_commands(app.screen) if c.title == STACK_COMMAND]
         stack.callback()
-        await pilot.pause()
+        await settle(pilot)  # (the Footer rebuilds a few message rounds later: one pause saw it empty under load)
         assert app.sim.num_layers == 2 and app.sim.shown_layer == 1
         assert "] Layer↑" in footer(app)
         assert "layer 2 of 2 (top)" in app.query_one("#chain-box").border_title

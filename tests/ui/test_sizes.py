@@ -169,8 +169,12 @@ async def test_the_gradient_table_names_the_positions_and_columns_it_leaves_out(
         panel = app.query_one(GradientPanel)
         text = app.screen_text()
         shown = sorted({int(t) for t in re.findall(r"│\s+(\d+) \S+ +[█-▏·\d]", text)})
-        if len(shown) < app.sim.T:
-            assert f"t={shown[0]}–{shown[-1]} of {app.sim.T} positions" in box_subtitle(panel)
+        if len(shown) < app.sim.T:  # every run of positions shown, named ("t=1, 4–5 of 7")
+            runs = [[t, t] for i, t in enumerate(shown) if i == 0 or t != shown[i - 1] + 1]
+            for run in runs:
+                run[1] = max(t for t in shown if t >= run[0] and all(u in shown for u in range(run[0], t + 1)))
+            said = ", ".join(f"{a}–{b}" if b > a else f"{a}" for a, b in runs)
+            assert f"t={said} of {app.sim.T} positions" in box_subtitle(panel)
         assert app.sim.grad_cursor in shown
         for label in ("|∂L/∂h→|", "|∂L/∂c→|", "|∂L/∂h←|", "|∂L/∂c←|"):
             assert text.count(label) == 1, label  # as a column's heading, or named as left out

@@ -118,5 +118,4 @@ class LearningScreen(ViewScreen):
     def action_epoch(self, delta: int) -> None:
         """Replay up to another epoch: a Simulation command (so `w` records it)."""
         last = self.sim.learning_history().epochs
-        self.app.run_command(self.sim.set_epoch, max(0, min(last, self.sim.epoch + delta)))
-        self.query_one(LearningView).refresh()
+        self.run_command(self.sim.set_epoch, max(0, min(last, self.sim.epoch + delta)))

@@ -114,7 +114,6 @@ class SaturationScreen(ViewScreen):
 
         def done(text: str | None) -> None:
             if text is not None:
-                self.app.run_command(self.sim.set_contrast, text)
-                self.query_one(SaturationView).refresh()
+                self.run_command(self.sim.set_contrast, text)
 
         self.app.push_screen(EditScreen(self.sim.contrast or self.sim.text, self.sim._tokens_for), done)

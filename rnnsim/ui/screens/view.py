@@ -43,6 +43,12 @@ class ViewScreen(Screen[None]):
         super().__init__()
         self.sim = sim
 
+    def run_command(self, command, *args) -> None:
+        """A Simulation command from this view's keys (so that `w` records it), then the
+        view drawn again with its numbers."""
+        self.app.run_command(command, *args)
+        self.query_one(self.VIEW).refresh()
+
     def action_close(self) -> None:
         if self.app.screen is self:  # keys can outrun screens; is_current is true under a palette too
             self.dismiss()

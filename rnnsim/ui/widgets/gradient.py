@@ -8,10 +8,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from rich.cells import cell_len
 from rich.text import Text
 
 from ...textsafe import printable
 from ..palette import hbar
+from ..titles import BORDER_CELLS
 from .base import SimWidget, clip, window
 from .line import Line, Lines
 
@@ -20,6 +22,7 @@ LABEL_W = 13  # "  4 the      "
 NUMBER_W = 9  # " 3.5e-04 " after each bar
 STEP_W = 7  # " ×0.40", " ×110"
 MIN_BAR, MAX_BAR = 3, 40
+TITLE = "gradient through time"
 
 
 def decades_spanned(*series: np.ndarray) -> int:
@@ -30,6 +33,44 @@ def decades_spanned(*series: np.ndarray) -> int:
     if pos.size == 0:
         return 1
     return int(min(MAX_DECADES, max(1, math.ceil(math.log10(pos.max() / pos.min()) + 0.3))))
+
+
+def table_rows(n: int, cursor: int, pin: int, capacity: int) -> list[int | None]:
+    """The positions the table shows in `capacity` rows: all of them where they fit, else a
+    window that follows the cursor and, kept beside it, one more row, `pin`: the loss's own
+    row, where the walk began (what every "of what it was" compares with), or for two
+    directions the reverse walk's row. None: a row that says how many positions are left
+    out between, where there is a row to spare for it."""
+    if n <= capacity or capacity < 2:
+        return list(range(*window(n, cursor, capacity)))
+    first, end = window(n, cursor, capacity)
+    if first <= pin < end:
+        return list(range(first, end))
+    if abs(pin - cursor) < capacity:  # both in one run of rows, ending (or starting) at the pin
+        first = pin - capacity + 1 if pin > cursor else pin
+        first = max(0, min(first, n - capacity))
+        return list(range(first, first + capacity))
+    gap = capacity >= 3  # a row of its own that says how many are left out
+    if pin > cursor:
+        first, end = window(pin, cursor, capacity - 1 - gap)
+        return [*range(first, end), *([None] if gap else []), pin]
+    first, end = window(n - pin - 1, cursor - pin - 1, capacity - 1 - gap)  # (the positions after the pin)
+    return [pin, *([None] if gap else []), *range(pin + 1 + first, pin + 1 + end)]
+
+
+def window_hint(rows: list[int | None], n: int) -> str:
+    """What the border says when the table leaves positions out ("" when it shows all)."""
+    shown = [t for t in rows if t is not None]
+    if len(shown) == n:
+        return ""
+    runs: list[list[int]] = []
+    for t in shown:
+        if runs and t == runs[-1][1] + 1:
+            runs[-1][1] = t
+        else:
+            runs.append([t, t])
+    said = ", ".join(f"{a}–{b}" if b > a else f"{a}" for a, b in runs)
+    return f"t={said} of {n} positions, follows the cursor"
 
 
 def log_fraction(x: float, peak: float, decades: int) -> float:
@@ -72,6 +113,7 @@ class GradientPanel(SimWidget):
         out = Lines()
         mode = sim.loss_mode if isinstance(sim.loss_mode, str) else f"t={sim.loss_mode}"
         if sim.phase != "backward":
+            self._box_title(TITLE)
             out.append("Backpropagation through time\n", style="bold")
             out.append("Press b to run it and watch how much\n", style="dim")
             out.append("gradient reaches each earlier word.\n", style="dim")
@@ -127,11 +169,19 @@ class GradientPanel(SimWidget):
         bar_w = max(MIN_BAR, min(MAX_BAR, (width - fixed) // len(series) - NUMBER_W))
         loss = f"loss at “{sim.target_label()}”" if sim.is_classifier else f"loss {mode}"
         title = f"{loss} = {tr.loss:.3g} · log scale, 1e-{decades}..1 of the peak"
-        if len(title) > width:
-            title = f"{loss} = {tr.loss:.3g}\nlog scale, 1e-{decades}..1 of the peak"
-        out.append(title + "\n", style="bold")
+        # Where the panel cannot show every position, the title goes up onto the box's
+        # border (where it fits whole) and leaves its line to one more position.
+        short = self.size.height < 1 + sim.T + bool(left_out) + (sim.num_layers > 1) + 1
+        if short and self._box_title(*(f"{name} · {title}" for name in (TITLE, "gradient")), whole=True):
+            title = ""
+        else:
+            self._box_title(TITLE)
+            if len(title) > width:
+                title = f"{loss} = {tr.loss:.3g}\nlog scale, 1e-{decades}..1 of the peak"
+            out.append(title + "\n", style="bold")
+        title_lines = title.count("\n") + 1 if title else 0
         # The stack's line gives way to the table only where 2 positions would not show.
-        room = self.size.height - (title.count("\n") + 2) - 2
+        room = self.size.height - (title_lines + 1) - 2
         notes = self._stack_line(sim)[: max(0, room)]
         for note in notes:
             out.add_text(note)
@@ -140,16 +190,23 @@ class GradientPanel(SimWidget):
             head += f"{label:<{bar_w + NUMBER_W}}"  # a column: the bar, a space, the number, a space
         head += " ×step" if survival else ""
         out.append(head + "\n", style="dim")
-        used = title.count("\n") + 2 + len(notes)
+        used = title_lines + 1 + len(notes)
         if left_out:
             out.append(f"({', '.join(left_out)}: wider terminal)\n", style="dim")
             used += 1
         cap = max(1, self.size.height - used)
-        self._wanted = used + sim.T  # every position: what the app tries to give the table
-        start, end = window(sim.T, sim.grad_cursor, cap)
-        cut = end - start < sim.T
-        self._window_hint = f"t={start}–{end - 1} of {sim.T} positions, follows the cursor" if cut else ""
-        for t in range(start, end):
+        # every position, under the title on its own line: what the app tries to give the
+        # table (not less for a title moved up: the panel would then never get it back)
+        self._wanted = used + (0 if title_lines else 1) + sim.T
+        # beside the cursor's rows: the loss's row, or for two directions the reverse walk's
+        pin = sim.reverse_grad_pos if sim.model.bidirectional else sim.loss_start()
+        rows = table_rows(sim.T, sim.grad_cursor, pin, cap)
+        self._window_hint = window_hint(rows, sim.T)
+        for i, t in enumerate(rows):
+            if t is None:  # the positions left out between the cursor's rows and the loss's
+                gap = rows[i + 1] - rows[i - 1] - 1
+                out.append(f"{'┆':>3} {gap} position{'s' * (gap > 1)} not shown\n", style="dim")
+                continue
             cur = t == sim.grad_cursor
             out.append(f"{t:>3} ", style="bold" if cur else "dim")
             out.append(f"{clip(sim.tokens[t], 8):<8}", style=f"bold reverse {pal.grad}" if cur else "")
@@ -166,6 +223,22 @@ class GradientPanel(SimWidget):
                 out.append(factor, style="red" if f < 0.7 else pal.hit)
             out.append("\n")
         return out.done()
+
+    def _box_title(self, *forms: str, whole: bool = False) -> bool:
+        """Give the box the first title form its top border holds whole (with `whole`, none
+        if none does: then False). The box is laid out before the panel draws."""
+        box = self.parent
+        if box is None:
+            return False
+        room = box.outer_size.width - BORDER_CELLS
+        title = next((f for f in forms if cell_len(f) <= room), None if whole else forms[-1])
+        if title is None:
+            if box.border_title != TITLE:
+                box.border_title = TITLE
+            return False
+        if box.border_title != title:
+            box.border_title = title
+        return True
 
     @staticmethod
     def _revealed(sim, direction: str, t: int) -> bool:

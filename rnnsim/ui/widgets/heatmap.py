@@ -20,6 +20,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...textsafe import printable
 from ..palette import bucket, glyph, palette_for
 from ..titles import layer_forms, set_title
 from .base import SimWidget, clip, window
@@ -28,6 +29,7 @@ from .line import Line, Lines
 COL = 3  # cells per time step, at least: wider where every word in view then fits whole
 MAX_COL = 10  # (a longer word is cut, with …)
 LABEL_W = 5
+TWO_LINE_AXIS = 6  # rows: a heatmap this tall names cut columns on two lines (staggered)
 _DIM = Style(dim=True)
 
 
@@ -51,6 +53,7 @@ class Heatmap(ScrollView, can_focus=False):
         self._scale = 1.0
         self._frame: tuple[int, int, int] | None = None  # (width, first, last + 1 column) while drawing
         self._col = COL  # cells per position in this frame
+        self._axis_lines = 1  # lines under the units that name the columns
 
     def show(self, sim) -> None:
         self.sim = sim
@@ -92,7 +95,8 @@ class Heatmap(ScrollView, can_focus=False):
             for u in range(0, H, 2):
                 rows.append(("units", d, u))
         self._rows = rows
-        size = Size(self.size.width, len(rows) + 1)  # + the axis
+        self._axis_lines = self._axis_height()
+        size = Size(self.size.width, len(rows) + self._axis_lines)  # + the axis
         if size != self.virtual_size:
             self.virtual_size = size
         self._update_hint()
@@ -103,7 +107,7 @@ class Heatmap(ScrollView, can_focus=False):
         if self.parent is None or not self._rows:
             return
         top = int(self.scroll_offset.y)
-        seen = [r for r in self._rows[top : top + max(0, self.size.height - 1)] if r[0] == "units"]
+        seen = [r for r in self._rows[top : top + max(0, self.size.height - self._axis_lines)] if r[0] == "units"]
         H = self.sim.model.hidden
         dirs = self.sim.model.directions
         hint = ""
@@ -113,7 +117,8 @@ class Heatmap(ScrollView, can_focus=False):
                 units = sorted({u for r in seen if r[1] == d for u in (r[2], r[2] + 1) if u < H})
                 where = f"u{units[0]}–u{units[-1]}" if units else "none"
                 parts.append(where if len(dirs) == 1 else f"{'→' if d == 'forward' else '←'} {where}")
-            arrows = ("↑" if top > 0 else "") + ("↓" if top + self.size.height < len(self._rows) + 1 else "")
+            below = top + self.size.height < len(self._rows) + self._axis_lines
+            arrows = ("↑" if top > 0 else "") + ("↓" if below else "")
             shown = ", ".join(parts)
             # whole on the border: without "scroll" where it does not fit (cut at 80 columns)
             forms = (f"{shown} of {H} units {arrows} scroll", f"{shown} of {H} units {arrows}")
@@ -134,6 +139,15 @@ class Heatmap(ScrollView, can_focus=False):
         longest = max((cell_len(clip(sim.tokens[t], MAX_COL - 1)) for t in range(start, end)), default=0)
         col = max(COL, min(longest + 1, room // max(1, end - start)))
         return start, end, col
+
+    def _axis_height(self) -> int:
+        """Two lines where the words in view do not fit their columns whole (a long text)
+        and the panel is tall enough to give a row of units for them; else one."""
+        if self.sim is None or self.size.height < TWO_LINE_AXIS:
+            return 1
+        start, end, col = self._columns()
+        longest = max((cell_len(printable(self.sim.tokens[t])) for t in range(start, end)), default=0)
+        return 1 if longest < col else 2
 
     def render_lines(self, crop):
         # What every line of this frame shares, worked out once (not once per line)
@@ -158,7 +172,7 @@ class Heatmap(ScrollView, can_focus=False):
             self._scale = sim.state_scale()  # one colour scale for the whole run
             self._base = self.rich_style  # (Line API strips carry no widget style: lay it under them)
             self._palette = palette_for(self.app)
-        key = (cells_key, start, end, width, sim.cursor, sim.phase, sim.grad_steps)
+        key = (cells_key, start, end, width, sim.cursor, sim.phase, sim.grad_steps, self._axis_lines)
         if key != self._key:
             self._cache.clear()
             self._key = key
@@ -169,13 +183,14 @@ class Heatmap(ScrollView, can_focus=False):
                         del cells[t]
             self._read = {d: [sim.read_by(d, t) for t in range(start, end)] for d in sim.model.directions}
         top = int(self.scroll_offset.y)
-        axis_y = min(self.size.height - 1, len(self._rows) - top)  # under the last row, or pinned
-        if y > axis_y:
+        lines = self._axis_lines
+        axis_y = min(self.size.height - lines, len(self._rows) - top)  # under the last row, or pinned
+        if y >= axis_y + lines:
             return Strip.blank(width, self._base)
-        row_index = len(self._rows) if y == axis_y else y + top
+        row_index = len(self._rows) + y - axis_y if y >= axis_y else y + top
         strip = self._cache.get(row_index)
         if strip is None:
-            row = ("axis",) if row_index == len(self._rows) else self._rows[row_index]
+            row = ("axis", row_index - len(self._rows)) if row_index >= len(self._rows) else self._rows[row_index]
             if row[0] == "units":
                 strip = self._units_strip(row_index, row, start, end, width)
             else:
@@ -242,14 +257,19 @@ class Heatmap(ScrollView, can_focus=False):
         if kind == "title":
             return Strip([Segment(row[1][: self.size.width], Style(bold=True))])
         if kind == "axis":
-            segs = [Segment(" " * LABEL_W)]
+            words = [sim.tokens[t] for t in range(start, end)]
             focus = sim.focus_position()
-            for t in range(start, end):
-                col = self._col
-                label = clip(sim.tokens[t], col - 1)
-                style = Style(bold=True, reverse=True) if t == focus else _DIM
-                segs.append(Segment(label, style))
-                segs.append(Segment(" " * (col - cell_len(label)), _DIM))
+            at = None if focus is None or not start <= focus < end else focus - start
+            room = self.scrollable_content_region.width - LABEL_W
+            segs = [Segment(" " * LABEL_W)]
+            placed = axis_labels(words, self._col, at, self._axis_lines, room, first=start)[row[1]]
+            if placed and placed[0][0]:
+                segs.append(Segment(" " * (placed[0][0] * self._col), _DIM))
+            for k, (i, label) in enumerate(placed):
+                # each label, then blanks up to the next one (or its column's end)
+                upto = placed[k + 1][0] * self._col if k + 1 < len(placed) else (i + 1) * self._col
+                segs.append(Segment(label, Style(bold=True, reverse=True) if i == at else _DIM))
+                segs.append(Segment(" " * max(0, upto - i * self._col - cell_len(label)), _DIM))
             return Strip(segs)
         _, d, u = row
         h = sim.layer_directions()[d].h
@@ -267,6 +287,44 @@ class Heatmap(ScrollView, can_focus=False):
             else:
                 segs.append(Segment("▀" * self._col, self._palette.halfblock_style(top, bot)))
         return segs if every else Strip(segs)
+
+
+def axis_labels(
+    words: list[str], col: int, focus: int | None, lines: int, room: int, first: int = 0
+) -> list[list[tuple[int, str]]]:
+    """Where the axis names each column: per line, (column, label) with each label starting
+    at its column's left edge. The focused word is always whole; the others get the cells
+    up to the next label on their line, cut with … where they need more. On two lines the
+    columns take turns (even positions above, odd below, counted from the text's start so
+    that a word keeps its line as the window slides), so each label has two columns' cells.
+    A column left without a label (under a whole focused word, or with room for nothing
+    but …) is still there: the labels beside it start at their own columns."""
+    out: list[list[tuple[int, str]]] = [[] for _ in range(lines)]
+    for line in range(lines):
+        mine = [i for i in range(len(words)) if (first + i) % lines == line]
+        spans = {}  # column -> the cells its label may take
+        if focus in mine:
+            whole = clip(words[focus], max(1, room - focus * col))
+            spans[focus] = whole
+        for k, i in enumerate(mine):
+            if i == focus:
+                continue
+            x = i * col
+            end = mine[k + 1] * col - 1 if k + 1 < len(mine) else room  # a blank before the next label
+            if focus in mine and focus != i:
+                fx = focus * col
+                if fx < x < fx + cell_len(spans[focus]) + 1:
+                    continue  # under the focused word
+                if x < fx:
+                    end = min(end, fx - 1)
+            fit = end - x
+            word = printable(words[i])
+            if cell_len(word) <= fit:
+                spans[i] = word
+            elif fit >= 2:
+                spans[i] = clip(word, fit)
+        out[line] = sorted(spans.items())
+    return out
 
 
 class StateLine(SimWidget):
