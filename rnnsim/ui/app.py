@@ -25,12 +25,13 @@ from .keys import (
     SurgeryKeys,
     ViewKeys,
 )
-from .layout import check_size, explanation, fit_panels, title_layer_panels, topbar
+from .layout import check_size, fit_panels, title_layer_panels, topbar
 from .messages import TokenClicked
 from .screens.compare import CompareScreen
 from .screens.edit import EditScreen
 from .screens.help import HelpScreen, key_names
 from .titles import TitledBox
+from .widgets.bars import TextBar
 from .widgets.base import SimWidget
 from .widgets.cell import CellPanel
 from .widgets.chain import Chain
@@ -133,7 +134,7 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, Sur
 
     def compose(self) -> ComposeResult:
         with Vertical(id="main"):
-            yield Static(id="topbar", markup=False)
+            yield TextBar(id="topbar")
             yield SurgeryBar(id="surgery", markup=False)
             with Vertical(id="tokens-box"):
                 yield TokenStrip(id="tokens")
@@ -151,7 +152,7 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, Sur
                 with TitledBox(id="grad-box", classes="panel"):
                     yield GradientPanel(id="gradient")
             yield GenerationPanel(id="generation")
-            yield Static(id="explain", markup=False)
+            yield TextBar(id="explain")
         yield Static(id="too-small", markup=False)
         yield FittedFooter()
 
@@ -200,10 +201,8 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, Sur
         if shape != self._shape:  # the layer and label keys show only where they act
             self._shape = shape
             self.refresh_bindings()
-        # Bars of a fitted height: a layout pass only when the number of lines changes
-        self.query_one("#topbar", Static).update(topbar(sim, self.speed, self.size.width - 2), layout=False)
-        self.query_one("#explain", Static).update(explanation(sim), layout=False)
-        self.fit_layout()
+        self.query_one("#topbar", TextBar).say(sim, [topbar(sim, self.speed, self.size.width - 2)])
+        self.fit_layout()  # (the explanation too: it is wrapped to fit its rows)
         if sim.notice:
             self.notify(sim.notice, timeout=4)
             sim.notice = ""
@@ -241,7 +240,7 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, Sur
         check_size(self, event.size)
         if self.is_mounted:
             # (self.size is still the old size here)
-            self.query_one("#topbar", Static).update(topbar(self.sim, self.speed, event.size.width - 2), layout=False)
+            self.query_one("#topbar", TextBar).say(self.sim, [topbar(self.sim, self.speed, event.size.width - 2)])
             # the panels draw again at their new widths first, then the rows are shared out
             self.call_after_refresh(self.fit_layout)
 

@@ -20,6 +20,7 @@ from textual.strip import Strip
 from ...sim import Simulation
 from ...textsafe import printable
 from ..palette import Palette, palette_for
+from .direct import direct_lines
 from .line import Line
 
 
@@ -241,7 +242,7 @@ class SimWidget(ScrollView, can_focus=False):
         if self.scrollable_content_region.width != self._built_width:
             # A scrollbar came or went: the width changed without a Resize event.
             self.redraw()
-        return super().render_lines(crop)
+        return direct_lines(self, crop) or super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         index = y + int(self.scroll_offset.y)

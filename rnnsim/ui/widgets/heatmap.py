@@ -23,6 +23,7 @@ from textual.strip import Strip
 from ..palette import bucket, glyph, palette_for
 from ..titles import layer_forms, set_title
 from .base import SimWidget, clip, window
+from .direct import direct_lines
 from .line import Line, Lines
 
 COL = 3  # cells per time step, at least: wider where every word in view then fits whole
@@ -141,7 +142,7 @@ class Heatmap(ScrollView, can_focus=False):
         if self.sim is not None:
             start, end, self._col = self._columns()
             self._frame = (self.scrollable_content_region.width, start, end)
-        return super().render_lines(crop)
+        return direct_lines(self, crop) or super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         sim = self.sim
