@@ -1,7 +1,7 @@
 """The panels hand their lines to the compositor without Textual's per-line styling
 (ui/widgets/direct.py): what they hand over must be, segment for segment, what Textual's
 own path renders for the same widget, in every theme, under NO_COLOR, and where a panel
-has a scrollbar (there the widget takes Textual's path)."""
+has a scrollbar."""
 
 import pytest
 from textual.geometry import Region
@@ -59,7 +59,7 @@ async def test_direct_lines_under_no_color_and_bidirectional(monkeypatch):
         assert await check_every_panel(app, pilot)
 
 
-async def test_a_panel_with_a_scrollbar_or_padding_takes_textuals_way():
+async def test_a_panel_with_a_scrollbar_too_and_one_with_padding_takes_textuals_way():
     app = RnnsimApp(Simulation.from_settings("The cat sat on the mat.", Settings()))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("right", "right")
@@ -67,7 +67,8 @@ async def test_a_panel_with_a_scrollbar_or_padding_takes_textuals_way():
         scrolled = [w for w in app.screen.query("SimWidget, Heatmap") if w.display and w.scrollbar_gutter.width]
         assert scrolled, "at 80x24 the heatmap and the cell panel scroll"
         for widget in scrolled:
-            assert direct_lines(widget, Region(0, 0, *widget.region.size)) is None
+            direct, textual = both_ways(widget, Region(0, 0, *widget.region.size))
+            assert [list(strip) for strip in direct] == textual, f"{widget!r}"
         bar = app.query_one("#topbar", TextBar)
         bar.styles.padding = (0, 1)
         await pilot.pause()

@@ -123,9 +123,9 @@ class SimWidget(ScrollView, can_focus=False):
                 line.style = base + (own if isinstance(own, Style) else Style.parse(own)) if own else base
                 segments = self._text_segments(line)
                 used = line.cell_len
-            elif not isinstance(line, Line):  # segments built by the panel
-                segments = self._on_base(line, base)
-                used = Segment.get_line_length(segments)
+            elif not isinstance(line, Line):  # segments built by the panel, on its colours
+                segments = list(line)
+                used = line.cell_len
                 if used > width:
                     segments = Segment.adjust_line_length(segments, width - 1) + [Segment("…", base)]
                     used = width
@@ -190,25 +190,20 @@ class SimWidget(ScrollView, can_focus=False):
     _span_base: Style | None = None
     _span_styles: dict = {}  # (replaced, never filled, on the first use: see _span_style)
 
-    def _on_base(self, segments: list[Segment], base: Style) -> list[Segment]:
-        """Segment.apply_style(segments, base), with each combined style looked up in a
-        dict kept while the base stays (a panel has a few dozen styles and hundreds of
-        segments: rich's own cache of Style sums costs more per segment)."""
+    def on_base(self, style: Style | None) -> Style:
+        """`style` over the panel's own colours (what a segment of an OnBase line carries),
+        looked up in a dict kept while the base stays: a panel has a few dozen styles and
+        hundreds of segments, and rich's own cache of Style sums costs more per segment."""
+        base = self._base_style()
         if self._styled_base is not base:
             self._styled_base, self._styled = base, {}
-        styled = self._styled
-        out = []
-        for text, style, control in segments:
-            # keyed by identity (a Style hashes in Python, at every lookup); the entry
-            # keeps the style alive, so its id is not reused while the entry stands
-            entry = styled.get(id(style))
-            if entry is None or entry[0] is not style:
-                entry = styled[id(style)] = (style, base + style)
-            out.append(Segment(text, None if control else entry[1], control))
-        return out
+        combined = self._styled.get(style)
+        if combined is None:
+            combined = self._styled[style] = base + style
+        return combined
 
     _styled_base: Style | None = None
-    _styled: dict = {}  # (replaced, never filled, on the first use: see _on_base)
+    _styled: dict = {}  # (replaced, never filled, on the first use: see on_base)
     _base: Style | None = None
 
     def _base_style(self) -> Style:
@@ -266,10 +261,28 @@ class SimWidget(ScrollView, can_focus=False):
             self._hint = hint
             self.parent.border_subtitle = hint
 
-    def draw(self, sim: Simulation) -> Text | list[Line | Text | list[Segment]]:
+    def draw(self, sim: Simulation) -> Text | list[Line | Text | OnBase]:
         """The panel's picture for this Simulation: one Text, or its lines as Lines, Texts
-        and lists of Segments (lines may run long: they are cut with …)."""
+        and OnBase segments (lines may run long: they are cut with …)."""
         raise NotImplementedError
+
+
+class OnBase(list):
+    """A line's segments, built by the panel with their styles already over its colours
+    (SimWidget.on_base), and the cells they take: redraw uses them as they are. (A row of
+    bars has a segment per unit; combining and measuring each one again cost more than
+    choosing it.)"""
+
+    __slots__ = ("cell_len",)
+
+    def __init__(self, segments=(), cell_len: int = 0) -> None:
+        super().__init__(segments)
+        self.cell_len = cell_len
+
+    def add(self, segment: Segment, cells: int | None = None) -> None:
+        """Append `segment`, `cells` wide (measured when not given)."""
+        self.append(segment)
+        self.cell_len += cell_len(segment.text) if cells is None else cells
 
 
 def scroll_hint(total: int, top: int, height: int) -> str:

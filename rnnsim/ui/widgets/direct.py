@@ -3,12 +3,14 @@
 Textual renders each repainted line of a widget through its styles cache: it pads the line
 to the content width, copies it into a new Strip for border, padding, tint and opacity,
 then runs the app's line filters (ANSI colours to true colour, NO_COLOR) into another
-Strip. For a panel without border, padding, scrollbar, tint or opacity, all of that but
+Strip. For a panel without border, padding, tint or opacity, all of that but
 the filters leaves the line as it was, and a step repaints some forty such lines (with
 every Strip's own caches built anew). `direct_lines` gives the compositor what the styles
 cache would for such a widget: the line, padded where short, through the same filters
-(cached on each Strip, as Textual caches them). For any other widget it returns None and
-the widget renders as Textual renders it.
+(cached on each Strip, as Textual caches them). A scrollbar changes nothing here: Textual
+pads a line to the width the scrollbar takes part of, as this does, and the compositor
+draws the scrollbar over that column. For any other widget it returns None and the widget
+renders as Textual renders it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ def direct_lines(widget: Widget, crop: Region) -> list[Strip] | None:
     styles = widget.styles
     if (
         styles.gutter != NULL_SPACING  # border or padding
-        or widget.scrollbar_gutter != NULL_SPACING  # a scrollbar beside the lines
         or styles.tint.a
         or styles.text_opacity != 1.0
         or styles.has_rule("hatch")
