@@ -9,7 +9,6 @@ from pathlib import Path
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -38,6 +37,7 @@ from .widgets.chain import Chain
 from .widgets.generation import GENERATION_BINDINGS, GenerationPanel
 from .widgets.gradient import GradientPanel
 from .widgets.heatmap import Heatmap, StateLine
+from .widgets.kept import Column, Row
 from .widgets.prediction import Prediction
 from .widgets.surgery import SurgeryBar
 from .widgets.tokens import TokenStrip
@@ -133,20 +133,20 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, Sur
     # ------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="main"):
+        with Column(id="main"):
             yield TextBar(id="topbar")
             yield SurgeryBar(id="surgery", markup=False)
-            with Vertical(id="tokens-box"):
+            with Column(id="tokens-box"):
                 yield TokenStrip(id="tokens")
             with TitledBox(id="chain-box"):
                 yield Chain(id="chain")
-            with Horizontal(id="middle"):
+            with Row(id="middle"):
                 with TitledBox(id="heat-box", classes="panel"):
                     yield Heatmap(id="heatmap")
                     yield StateLine(id="state")
                 with TitledBox(id="cell-box", classes="panel"):
                     yield CellPanel(id="cell")
-            with Horizontal(id="bottom"):
+            with Row(id="bottom"):
                 with TitledBox(id="pred-box", classes="panel"):
                     yield Prediction(id="prediction")
                 with TitledBox(id="grad-box", classes="panel"):

@@ -47,7 +47,8 @@ def fit_panels(app) -> None:
     chain = screen.query_one(Chain)
     _set_height(chain, chain_rows)
     tokens = screen.query_one(TokenStrip)
-    marks = sim.model.bidirectional or any(sim.unknown) or sim.watched_unit is not None  # a line under the words
+    # a line under the words (unknown: an array over the whole text; any() walked it in Python)
+    marks = sim.model.bidirectional or bool(sim.unknown.any()) or sim.watched_unit is not None
     token_rows = 2 if (not short or marks) else 1
     _set_height(tokens, token_rows)
     said = surgery_text(sim)  # while surgery is on, its bar says so, whole, at any size

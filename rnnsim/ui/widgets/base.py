@@ -21,10 +21,11 @@ from ...sim import Simulation
 from ...textsafe import printable
 from ..palette import Palette, palette_for
 from .direct import direct_lines
+from .kept import KeptLines
 from .line import Line
 
 
-class SimWidget(ScrollView, can_focus=False):
+class SimWidget(KeptLines, ScrollView, can_focus=False):
     """A panel that draws from a Simulation pushed to it by the app ("attributes down")."""
 
     DEFAULT_CSS = """
@@ -98,6 +99,7 @@ class SimWidget(ScrollView, can_focus=False):
             # at whatever width (it came back at the same width and showed the old one).
             self._built_width = 0
             return
+        self.forget_lines()  # (a redraw in render_lines asks Textual for no repaint)
         base = self._base_style()
         strips = []
         picture = self.draw(self.sim)
@@ -237,7 +239,10 @@ class SimWidget(ScrollView, can_focus=False):
         if self.scrollable_content_region.width != self._built_width:
             # A scrollbar came or went: the width changed without a Resize event.
             self.redraw()
-        return direct_lines(self, crop) or super().render_lines(crop)
+        return super().render_lines(crop)
+
+    def fresh_lines(self, crop):
+        return direct_lines(self, crop) or super().fresh_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         index = y + int(self.scroll_offset.y)

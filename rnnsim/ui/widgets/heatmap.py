@@ -24,6 +24,7 @@ from ..palette import bucket, glyph, palette_for
 from ..titles import layer_forms, set_title
 from .base import SimWidget, clip, window
 from .direct import direct_lines
+from .kept import KeptLines
 from .line import Line, Lines
 
 COL = 3  # cells per time step, at least: wider where every word in view then fits whole
@@ -32,7 +33,7 @@ LABEL_W = 5
 _DIM = Style(dim=True)
 
 
-class Heatmap(ScrollView, can_focus=False):
+class Heatmap(KeptLines, ScrollView, can_focus=False):
     DEFAULT_CSS = """
     Heatmap { height: 1fr; overflow-x: hidden; scrollbar-size-vertical: 1; background: transparent; }
     """
@@ -136,13 +137,13 @@ class Heatmap(ScrollView, can_focus=False):
         col = max(COL, min(longest + 1, room // max(1, end - start)))
         return start, end, col
 
-    def render_lines(self, crop):
+    def fresh_lines(self, crop):
         # What every line of this frame shares, worked out once (not once per line)
         self._frame = None
         if self.sim is not None:
             start, end, self._col = self._columns()
             self._frame = (self.scrollable_content_region.width, start, end)
-        return direct_lines(self, crop) or super().render_lines(crop)
+        return direct_lines(self, crop) or super().fresh_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         sim = self.sim
