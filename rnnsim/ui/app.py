@@ -37,7 +37,7 @@ from .widgets.chain import Chain
 from .widgets.generation import GENERATION_BINDINGS, GenerationPanel
 from .widgets.gradient import GradientPanel
 from .widgets.heatmap import Heatmap, StateLine
-from .widgets.kept import Column, Row
+from .widgets.kept import Column, KeptScreen, Row
 from .widgets.prediction import Prediction
 from .widgets.surgery import SurgeryBar
 from .widgets.tokens import TokenStrip
@@ -131,6 +131,9 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, Sur
         self._shape = self._model_shape()  # the keys shown change only when this does
 
     # ------------------------------------------------------------ layout
+
+    def get_default_screen(self) -> Screen:
+        return KeptScreen(id="_default")  # (its lines kept between frames: widgets/kept.py)
 
     def compose(self) -> ComposeResult:
         with Column(id="main"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Region
+from textual.screen import Screen
 from textual.strip import Strip
 
 
@@ -50,3 +51,7 @@ class Column(KeptLines, Vertical):
 
 class Row(KeptLines, Horizontal):
     """A Horizontal that keeps its lines."""
+
+
+class KeptScreen(KeptLines, Screen):
+    """The main screen: its own lines (the background under the widgets) kept too."""
