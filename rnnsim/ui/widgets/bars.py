@@ -16,6 +16,7 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from .base import SimWidget
+from .line import Line
 
 
 class TextBar(SimWidget):
@@ -35,12 +36,33 @@ class TextBar(SimWidget):
     def view_key(self, sim) -> object:
         return self._said
 
-    def draw(self, sim) -> list[Text]:
+    def draw(self, sim) -> list[Line | Text]:
         inner = max(1, self.content_width - 2)
         out = []
         for line in self._said:
+            if isinstance(line, str) and "\n" not in line and cell_len(line) <= inner:
+                out.append(Line(f" {line} "))  # (the explanation's lines, wrapped to fit)
+                continue
             text = line if isinstance(line, Text) else Text(line)
             fits = cell_len(text.plain) <= inner and "\n" not in text.plain
-            parts = [text] if fits else list(text.wrap(self.app.console, inner))
-            out += [Text.assemble(" ", part, " ") for part in parts]
+            for part in [text] if fits else text.wrap(self.app.console, inner):
+                out.append(_as_line(part) or Text.assemble(" ", part, " "))
         return out
+
+
+def _as_line(text: Text) -> Line | None:
+    """`text` between two blanks as a Line (cheaper to draw than a Text), when a Line can
+    say the same: no style of its own under the spans, and no spans that overlap."""
+    if text.style:
+        return None
+    plain = text.plain
+    line = Line(" ")
+    at = 0
+    for start, end, style in sorted(text.spans, key=lambda span: (span.start, span.end)):
+        if start < at:
+            return None
+        line.append(plain[at:start])
+        line.append(plain[start:end], style)
+        at = end
+    line.append(plain[at:] + " ")
+    return line

@@ -9,6 +9,8 @@ wheel) and says so on its box's lower border ("↓ 4 more lines"); nothing is cu
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -311,8 +313,11 @@ def window(n: int, focus: int, capacity: int) -> tuple[int, int]:
     return start, start + capacity
 
 
+@lru_cache(maxsize=4096)
 def clip(text: str, width: int) -> str:
-    """A token made printable and cut to `width` cells (with … when cut)."""
+    """A token made printable and cut to `width` cells (with … when cut). Kept for the
+    words on screen: the token line, the chain, the heatmap's axis and the panels clip
+    some eighty a step, the same words again and again."""
     s = printable(text)
     if cell_len(s) <= width:
         return s
