@@ -52,6 +52,7 @@ class Heatmap(KeptLines, ScrollView, can_focus=False):
         self._read: dict[str, list[bool]] = {}
         self._scale = 1.0
         self._frame: tuple[int, int, int] | None = None  # (width, first, last + 1 column) while drawing
+        self._rows_at = (0, 0)  # (the top row in view, the axis's line) while drawing
         self._col = COL  # cells per position in this frame
 
     def show(self, sim) -> None:
@@ -142,7 +143,10 @@ class Heatmap(KeptLines, ScrollView, can_focus=False):
         self._frame = None
         if self.sim is not None:
             start, end, self._col = self._columns()
+            top = int(self.scroll_offset.y)
+            axis_y = min(self.size.height - 1, len(self._rows) - top)  # under the last row, or pinned
             self._frame = (self.scrollable_content_region.width, start, end)
+            self._rows_at = (top, axis_y)
         return direct_lines(self, crop) or super().fresh_lines(crop)
 
     def render_line(self, y: int) -> Strip:
@@ -150,6 +154,7 @@ class Heatmap(KeptLines, ScrollView, can_focus=False):
         if sim is None or self._frame is None:
             return Strip.blank(self.scrollable_content_region.width, self.rich_style)
         width, start, end = self._frame
+        top, axis_y = self._rows_at
         cells_key = (sim.data_version, self._col, self.app.no_color)
         if cells_key != self._cells_key:
             # The coloured cells of every row: they change with the numbers or the theme,
@@ -170,8 +175,6 @@ class Heatmap(KeptLines, ScrollView, can_focus=False):
                     for t in [t for t in cells if not start <= t < end]:
                         del cells[t]
             self._read = {d: [sim.read_by(d, t) for t in range(start, end)] for d in sim.model.directions}
-        top = int(self.scroll_offset.y)
-        axis_y = min(self.size.height - 1, len(self._rows) - top)  # under the last row, or pinned
         if y > axis_y:
             return Strip.blank(width, self._base)
         row_index = len(self._rows) if y == axis_y else y + top
