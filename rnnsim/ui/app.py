@@ -10,7 +10,6 @@ from pathlib import Path
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -26,18 +25,20 @@ from .keys import (
     SurgeryKeys,
     ViewKeys,
 )
-from .layout import check_size, explanation, fit_panels, title_layer_panels, topbar
+from .layout import check_size, fit_panels, title_layer_panels, topbar
 from .messages import TokenClicked
 from .screens.compare import CompareScreen
 from .screens.edit import EditScreen
 from .screens.help import HelpScreen, key_names
 from .titles import TitledBox
+from .widgets.bars import TextBar
 from .widgets.base import SimWidget
 from .widgets.cell import CellPanel
 from .widgets.chain import Chain
 from .widgets.generation import GENERATION_BINDINGS, GenerationPanel
 from .widgets.gradient import GradientPanel
 from .widgets.heatmap import Heatmap, StateLine
+from .widgets.kept import Column, KeptScreen, Row
 from .widgets.prediction import Prediction
 from .widgets.surgery import SurgeryBar
 from .widgets.tokens import TokenStrip
@@ -139,27 +140,30 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, Sur
 
     # ------------------------------------------------------------ layout
 
+    def get_default_screen(self) -> Screen:
+        return KeptScreen(id="_default")  # (its lines kept between frames: widgets/kept.py)
+
     def compose(self) -> ComposeResult:
-        with Vertical(id="main"):
-            yield Static(id="topbar", markup=False)
+        with Column(id="main"):
+            yield TextBar(id="topbar")
             yield SurgeryBar(id="surgery", markup=False)
-            with Vertical(id="tokens-box"):
+            with Column(id="tokens-box"):
                 yield TokenStrip(id="tokens")
             with TitledBox(id="chain-box"):
                 yield Chain(id="chain")
-            with Horizontal(id="middle"):
+            with Row(id="middle"):
                 with TitledBox(id="heat-box", classes="panel"):
                     yield Heatmap(id="heatmap")
                     yield StateLine(id="state")
                 with TitledBox(id="cell-box", classes="panel"):
                     yield CellPanel(id="cell")
-            with Horizontal(id="bottom"):
+            with Row(id="bottom"):
                 with TitledBox(id="pred-box", classes="panel"):
                     yield Prediction(id="prediction")
                 with TitledBox(id="grad-box", classes="panel"):
                     yield GradientPanel(id="gradient")
             yield GenerationPanel(id="generation")
-            yield Static(id="explain", markup=False)
+            yield TextBar(id="explain")
         yield Static(id="too-small", markup=False)
         yield FittedFooter()
 
@@ -208,10 +212,8 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, Sur
         if shape != self._shape:  # the layer and label keys show only where they act
             self._shape = shape
             self.refresh_bindings()
-        # Bars of a fitted height: a layout pass only when the number of lines changes
-        self.query_one("#topbar", Static).update(topbar(sim, self.speed, self.size.width - 2), layout=False)
-        self.query_one("#explain", Static).update(explanation(sim), layout=False)
-        self.fit_layout()
+        self.query_one("#topbar", TextBar).say(sim, [topbar(sim, self.speed, self.size.width - 2)])
+        self.fit_layout()  # (the explanation too: it is wrapped to fit its rows)
         if sim.notice:
             self.notify(sim.notice, timeout=4)
             sim.notice = ""
@@ -249,7 +251,7 @@ class RnnsimApp(SteppingKeys, ModelKeys, GenerationKeys, FileKeys, ViewKeys, Sur
         check_size(self, event.size)
         if self.is_mounted:
             # (self.size is still the old size here)
-            self.query_one("#topbar", Static).update(topbar(self.sim, self.speed, event.size.width - 2), layout=False)
+            self.query_one("#topbar", TextBar).say(self.sim, [topbar(self.sim, self.speed, event.size.width - 2)])
             # the panels draw again at their new widths first, then the rows are shared out
             self.call_after_refresh(self.fit_layout)
 

@@ -14,10 +14,12 @@ from textual.geometry import Size
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey  # the Footer's own entry widget
 
+from .widgets.kept import KeptLines
+
 ALWAYS = ("help", "quit")  # actions whose key every width shows
 
 
-class FittedFooter(Footer):
+class FittedFooter(KeptLines, Footer):
     DEFAULT_CSS = """
     /* the compact style's margin would leave the last column to what scrolls beneath */
     FittedFooter.-compact FooterKey.-command-palette { margin-right: 0; }

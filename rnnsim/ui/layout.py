@@ -16,6 +16,7 @@ from textual.widgets import Static
 from ..explain import explain
 from ..textsafe import printable
 from .titles import layer_forms, set_title
+from .widgets.bars import TextBar
 from .widgets.cell import CellPanel
 from .widgets.chain import SHORT, Chain
 from .widgets.generation import GenerationPanel
@@ -50,7 +51,8 @@ def fit_panels(app) -> None:
     chain = screen.query_one(Chain)
     _set_height(chain, chain_rows)
     tokens = screen.query_one(TokenStrip)
-    marks = sim.model.bidirectional or any(sim.unknown) or sim.watched_unit is not None  # a line under the words
+    # a line under the words (unknown: an array over the whole text; any() walked it in Python)
+    marks = sim.model.bidirectional or bool(sim.unknown.any()) or sim.watched_unit is not None
     token_rows = 2 if (not short or marks) else 1
     _set_height(tokens, token_rows)
     said = surgery_text(sim)  # while surgery is on, its bar says so, whole, at any size
@@ -62,7 +64,7 @@ def fit_panels(app) -> None:
     # it a width, and a picture that then grows asks for no second pass by itself. Unless
     # another change happened to ask for one, the row stayed 0 high (seen under load).
     _set_height(generation, generation_rows)
-    explain_box = screen.query_one("#explain", Static)
+    explain_box = screen.query_one("#explain", TextBar)
     explain_rows = 0
     least = PANELS_LEAST
     above = 1 + 1 + token_rows + (chain_rows + 2) + generation_rows + surgery_rows + app.fixed_rows(w, h)
@@ -70,12 +72,12 @@ def fit_panels(app) -> None:
         # every line it needs while the panels keep their least rows (at 80x24: 6 lines);
         # when that is too few (free running open at 80x24), the panels give it a row each
         # (they scroll and say so); past that it is cut, and its last line says so
-        said = explanation(sim)
-        need = wrapped_lines(said, w - 2, app.console)
+        lines = wrapped(explanation(sim), w - 2, app.console)
+        need = len(lines)
         if need > h - above - sum(least):
             least = PANELS_SQUEEZED
         explain_rows = min(max(1, h - above - sum(least)), need)
-        _show_explanation(explain_box, said, w - 2, explain_rows, need, app.console)
+        explain_box.say(sim, _explanation_lines(lines, w - 2, explain_rows))
     _set_height(explain_box, explain_rows)
     rows = h - above - explain_rows
     middle = 2 + max(screen.query_one(CellPanel).wanted_height, least[0] - 2)
@@ -112,20 +114,17 @@ def fit_panels(app) -> None:
     _set_height(bottom_box, max(least[1], min(give, rows - keep)))
 
 
-def _show_explanation(box, said: str, width: int, rows: int, need: int, console) -> None:
-    """The explanation whole, or, when `rows` cannot hold it, the lines that fit with the
-    last one ending in what is left out (never a silent cut)."""
-    if rows < need:
-        lines = Text(said).wrap(console, max(1, width))
-        note = f" ({need - rows} more line{'s' * (need - rows > 1)} in a taller terminal)"
-        last = lines[rows - 1]
-        last.truncate(max(0, width - len(note)), overflow="ellipsis")
-        last.rstrip()
-        box.update("\n".join([*(line.plain for line in lines[: rows - 1]), last.plain + note]), layout=False)
-        box.cut = True  # (the app writes the whole explanation on every command; a resize may not)
-    elif getattr(box, "cut", False):
-        box.update(said, layout=False)
-        box.cut = False
+def _explanation_lines(lines: tuple[str, ...], width: int, rows: int) -> tuple[str, ...]:
+    """The explanation's wrapped lines, or, when `rows` cannot hold them, the lines that
+    fit with the last one ending in what is left out (never a silent cut)."""
+    need = len(lines)
+    if rows >= need:
+        return lines
+    note = f" ({need - rows} more line{'s' * (need - rows > 1)} in a taller terminal)"
+    last = Text(lines[rows - 1])
+    last.truncate(max(0, width - len(note)), overflow="ellipsis")
+    last.rstrip()
+    return (*lines[: rows - 1], last.plain + note)
 
 
 _explained: tuple = (None, "")
@@ -194,13 +193,17 @@ def check_size(app, size) -> None:
 def wrapped_lines(text: str | Text, width: int, console) -> int:
     """Lines `text` takes when wrapped at `width` cells."""
     if isinstance(text, str):
-        return _wrapped_str_lines(text, width, console)
+        return len(wrapped(text, width, console))
     return max(1, len(text.wrap(console, max(1, width))))
 
 
 @lru_cache(maxsize=256)
-def _wrapped_str_lines(text: str, width: int, console) -> int:
-    return max(1, len(Text(text).wrap(console, max(1, width))))
+def wrapped(text: str, width: int, console) -> tuple[str, ...]:
+    """`text` wrapped at `width` cells, as a Static wraps it (the same word breaks),
+    at least one line; once per text and width (the explanation is measured for its
+    rows and then drawn)."""
+    lines = tuple(line.plain for line in Text(text).wrap(console, max(1, width)))
+    return lines or ("",)
 
 
 def _set_min_height(widget, rows: int | None) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from rich.cells import cell_len
 from textual.containers import Vertical
 
+from .widgets.kept import KeptLines
+
 BORDER_CELLS = 6  # two corners, the border's cell beside each, and a blank either side
 
 
@@ -39,7 +41,7 @@ def fit_title(box) -> None:
         box.border_title = title
 
 
-class TitledBox(Vertical):
+class TitledBox(KeptLines, Vertical):
     """A panel's box: it shows the form of its title that fits, again on every resize."""
 
     def on_resize(self) -> None:

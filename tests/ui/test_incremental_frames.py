@@ -17,9 +17,9 @@ LONG = " ".join(["the cat sat on the mat and the dog slept on the rug ."] * 25) 
 async def drawn_afresh(sim: Simulation, size: tuple[int, int], theme: str) -> str:
     """The screen of a new app opened on `sim` at `size` in `theme`."""
     app = RnnsimApp(sim)
+    app.theme = theme  # from the first frame: nothing of another theme to keep
     async with app.run_test(size=size) as pilot:
-        if app.theme != theme:
-            app.theme = theme
+        assert app.theme == theme
         await pilot.pause()
         await pilot.pause()
         return app.export_screenshot()

@@ -9,6 +9,8 @@ wheel) and says so on its box's lower border ("↓ 4 more lines"); nothing is cu
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -20,10 +22,12 @@ from textual.strip import Strip
 from ...sim import Simulation
 from ...textsafe import printable
 from ..palette import Palette, palette_for
+from .direct import direct_lines
+from .kept import KeptLines
 from .line import Line
 
 
-class SimWidget(ScrollView, can_focus=False):
+class SimWidget(KeptLines, ScrollView, can_focus=False):
     """A panel that draws from a Simulation pushed to it by the app ("attributes down")."""
 
     DEFAULT_CSS = """
@@ -97,6 +101,7 @@ class SimWidget(ScrollView, can_focus=False):
             # at whatever width (it came back at the same width and showed the old one).
             self._built_width = 0
             return
+        self.forget_lines()  # (a redraw in render_lines asks Textual for no repaint)
         base = self._base_style()
         strips = []
         picture = self.draw(self.sim)
@@ -122,9 +127,9 @@ class SimWidget(ScrollView, can_focus=False):
                 line.style = base + (own if isinstance(own, Style) else Style.parse(own)) if own else base
                 segments = self._text_segments(line)
                 used = line.cell_len
-            elif not isinstance(line, Line):  # segments built by the panel
-                segments = self._on_base(line, base)
-                used = Segment.get_line_length(segments)
+            elif not isinstance(line, Line):  # segments built by the panel, on its colours
+                segments = list(line)
+                used = line.cell_len
                 if used > width:
                     segments = Segment.adjust_line_length(segments, width - 1) + [Segment("…", base)]
                     used = width
@@ -189,25 +194,20 @@ class SimWidget(ScrollView, can_focus=False):
     _span_base: Style | None = None
     _span_styles: dict = {}  # (replaced, never filled, on the first use: see _span_style)
 
-    def _on_base(self, segments: list[Segment], base: Style) -> list[Segment]:
-        """Segment.apply_style(segments, base), with each combined style looked up in a
-        dict kept while the base stays (a panel has a few dozen styles and hundreds of
-        segments: rich's own cache of Style sums costs more per segment)."""
+    def on_base(self, style: Style | None) -> Style:
+        """`style` over the panel's own colours (what a segment of an OnBase line carries),
+        looked up in a dict kept while the base stays: a panel has a few dozen styles and
+        hundreds of segments, and rich's own cache of Style sums costs more per segment."""
+        base = self._base_style()
         if self._styled_base is not base:
             self._styled_base, self._styled = base, {}
-        styled = self._styled
-        out = []
-        for text, style, control in segments:
-            # keyed by identity (a Style hashes in Python, at every lookup); the entry
-            # keeps the style alive, so its id is not reused while the entry stands
-            entry = styled.get(id(style))
-            if entry is None or entry[0] is not style:
-                entry = styled[id(style)] = (style, base + style)
-            out.append(Segment(text, None if control else entry[1], control))
-        return out
+        combined = self._styled.get(style)
+        if combined is None:
+            combined = self._styled[style] = base + style
+        return combined
 
     _styled_base: Style | None = None
-    _styled: dict = {}  # (replaced, never filled, on the first use: see _on_base)
+    _styled: dict = {}  # (replaced, never filled, on the first use: see on_base)
     _base: Style | None = None
 
     def _base_style(self) -> Style:
@@ -243,6 +243,9 @@ class SimWidget(ScrollView, can_focus=False):
             self.redraw()
         return super().render_lines(crop)
 
+    def fresh_lines(self, crop):
+        return direct_lines(self, crop) or super().fresh_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         index = y + int(self.scroll_offset.y)
         if index < len(self._strips):
@@ -265,10 +268,28 @@ class SimWidget(ScrollView, can_focus=False):
             self._hint = hint
             self.parent.border_subtitle = hint
 
-    def draw(self, sim: Simulation) -> Text | list[Line | Text | list[Segment]]:
+    def draw(self, sim: Simulation) -> Text | list[Line | Text | OnBase]:
         """The panel's picture for this Simulation: one Text, or its lines as Lines, Texts
-        and lists of Segments (lines may run long: they are cut with …)."""
+        and OnBase segments (lines may run long: they are cut with …)."""
         raise NotImplementedError
+
+
+class OnBase(list):
+    """A line's segments, built by the panel with their styles already over its colours
+    (SimWidget.on_base), and the cells they take: redraw uses them as they are. (A row of
+    bars has a segment per unit; combining and measuring each one again cost more than
+    choosing it.)"""
+
+    __slots__ = ("cell_len",)
+
+    def __init__(self, segments=(), cell_len: int = 0) -> None:
+        super().__init__(segments)
+        self.cell_len = cell_len
+
+    def add(self, segment: Segment, cells: int | None = None) -> None:
+        """Append `segment`, `cells` wide (measured when not given)."""
+        self.append(segment)
+        self.cell_len += cell_len(segment.text) if cells is None else cells
 
 
 def scroll_hint(total: int, top: int, height: int) -> str:
@@ -292,10 +313,13 @@ def window(n: int, focus: int, capacity: int) -> tuple[int, int]:
     return start, start + capacity
 
 
+@lru_cache(maxsize=4096)
 def clip(text: str, width: int) -> str:
     """A token made printable and cut to `width` cells (with … when cut). A character
     model's space is a token of its own: shown as ␠ (as `rnnsim trace` shows it), not as
-    a blank that reads as nothing in a box, a list of guesses or a quote."""
+    a blank that reads as nothing in a box, a list of guesses or a quote. Kept for the
+    words on screen: the token line, the chain, the heatmap's axis and the panels clip
+    some eighty a step, the same words again and again."""
     s = "␠" if text == " " else printable(text)
     if cell_len(s) <= width:
         return s

@@ -15,7 +15,7 @@ from rich.style import Style
 from rich.text import Text
 
 from ..palette import BAR, LEVELS, bucket, glyph
-from .base import SimWidget, clip
+from .base import OnBase, SimWidget, clip
 
 EQUATIONS = {
     "rnn": [  # (tanh, or relu for a model saved with nonlinearity relu: see _rnn_named)
@@ -93,7 +93,7 @@ def _grad_values(sim, direction: str, key: str, t: int) -> np.ndarray | None:
 class CellPanel(SimWidget):
     DEFAULT_CSS = "CellPanel { height: 1fr; }"
 
-    def draw(self, sim) -> list[Text | list[Segment]]:
+    def draw(self, sim) -> list[Text | OnBase]:
         # The bar rows are built as segments: one per unit, each in its own colour, is what
         # a rich Text renders slowest (this panel was most of the time from key to frame).
         backward = sim.phase == "backward"
@@ -132,7 +132,7 @@ class CellPanel(SimWidget):
             self._wrapped = (key, [part for text in tail for part in text.wrap(console, max(1, width))])
         return self._wrapped[1]
 
-    def _rows(self, sim, cols: list[tuple[str, int | None]], width: int, with_note: bool) -> list[Text | list[Segment]]:
+    def _rows(self, sim, cols: list[tuple[str, int | None]], width: int, with_note: bool) -> list[Text | OnBase]:
         """The head line and a bar row per gate for the directions in `cols`, side by side."""
         cell = sim.model.cell
         backward = sim.phase == "backward"
@@ -147,7 +147,7 @@ class CellPanel(SimWidget):
             where = "—" if t is None else f"{clip(sim.tokens[t], 8)} t={t}"
             # padded by cells: an emoji takes two, and one cell too many cut the line with "…"
             head.append(set_cell_size(f"{arrow} {where}", units + STAT_W), style="bold")
-        lines: list[Text | list[Segment]] = [head]
+        lines: list[Text | OnBase] = [head]
         if backward and with_note:
             # Gates at their pre-activations; the c and h rows at c and h themselves.
             at = "gates before σ/tanh, c, h" if cell == "lstm" else _rnn_named("before σ/tanh, and h'", sim.model)
@@ -155,47 +155,65 @@ class CellPanel(SimWidget):
             parts = [note] if len(note) <= width else [f"|∂L/∂·|: {at};", "log scale"]
             lines += [Text(part, style=pal.grad) for part in parts]  # wrapped, not cut
         mono = self.app.no_color
-        dim, grad = _style("dim"), _style(pal.grad)
-        # the palette's styles by level, looked up once per picture (not once per unit)
-        gate_styles = [pal.gate_style(level) for level in range(LEVELS + 1)]
-        cell_styles = {b: pal.cell_style(b) for b in range(-LEVELS, LEVELS + 1)}
+        on = self.on_base
+        dim, grad = on(_style("dim")), on(_style(pal.grad))
+        gates, cells = self._unit_segments(pal)
         for key, label, kind in ROWS[cell]:
-            segs = [Segment(_rnn_named(label, sim.model).ljust(NAME_W)[:NAME_W])]
+            row = OnBase()
+            row.add(Segment(_rnn_named(label, sim.model).ljust(NAME_W)[:NAME_W], on(None)))
             for d, t in cols:
                 if t is None:
-                    segs.append(Segment("·" * units + " " * STAT_W, dim))
+                    row.add(Segment("·" * units + " " * STAT_W, dim), units + STAT_W)
                     continue
                 if backward:
                     v = _grad_values(sim, d, key, t)
                     if v is None:
-                        segs.append(Segment(" " * (units + STAT_W)))
+                        row.add(Segment(" " * (units + STAT_W), on(None)), units + STAT_W)
                         continue
                     mag = np.abs(v[:units])
                     peak = sim.grad_peak(d) or 1.0
                     lv = np.clip((np.log10(np.maximum(mag, 1e-300) / peak) + 8) / 8, 0, 1)
-                    segs += _bars(lv, gate_styles)
-                    segs.append(Segment(f" {np.linalg.norm(v):7.1e}".ljust(STAT_W), grad))
+                    row += _bars(lv, gates)
+                    row.cell_len += len(lv)
+                    row.add(Segment(f" {np.linalg.norm(v):7.1e}".ljust(STAT_W), grad))
                     continue
                 v = _values(sim, d, key, t)
                 if kind == "gate":
-                    segs += _bars(v[:units], gate_styles)
+                    row += _bars(v[:units], gates)
                 elif mono:
-                    segs.append(Segment("".join(glyph(bucket(x)) for x in v[:units].tolist())))
+                    row.append(Segment("".join(glyph(bucket(x)) for x in v[:units].tolist()), on(None)))
                 else:
-                    segs += [Segment(" ", cell_styles[b]) for b in _buckets(v[:units]).tolist()]
-                segs.append(Segment(f" μ{float(np.mean(v)):+.2f}".ljust(STAT_W)))
-            lines.append(segs)
+                    row += [cells[b] for b in (_buckets(v[:units]) + LEVELS).tolist()]
+                row.cell_len += len(v[:units])
+                row.add(Segment(f" μ{float(np.mean(v)):+.2f}".ljust(STAT_W), on(None)))
+            lines.append(row)
         return lines
 
+    _units: tuple = (None, [], [])
 
-def _bars(xs: np.ndarray, styles: list[Style]) -> list[Segment]:
+    def _unit_segments(self, pal) -> tuple[list[Segment], list[Segment]]:
+        """A bar's segment for each gate level (and, last, the blank a NaN gets), and a
+        cell's segment for each bucket -LEVELS..LEVELS (from index 0), on the panel's
+        colours: made once per palette and base (a theme switch makes them anew), so a
+        row picks a unit's segment instead of building and combining one."""
+        key = (pal, self._base_style())
+        if self._units[0] != key:
+            gate_styles = [self.on_base(pal.gate_style(level)) for level in range(LEVELS + 1)]
+            gates = [Segment(BAR[level], style) for level, style in enumerate(gate_styles)]
+            gates.append(Segment(" ", gate_styles[0]))
+            cells = [Segment(" ", self.on_base(pal.cell_style(b))) for b in range(-LEVELS, LEVELS + 1)]
+            self._units = (key, gates, cells)
+        return self._units[1], self._units[2]
+
+
+def _bars(xs: np.ndarray, segments: list[Segment]) -> list[Segment]:
     """One eighth-block per value in [0, 1], coloured by its level: what bar_char and the
     gate level give one value at a time (rounded half to even, as round() does), for the
-    whole row at once. NaN (an overflowed state) is a blank at level 0."""
+    whole row at once. NaN (an overflowed state) is a blank at level 0 (the last segment)."""
     with np.errstate(invalid="ignore"):
         k = np.clip(np.rint(xs * LEVELS), 0, LEVELS)
     levels = np.where(np.isnan(k), -1, k).astype(int).tolist()
-    return [Segment(BAR[i], styles[i]) if i >= 0 else Segment(" ", styles[0]) for i in levels]
+    return [segments[i] for i in levels]
 
 
 def _buckets(xs: np.ndarray) -> np.ndarray:

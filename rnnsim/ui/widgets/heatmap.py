@@ -24,6 +24,8 @@ from ...textsafe import printable
 from ..palette import bucket, glyph, palette_for
 from ..titles import layer_forms, set_title
 from .base import SimWidget, clip, window
+from .direct import direct_lines
+from .kept import KeptLines
 from .line import Line, Lines
 
 COL = 3  # cells per time step, at least: wider where every word in view then fits whole
@@ -33,7 +35,7 @@ TWO_LINE_AXIS = 6  # rows: a heatmap this tall names cut columns on two lines (s
 _DIM = Style(dim=True)
 
 
-class Heatmap(ScrollView, can_focus=False):
+class Heatmap(KeptLines, ScrollView, can_focus=False):
     DEFAULT_CSS = """
     Heatmap { height: 1fr; overflow-x: hidden; scrollbar-size-vertical: 1; background: transparent; }
     """
@@ -52,6 +54,7 @@ class Heatmap(ScrollView, can_focus=False):
         self._read: dict[str, list[bool]] = {}
         self._scale = 1.0
         self._frame: tuple[int, int, int] | None = None  # (width, first, last + 1 column) while drawing
+        self._rows_at = (0, 0)  # (the top row in view, the axis's line) while drawing
         self._col = COL  # cells per position in this frame
         self._axis_lines = 1  # lines under the units that name the columns
 
@@ -149,19 +152,23 @@ class Heatmap(ScrollView, can_focus=False):
         longest = max((cell_len(printable(self.sim.tokens[t])) for t in range(start, end)), default=0)
         return 1 if longest < col else 2
 
-    def render_lines(self, crop):
+    def fresh_lines(self, crop):
         # What every line of this frame shares, worked out once (not once per line)
         self._frame = None
         if self.sim is not None:
             start, end, self._col = self._columns()
+            top = int(self.scroll_offset.y)
+            axis_y = min(self.size.height - self._axis_lines, len(self._rows) - top)  # under the last row, or pinned
             self._frame = (self.scrollable_content_region.width, start, end)
-        return super().render_lines(crop)
+            self._rows_at = (top, axis_y)
+        return direct_lines(self, crop) or super().fresh_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         sim = self.sim
         if sim is None or self._frame is None:
             return Strip.blank(self.scrollable_content_region.width, self.rich_style)
         width, start, end = self._frame
+        top, axis_y = self._rows_at
         cells_key = (sim.data_version, self._col, self.app.no_color)
         if cells_key != self._cells_key:
             # The coloured cells of every row: they change with the numbers or the theme,
@@ -182,9 +189,7 @@ class Heatmap(ScrollView, can_focus=False):
                     for t in [t for t in cells if not start <= t < end]:
                         del cells[t]
             self._read = {d: [sim.read_by(d, t) for t in range(start, end)] for d in sim.model.directions}
-        top = int(self.scroll_offset.y)
         lines = self._axis_lines
-        axis_y = min(self.size.height - lines, len(self._rows) - top)  # under the last row, or pinned
         if y >= axis_y + lines:
             return Strip.blank(width, self._base)
         row_index = len(self._rows) + y - axis_y if y >= axis_y else y + top

@@ -32,7 +32,9 @@ class Line:
                 runs[-1] = (runs[-1][0] + text, None)
             else:
                 runs.append((text, None))
-            self.cell_len += cell_len(text)
+            # printable ASCII is a cell a character; rich's cell_len says so too, at a cost
+            # a step's several hundred pieces felt
+            self.cell_len += len(text) if text.isascii() and text.isprintable() else cell_len(text)
         return self
 
     @property

@@ -7,6 +7,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from .kept import KeptLines
+
 
 def surgery_text(sim) -> Text | None:
     """What the bar says, or None when there is nothing to say (the bar then takes no row)."""
@@ -29,7 +31,7 @@ def surgery_text(sim) -> Text | None:
     return t
 
 
-class SurgeryBar(Static):
+class SurgeryBar(KeptLines, Static):
     """One bar above the panels; the app gives it the rows its text needs (0 when off)."""
 
     DEFAULT_CSS = "SurgeryBar { height: 0; background: $warning 25%; padding: 0 1; }"
