@@ -25,7 +25,8 @@ def direct_lines(widget: Widget, crop: Region) -> list[Strip] | None:
     the widget has anything that cache would add (then render it the usual way)."""
     styles = widget.styles
     if (
-        styles.gutter != NULL_SPACING  # border or padding
+        not hasattr(widget, "_styles_cache")  # (Textual's own: without it, Textual's path)
+        or styles.gutter != NULL_SPACING  # border or padding
         or styles.tint.a
         or styles.text_opacity != 1.0
         or styles.has_rule("hatch")

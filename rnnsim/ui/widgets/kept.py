@@ -15,6 +15,12 @@ from textual.containers import Horizontal, Vertical
 from textual.geometry import Region
 from textual.screen import Screen
 from textual.strip import Strip
+from textual.widget import Widget
+
+# Keeping lines is safe only while every repaint request passes through Widget._set_dirty.
+# That hook is Textual's own, not public API: under a Textual without it nothing would ever
+# drop the kept lines, so there every frame is drawn anew (slower, never stale).
+CAN_KEEP = callable(getattr(Widget, "_set_dirty", None))
 
 
 class KeptLines:
@@ -33,6 +39,8 @@ class KeptLines:
         self._kept = None
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        if not CAN_KEEP:
+            return self.fresh_lines(crop)
         kept = self._kept
         if kept is not None and kept[0] == crop:
             return kept[1]
